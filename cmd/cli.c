@@ -1,0 +1,250 @@
+/*
+ * cli.c - shared program skeleton for the ws-* programs.
+ */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_OPTIONS 32
+
+static const cli_program *prog;
+static int cli_argc;
+static char **cli_argv;
+static struct option longopts[MAX_OPTIONS + 3];
+static char shortopts[3 * MAX_OPTIONS + 8];
+
+static const cli_option builtin[] = {
+	{"help", 'h', NULL, "show this help and exit"},
+	{"version", 'V', NULL, "show the version and exit"},
+};
+
+static void
+add_option(size_t *n, size_t *s, const cli_option *o)
+{
+	longopts[*n] = (struct option){o->name, o->arg ? required_argument
+						       : no_argument,
+				       NULL, o->key};
+	(*n)++;
+	shortopts[(*s)++] = (char)o->key;
+	if (o->arg)
+		shortopts[(*s)++] = ':';
+}
+
+void
+cli_init(const cli_program *p, int argc, char **argv)
+{
+	prog = p;
+	cli_argc = argc;
+	cli_argv = argv;
+	size_t n = 0, s = 0;
+	shortopts[s++] = ':'; /* report a missing argument as ':' */
+	for (const cli_option *o = p->options; o->name && n < MAX_OPTIONS; o++)
+		add_option(&n, &s, o);
+	for (size_t i = 0; i < 2; i++)
+		add_option(&n, &s, &builtin[i]);
+	longopts[n] = (struct option){0};
+	shortopts[s] = '\0';
+	opterr = 0;
+}
+
+static void
+print_option(const cli_option *o)
+{
+	char left[64];
+	snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name,
+		 o->arg ? " " : "", o->arg ? o->arg : "");
+	printf("  %-26s %s\n", left, o->help);
+}
+
+static _Noreturn void
+help(void)
+{
+	printf("Usage: %s %s\n%s\n\n", prog->name, prog->synopsis,
+	       prog->summary);
+	printf("STORE is a store directory; without it, $WS_STORE is used.\n\n"
+	       "Options:\n");
+	for (const cli_option *o = prog->options; o->name; o++)
+		print_option(o);
+	for (size_t i = 0; i < 2; i++)
+		print_option(&builtin[i]);
+	printf("\nExit status: 0 success, 1 data problem, 2 usage or "
+	       "environment error.\nSee %s(1).\n",
+	       prog->name);
+	exit(cli_finish(NULL, CLI_OK));
+}
+
+static _Noreturn void
+version(void)
+{
+	printf("%s (warmstore) %s\n", prog->name, PACKAGE_VERSION);
+	exit(cli_finish(NULL, CLI_OK));
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n",
+		prog->name);
+	exit(CLI_USAGE);
+}
+
+/* The name under which the user wrote the option that failed. */
+static const char *
+option_name(int key)
+{
+	static char buf[64];
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == key) {
+			snprintf(buf, sizeof buf, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, sizeof buf, "-%c", key);
+	return buf;
+}
+
+int
+cli_next_option(const char **arg)
+{
+	int c = getopt_long(cli_argc, cli_argv, shortopts, longopts, NULL);
+	*arg = optarg;
+	switch (c) {
+	case 'h':
+		help();
+	case 'V':
+		version();
+	case ':':
+		cli_usage("option '%s' needs an argument",
+			  optopt ? option_name(optopt) : cli_argv[optind - 1]);
+	case '?':
+		if (optopt)
+			cli_usage("unknown option '-%c'", optopt);
+		cli_usage("unknown option '%s'", cli_argv[optind - 1]);
+	default:
+		return c;
+	}
+}
+
+const char *
+cli_store(void)
+{
+	if (optind < cli_argc - 1)
+		cli_usage("too many arguments");
+	if (optind == cli_argc - 1)
+		return cli_argv[optind];
+	const char *env = getenv("WS_STORE");
+	if (env == NULL || *env == '\0')
+		cli_usage("missing store directory (give STORE or set WS_STORE)");
+	return env;
+}
+
+int
+cli_status(ws_status code)
+{
+	switch (code) {
+	case WS_OK:
+		return CLI_OK;
+	case WS_NOTFOUND:
+	case WS_EBADINPUT:
+		return CLI_DATA;
+	default:
+		return CLI_USAGE;
+	}
+}
+
+int
+cli_fail(const ws_error *err)
+{
+	cli_warn("%s", err->msg);
+	return cli_status(err->code);
+}
+
+static _Noreturn void
+bad_value(const char *opt, const char *arg, const char *expected)
+{
+	cli_usage("%s: invalid value '%s' (expected %s)", opt, arg, expected);
+}
+
+uint64_t
+cli_u64(const char *opt, const char *arg)
+{
+	uint64_t v;
+	if (!ws_parse_u64(arg, strlen(arg), &v))
+		bad_value(opt, arg, "an integer 0..18446744073709551615");
+	return v;
+}
+
+uint32_t
+cli_u32(const char *opt, const char *arg)
+{
+	uint64_t v;
+	if (!ws_parse_u64(arg, strlen(arg), &v) || v > UINT32_MAX)
+		bad_value(opt, arg, "an integer 0..4294967295");
+	return (uint32_t)v;
+}
+
+int64_t
+cli_i64(const char *opt, const char *arg)
+{
+	int64_t v;
+	if (!ws_parse_i64(arg, strlen(arg), &v))
+		bad_value(opt, arg,
+			  "an integer -9223372036854775808..9223372036854775807");
+	return v;
+}
+
+size_t
+cli_size(const char *opt, const char *arg, size_t min)
+{
+	size_t len = strlen(arg), shift = 0;
+	if (len > 0 && strchr("kKmMgG", arg[len - 1])) {
+		char unit = arg[len - 1];
+		shift = unit == 'k' || unit == 'K' ? 10 : unit == 'm' || unit == 'M' ? 20 : 30;
+		len--;
+	}
+	uint64_t v;
+	if (!ws_parse_u64(arg, len, &v) || v > (SIZE_MAX >> shift) ||
+	    (v << shift) < min)
+		bad_value(opt, arg, "a size of at least 1k, with an optional k, M or G suffix");
+	return (size_t)(v << shift);
+}
+
+int
+cli_finish(ws_output *out, int status)
+{
+	ws_error err;
+	if (out != NULL && ws_output_close(out, &err) != WS_OK) {
+		cli_warn("%s", err.msg);
+		status = CLI_USAGE;
+	}
+	/* A full disk shows up here, at the latest: never exit 0 then. */
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (status == CLI_OK || errno != EPIPE)
+			cli_warn("stdout: %s", strerror(errno));
+		status = CLI_USAGE;
+	}
+	return status;
+}

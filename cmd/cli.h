@@ -1,0 +1,67 @@
+/*
+ * cli.h - what the ws-* programs share: one option table that drives both
+ * getopt_long and --help, diagnostics as "ws-PROG: ...", exit statuses,
+ * the store operand, and checked conversion of option values.
+ */
+#ifndef WS_CLI_H
+#define WS_CLI_H
+
+#include <stdint.h>
+
+#include "warmstore.h"
+
+/* Exit statuses of DESIGN.md section 2. */
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_DATA = 1,  /* bad input line, key not found, inconsistency */
+	CLI_USAGE = 2  /* bad option, store unreadable, I/O error */
+};
+
+/* One option: the table ends with a zero entry. */
+typedef struct cli_option {
+	const char *name;
+	int key;	      /* the short letter, returned by cli_next_option */
+	const char *arg;      /* argument name in --help, NULL: no argument */
+	const char *help;
+} cli_option;
+
+typedef struct cli_program {
+	const char *name;     /* "ws-range" */
+	const char *synopsis; /* after the name: "[options] [STORE]" */
+	const char *summary;  /* one line saying what it does */
+	const cli_option *options;
+} cli_program;
+
+void cli_init(const cli_program *prog, int argc, char **argv);
+/*
+ * Next option key and its argument; -1 when options end. --help and
+ * --version are handled here (print and exit 0); an unknown option is a
+ * usage error (exit 2).
+ */
+int cli_next_option(const char **arg);
+/* The store: the one operand left, or $WS_STORE; else a usage error. */
+const char *cli_store(void);
+
+/* Prints "PROG: message" and the --help hint; exits 2. */
+_Noreturn void cli_usage(const char *fmt, ...) WS_PRINTF(1, 2);
+/* Prints "PROG: message" on stderr. */
+void cli_warn(const char *fmt, ...) WS_PRINTF(1, 2);
+/* Prints "PROG: err->msg" and returns the exit status for err->code. */
+int cli_fail(const ws_error *err);
+/* The exit status for a status code. */
+int cli_status(ws_status code);
+
+/* Option values, checked: a bad one is a usage error naming the option. */
+uint64_t cli_u64(const char *opt, const char *arg);
+uint32_t cli_u32(const char *opt, const char *arg);
+int64_t cli_i64(const char *opt, const char *arg);
+/* A byte count with an optional k, M or G suffix, at least min. */
+size_t cli_size(const char *opt, const char *arg, size_t min);
+
+/*
+ * Flushes and closes out (may be NULL) and stdout; a failed write turns
+ * status into 2. Returns the final exit status.
+ */
+int cli_finish(ws_output *out, int status);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * ws-get - exact lookups by (entity, space, timestamp).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const cli_option options[] = {
+	{"entity", 'e', "N", "entity_id of the one key to look up"},
+	{"space", 's', "N", "space_id (default 0)"},
+	{"timestamp", 't', "T", "timestamp of the one key to look up"},
+	{0},
+};
+
+static const cli_program program = {
+	"ws-get", "[options] [STORE] [< keys.ndjson]",
+	"Print the points of the given keys; exit 1 if any is missing.\n"
+	"Without --entity and --timestamp, keys are read as NDJSON from stdin.",
+	options,
+};
+
+/* Looks up one key and prints it; WS_NOTFOUND when absent. */
+static ws_status
+lookup(ws_store *st, ws_output *out, uint64_t e, uint32_t s, int64_t t,
+       ws_error *err)
+{
+	ws_point pt;
+	ws_status rc = ws_store_get(st, e, s, t, &pt, err);
+	return rc == WS_OK ? ws_output_point(out, &pt, err) : rc;
+}
+
+/* Answers each key line of stdin; returns the worst exit status. */
+static int
+lookup_stdin(ws_store *st, ws_output *out, uint32_t space)
+{
+	int status = CLI_OK;
+	ws_error err;
+	ws_line_reader *in = ws_line_reader_new(STDIN_FILENO, "stdin", 0);
+	ws_point_buf *pb = ws_point_buf_new();
+	if (in == NULL || pb == NULL) {
+		cli_warn("out of memory");
+		status = CLI_USAGE;
+	}
+	ws_line line;
+	ws_status rc;
+	while (status != CLI_USAGE && (rc = ws_line_read(in, &line, &err)) != WS_NOTFOUND) {
+		ws_point key;
+		if (rc == WS_OK && line.too_long) {
+			rc = WS_EBADINPUT;
+			snprintf(err.msg, sizeof err.msg, "line longer than %u bytes",
+				 WS_DEFAULT_MAX_LINE);
+		} else if (rc == WS_OK && ws_line_is_blank(line.text, line.len))
+			continue;
+		else if (rc == WS_OK)
+			rc = ws_parse_point(line.text, line.len, WS_PARSE_KEY,
+					    space, pb, &key, &err);
+		if (rc == WS_EBADINPUT) {
+			cli_warn("stdin:%" PRIu64 ": %s", line.number, err.msg);
+			status = CLI_DATA;
+			continue;
+		}
+		if (rc == WS_OK)
+			rc = lookup(st, out, key.entity_id, key.space_id,
+				    key.timestamp, &err);
+		if (rc == WS_NOTFOUND)
+			status = CLI_DATA;
+		else if (rc != WS_OK)
+			status = cli_fail(&err);
+	}
+	ws_line_reader_free(in);
+	ws_point_buf_free(pb);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t entity = 0;
+	uint32_t space = 0;
+	int64_t ts = 0;
+	bool have_entity = false, have_ts = false;
+	const char *arg;
+	int c;
+	cli_init(&program, argc, argv);
+	while ((c = cli_next_option(&arg)) != -1) {
+		switch (c) {
+		case 'e': entity = cli_u64("--entity", arg); have_entity = true; break;
+		case 's': space = cli_u32("--space", arg); break;
+		case 't': ts = cli_i64("--timestamp", arg); have_ts = true; break;
+		}
+	}
+	const char *path = cli_store();
+	if (have_entity != have_ts)
+		cli_usage("--entity and --timestamp go together");
+
+	ws_error err;
+	ws_store *st;
+	if (ws_store_open(path, WS_OPEN_READ, &st, &err) != WS_OK)
+		return cli_finish(NULL, cli_fail(&err));
+	ws_output *out = ws_output_new(STDOUT_FILENO, "stdout");
+	int status;
+	if (out == NULL) {
+		cli_warn("out of memory");
+		status = CLI_USAGE;
+	} else if (have_entity) {
+		ws_status rc = lookup(st, out, entity, space, ts, &err);
+		status = rc == WS_NOTFOUND ? CLI_DATA
+			 : rc == WS_OK	   ? CLI_OK
+					   : cli_fail(&err);
+	} else {
+		status = lookup_stdin(st, out, space);
+	}
+	status = cli_finish(out, status);
+	ws_store_close(st);
+	return status;
+}

@@ -1,0 +1,307 @@
+/*
+ * block.c - the block codec: one series' points, sorted by time, as a
+ * 72-byte header and a zlib payload, each guarded by a CRC-32.
+ *
+ * Payload layout (before zlib): timestamps as a zigzag first value and
+ * unsigned deltas (LEB128), then each point's encoded metadata, then the
+ * vectors XORed with the previous point's and split into byte planes.
+ * Neighbouring readings of one sensor share sign, exponent and high
+ * mantissa bits: the XOR turns those into zero bytes and the planes put
+ * the zero bytes next to each other, where zlib finds long runs.
+ */
+#include "ws_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define BLOCK_MAGIC "WSB1"
+#define BLOCK_VERSION 1
+#define ZLIB_LEVEL 6
+/* A decoded block may not claim more than this (hostile headers). */
+#define BLOCK_MAX_RAW_ACCEPTED (64u * 1024u * 1024u)
+#define BLOCK_MAX_POINTS_ACCEPTED (1u << 20)
+
+static uint64_t
+zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t
+unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static uint32_t
+f32_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static void
+put_head(unsigned char *p, const ws_block_head *h)
+{
+	memcpy(p, BLOCK_MAGIC, 4);
+	ws__put_u16(p + 4, BLOCK_VERSION);
+	ws__put_u16(p + 6, 0);
+	ws__put_u64(p + 8, h->entity);
+	ws__put_u32(p + 16, h->space);
+	ws__put_u32(p + 20, h->dim);
+	ws__put_u32(p + 24, h->count);
+	ws__put_u32(p + 28, h->raw_len);
+	ws__put_u32(p + 32, h->stored_len);
+	ws__put_u32(p + 36, h->payload_crc);
+	ws__put_u64(p + 40, (uint64_t)h->min_ts);
+	ws__put_u64(p + 48, (uint64_t)h->max_ts);
+	ws__put_u64(p + 56, h->seq);
+	ws__put_u32(p + 64, ws__crc32(p, 64));
+	ws__put_u32(p + 68, 0);
+}
+
+/* Writes the raw payload of entries [first, first+count) into raw. */
+static size_t
+encode_raw(const ws_batch *b, size_t first, size_t count, uint32_t dim,
+	   unsigned char *raw)
+{
+	const ws_batch_entry *e = b->e + first;
+	unsigned char *p = raw;
+	p += ws__put_varint(p, zigzag(e[0].ts));
+	for (size_t i = 1; i < count; i++)
+		p += ws__put_varint(p, (uint64_t)e[i].ts - (uint64_t)e[i - 1].ts);
+	for (size_t i = 0; i < count; i++) {
+		if (e[i].meta_len == 0) {
+			*p++ = 0;
+			continue;
+		}
+		memcpy(p, b->meta + e[i].meta_off, e[i].meta_len);
+		p += e[i].meta_len;
+	}
+	size_t words = count * dim;
+	for (size_t i = 0; i < count; i++) {
+		const float *v = b->vec + e[i].vec_off;
+		const float *prev = i > 0 ? b->vec + e[i - 1].vec_off : NULL;
+		for (uint32_t j = 0; j < dim; j++) {
+			uint32_t w = f32_bits(v[j]) ^ (prev ? f32_bits(prev[j]) : 0);
+			size_t k = i * dim + j;
+			for (int byte = 0; byte < 4; byte++)
+				p[byte * words + k] = (unsigned char)(w >> (8 * byte));
+		}
+	}
+	p += 4 * words;
+	return (size_t)(p - raw);
+}
+
+ws_status
+ws__block_encode(const ws_batch *b, size_t first, size_t count, uint64_t seq,
+		 unsigned char **out, size_t *cap, size_t *len,
+		 ws_block_head *head, ws_error *err)
+{
+	const ws_batch_entry *e = b->e + first;
+	uint32_t dim = e[0].dim;
+	size_t bound = count * WS_VARINT_MAX + count * 4 * (size_t)dim;
+	for (size_t i = 0; i < count; i++)
+		bound += e[i].meta_len + 1;
+	unsigned char *raw = ws__malloc(bound, err);
+	if (raw == NULL)
+		return WS_ENOMEM;
+	size_t raw_len = encode_raw(b, first, count, dim, raw);
+	uLong zbound = compressBound((uLong)raw_len);
+	ws_status rc = ws__grow(out, cap, WS_BLOCK_HEADER + zbound, 1, err);
+	if (rc != WS_OK) {
+		free(raw);
+		return rc;
+	}
+	uLongf stored = zbound;
+	int zrc = compress2(*out + WS_BLOCK_HEADER, &stored, raw,
+			    (uLong)raw_len, ZLIB_LEVEL);
+	free(raw);
+	if (zrc != Z_OK)
+		return ws__err(err, WS_ENOMEM, "zlib compress failed (%d)", zrc);
+	*head = (ws_block_head){
+		.entity = e[0].entity,
+		.space = e[0].space,
+		.dim = dim,
+		.count = (uint32_t)count,
+		.raw_len = (uint32_t)raw_len,
+		.stored_len = (uint32_t)stored,
+		.payload_crc = ws__crc32(*out + WS_BLOCK_HEADER, stored),
+		.min_ts = e[0].ts,
+		.max_ts = e[count - 1].ts,
+		.seq = seq,
+	};
+	put_head(*out, head);
+	*len = WS_BLOCK_HEADER + stored;
+	return WS_OK;
+}
+
+ws_status
+ws__block_parse_head(const unsigned char *p, ws_block_head *h,
+		     const char *where, ws_error *err)
+{
+	if (memcmp(p, BLOCK_MAGIC, 4) != 0)
+		return ws__err(err, WS_ECORRUPT, "%s: no block header", where);
+	if (ws__get_u32(p + 64) != ws__crc32(p, 64))
+		return ws__err(err, WS_ECORRUPT, "%s: block header CRC mismatch",
+			       where);
+	if (ws__get_u16(p + 4) != BLOCK_VERSION)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: unsupported block version %u", where,
+			       ws__get_u16(p + 4));
+	h->entity = ws__get_u64(p + 8);
+	h->space = ws__get_u32(p + 16);
+	h->dim = ws__get_u32(p + 20);
+	h->count = ws__get_u32(p + 24);
+	h->raw_len = ws__get_u32(p + 28);
+	h->stored_len = ws__get_u32(p + 32);
+	h->payload_crc = ws__get_u32(p + 36);
+	h->min_ts = (int64_t)ws__get_u64(p + 40);
+	h->max_ts = (int64_t)ws__get_u64(p + 48);
+	h->seq = ws__get_u64(p + 56);
+	if (h->dim == 0 || h->dim > WS_MAX_DIM || h->count == 0 ||
+	    h->count > BLOCK_MAX_POINTS_ACCEPTED ||
+	    h->raw_len > BLOCK_MAX_RAW_ACCEPTED ||
+	    (uint64_t)h->count * h->dim * 4 + 2 * h->count > h->raw_len ||
+	    h->stored_len > compressBound(h->raw_len) ||
+	    h->min_ts > h->max_ts || (h->count == 1 && h->min_ts != h->max_ts))
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: block header fields out of range", where);
+	return WS_OK;
+}
+
+static ws_status
+reserve_columns(ws_block *blk, const ws_block_head *h, ws_error *err)
+{
+	size_t words = (size_t)h->count * h->dim;
+	if (ws__grow(&blk->raw, &blk->cap_raw, h->raw_len, 1, err) != WS_OK ||
+	    ws__grow(&blk->vec, &blk->cap_vec, words, sizeof(float), err) !=
+		    WS_OK)
+		return WS_ENOMEM;
+	if (h->count > blk->cap_points) {
+		size_t c = blk->cap_points;
+		if (ws__grow(&blk->ts, &c, h->count, sizeof(int64_t), err) !=
+		    WS_OK)
+			return WS_ENOMEM;
+		c = blk->cap_points;
+		if (ws__grow(&blk->meta_off, &c, h->count + 1,
+			     sizeof(uint32_t), err) != WS_OK)
+			return WS_ENOMEM;
+		blk->cap_points = h->count;
+	}
+	return WS_OK;
+}
+
+static ws_status
+decode_times(ws_block *blk, const unsigned char **p, const unsigned char *end,
+	     const char *where, ws_error *err)
+{
+	const ws_block_head *h = &blk->h;
+	uint64_t v;
+	if (!ws__get_varint(p, end, &v))
+		goto bad;
+	blk->ts[0] = unzigzag(v);
+	for (uint32_t i = 1; i < h->count; i++) {
+		if (!ws__get_varint(p, end, &v) || v == 0 ||
+		    v > (uint64_t)h->max_ts - (uint64_t)blk->ts[i - 1])
+			goto bad;
+		blk->ts[i] = (int64_t)((uint64_t)blk->ts[i - 1] + v);
+	}
+	if (blk->ts[0] != h->min_ts || blk->ts[h->count - 1] != h->max_ts)
+		goto bad;
+	return WS_OK;
+bad:
+	return ws__err(err, WS_ECORRUPT, "%s: bad timestamp column", where);
+}
+
+static ws_status
+decode_meta(ws_block *blk, const unsigned char **pp, const unsigned char *end,
+	    const char *where, ws_error *err)
+{
+	const unsigned char *p = *pp, *start = p;
+	for (uint32_t i = 0; i < blk->h.count; i++) {
+		blk->meta_off[i] = (uint32_t)(p - start);
+		uint64_t pairs, n;
+		if (!ws__get_varint(&p, end, &pairs) ||
+		    pairs > (uint64_t)(end - p))
+			goto bad;
+		for (uint64_t k = 0; k < 2 * pairs; k++) {
+			if (!ws__get_varint(&p, end, &n) || n > (uint64_t)(end - p))
+				goto bad;
+			p += n;
+		}
+	}
+	blk->meta_off[blk->h.count] = (uint32_t)(p - start);
+	blk->meta = (unsigned char *)start;
+	*pp = p;
+	return WS_OK;
+bad:
+	return ws__err(err, WS_ECORRUPT, "%s: bad metadata column", where);
+}
+
+static void
+decode_vectors(ws_block *blk, const unsigned char *p)
+{
+	uint32_t dim = blk->h.dim;
+	size_t words = (size_t)blk->h.count * dim;
+	for (size_t k = 0; k < words; k++) {
+		uint32_t w = (uint32_t)p[k] | (uint32_t)p[words + k] << 8 |
+			     (uint32_t)p[2 * words + k] << 16 |
+			     (uint32_t)p[3 * words + k] << 24;
+		if (k >= dim)
+			w ^= f32_bits(blk->vec[k - dim]);
+		memcpy(&blk->vec[k], &w, sizeof w);
+	}
+}
+
+ws_status
+ws__block_decode(const ws_block_head *h, const unsigned char *stored,
+		 ws_block *blk, const char *where, ws_error *err)
+{
+	if (ws__crc32(stored, h->stored_len) != h->payload_crc)
+		return ws__err(err, WS_ECORRUPT, "%s: block CRC mismatch", where);
+	blk->h = *h;
+	ws_status rc = reserve_columns(blk, h, err);
+	if (rc != WS_OK)
+		return rc;
+	uLongf raw_len = h->raw_len;
+	int zrc = uncompress(blk->raw, &raw_len, stored, h->stored_len);
+	if (zrc != Z_OK || raw_len != h->raw_len)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: block payload does not inflate to %u bytes",
+			       where, h->raw_len);
+	const unsigned char *p = blk->raw, *end = blk->raw + raw_len;
+	if ((rc = decode_times(blk, &p, end, where, err)) != WS_OK ||
+	    (rc = decode_meta(blk, &p, end, where, err)) != WS_OK)
+		return rc;
+	if ((size_t)(end - p) != (size_t)h->count * h->dim * 4)
+		return ws__err(err, WS_ECORRUPT, "%s: bad vector column", where);
+	decode_vectors(blk, p);
+	return WS_OK;
+}
+
+void
+ws__block_free(ws_block *blk)
+{
+	free(blk->ts);
+	free(blk->vec);
+	free(blk->meta_off);
+	free(blk->raw);
+	memset(blk, 0, sizeof *blk);
+}
+
+void
+ws__block_point(const ws_block *blk, size_t i, ws_point *pt)
+{
+	pt->entity_id = blk->h.entity;
+	pt->space_id = blk->h.space;
+	pt->timestamp = blk->ts[i];
+	pt->dim = blk->h.dim;
+	pt->vector = blk->vec + i * blk->h.dim;
+	size_t len = blk->meta_off[i + 1] - blk->meta_off[i];
+	/* A lone 0 byte is "no pairs": present it as no metadata. */
+	pt->meta = len > 1 ? blk->meta + blk->meta_off[i] : NULL;
+	pt->meta_len = len > 1 ? len : 0;
+}

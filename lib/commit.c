@@ -1,0 +1,343 @@
+/*
+ * commit.c - the write path: one batch becomes blocks at the end of a
+ * data file, a new index segment and a new manifest, in the order that
+ * makes a crash at any instant harmless (DESIGN.md section 3):
+ *
+ *   1. lock; reread the manifest (another writer may have committed);
+ *   2. cut the data file back to its committed length (a crashed
+ *      writer's torn tail), append the blocks, fdatasync;
+ *   3. write the batch's zones, merged with the newest segments, as a
+ *      new segment file, fsync it and index/;
+ *   4. replace MANIFEST atomically (tmp, fsync, rename, fsync dir);
+ *   5. remove the segments merged away; unlock.
+ *
+ * Until step 4 completes no reader can see any of it; after it, all of it
+ * is durable.
+ */
+#include "ws_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DATA_FILE_MAX (1ull << 30)
+#define WRITE_CHUNK (4u << 20)
+
+/* State of one commit in progress. */
+typedef struct commit {
+	ws_store *st;
+	ws_manifest m; /* the manifest this commit will write */
+	int fd;        /* the data file being appended to */
+	char fname[4200];
+	ws_datafile_ref *file;
+	bool new_file;
+	uint64_t off; /* where the next block goes */
+	unsigned char *buf; /* encoded blocks not yet written */
+	size_t len, cap;
+	unsigned char *blk; /* one encoded block */
+	size_t blk_cap;
+	ws_zone *zones; /* the batch's, then those of merged segments */
+	size_t nzones, cap_zones;
+	uint64_t blocks; /* blocks this commit wrote */
+} commit;
+
+/* The space dimensions of the batch must agree with the fresh manifest. */
+static ws_status
+check_dims(commit *c, const ws_batch *b, ws_error *err)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const ws_batch_entry *e = &b->e[i];
+		if (i > 0 && e->space == b->e[i - 1].space)
+			continue;
+		uint32_t dim = ws__manifest_dim(&c->m, e->space);
+		if (dim == 0) {
+			ws_status rc = ws__manifest_set_dim(&c->m, e->space,
+							    e->dim, err);
+			if (rc != WS_OK)
+				return rc;
+		} else if (dim != e->dim) {
+			return ws__err(err, WS_EBADINPUT,
+				       "%s:%" PRIu64 ": vector has %" PRIu32
+				       " values but space %" PRIu32
+				       " holds %" PRIu32
+				       " (set by a concurrent writer)",
+				       b->source, e->line, e->dim, e->space,
+				       dim);
+		}
+	}
+	return WS_OK;
+}
+
+/* Picks the data file to append to, starting a new one when full. */
+static ws_status
+choose_file(commit *c, ws_error *err)
+{
+	ws_manifest *m = &c->m;
+	if (m->ndata == 0 || m->data[m->ndata - 1].length >= DATA_FILE_MAX) {
+		uint32_t id = m->ndata ? m->data[m->ndata - 1].id + 1 : 1;
+		size_t cap = m->ndata;
+		if (ws__grow(&m->data, &cap, m->ndata + 1, sizeof *m->data, err) !=
+		    WS_OK)
+			return WS_ENOMEM;
+		m->data[m->ndata++] = (ws_datafile_ref){id, 0};
+		c->new_file = true;
+	}
+	c->file = &m->data[m->ndata - 1];
+	c->off = c->file->length;
+	return WS_OK;
+}
+
+static ws_status
+open_data_file(commit *c, ws_error *err)
+{
+	char rel[64];
+	ws__data_name(c->file->id, rel, sizeof rel);
+	snprintf(c->fname, sizeof c->fname, "%s/%s", c->st->path, rel);
+	c->fd = openat(c->st->datadirfd, strchr(rel, '/') + 1,
+		       O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (c->fd < 0)
+		return ws__errno(err, errno, "%s: open", c->fname);
+	struct stat sb;
+	if (fstat(c->fd, &sb) != 0)
+		return ws__errno(err, errno, "%s: stat", c->fname);
+	if ((uint64_t)sb.st_size < c->file->length)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: shorter (%lld bytes) than its committed "
+			       "length %" PRIu64,
+			       c->fname, (long long)sb.st_size, c->file->length);
+	/* Bytes past the committed length are a crashed writer's tail. */
+	if ((uint64_t)sb.st_size > c->file->length &&
+	    ftruncate(c->fd, (off_t)c->file->length) != 0)
+		return ws__errno(err, errno, "%s: truncate", c->fname);
+	return WS_OK;
+}
+
+static ws_status
+flush_blocks(commit *c, ws_error *err)
+{
+	ws_status rc = ws__pwrite_all(c->fd, c->buf, c->len,
+				      (off_t)(c->off - c->len), c->fname, err);
+	c->len = 0;
+	return rc;
+}
+
+static ws_status
+append_block(commit *c, const ws_batch *b, size_t first, size_t count,
+	     ws_error *err)
+{
+	ws_block_head h;
+	size_t len;
+	ws_status rc = ws__block_encode(b, first, count, c->m.next_seq, &c->blk,
+					&c->blk_cap, &len, &h, err);
+	if (rc != WS_OK)
+		return rc;
+	if (c->len + len > WRITE_CHUNK && c->len > 0 &&
+	    (rc = flush_blocks(c, err)) != WS_OK)
+		return rc;
+	if (ws__grow(&c->buf, &c->cap, c->len + len, 1, err) != WS_OK ||
+	    ws__grow(&c->zones, &c->cap_zones, c->nzones + 1, sizeof *c->zones,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	memcpy(c->buf + c->len, c->blk, len);
+	c->zones[c->nzones++] = (ws_zone){
+		.entity = h.entity,
+		.space = h.space,
+		.file = c->file->id,
+		.offset = c->off,
+		.min_ts = h.min_ts,
+		.max_ts = h.max_ts,
+		.seq = h.seq,
+		.count = h.count,
+		.bytes = (uint32_t)len,
+		.raw_len = h.raw_len,
+	};
+	c->len += len;
+	c->off += len;
+	c->blocks++;
+	return WS_OK;
+}
+
+/* How many points of the series starting at first go into one block. */
+static size_t
+block_span(const ws_batch *b, size_t first, size_t series_end)
+{
+	size_t n = 0, raw = 0;
+	while (first + n < series_end && n < WS_BLOCK_MAX_POINTS) {
+		const ws_batch_entry *e = &b->e[first + n];
+		size_t add = (size_t)e->dim * 4 + e->meta_len + WS_VARINT_MAX;
+		if (n > 0 && raw + add > WS_BLOCK_MAX_RAW)
+			break;
+		raw += add;
+		n++;
+	}
+	return n;
+}
+
+static ws_status
+write_blocks(commit *c, const ws_batch *b, ws_error *err)
+{
+	ws_status rc = WS_OK;
+	size_t i = 0;
+	while (i < b->n && rc == WS_OK) {
+		size_t end = i + 1;
+		while (end < b->n && b->e[end].entity == b->e[i].entity &&
+		       b->e[end].space == b->e[i].space)
+			end++;
+		while (i < end && rc == WS_OK) {
+			size_t n = block_span(b, i, end);
+			rc = append_block(c, b, i, n, err);
+			i += n;
+		}
+	}
+	if (rc == WS_OK && c->len > 0)
+		rc = flush_blocks(c, err);
+	if (rc == WS_OK)
+		rc = ws__fdatasync(c->fd, c->fname, err);
+	if (rc == WS_OK && c->new_file)
+		rc = ws__fsync(c->st->datadirfd, c->fname, err);
+	if (rc == WS_OK)
+		c->file->length = c->off;
+	return rc;
+}
+
+/*
+ * Folds the newest segments into the batch's new one while they are not
+ * much larger than what is being written (a binary counter): every zone
+ * is rewritten O(log n) times in all, and a store keeps O(log n)
+ * segments, so readers binary-search only a few files.
+ */
+static size_t
+segments_to_merge(const ws_manifest *m, size_t nnew)
+{
+	uint64_t total = nnew;
+	size_t first = m->nsegs;
+	while (first > 0 && m->segs[first - 1].records <= 2 * total) {
+		total += m->segs[first - 1].records;
+		first--;
+	}
+	return first;
+}
+
+static ws_status
+collect_zones(commit *c, size_t first, ws_error *err)
+{
+	ws_store *st = c->st;
+	for (size_t s = first; s < st->nsegs; s++) {
+		const ws_segment *seg = &st->segs[s];
+		if (ws__grow(&c->zones, &c->cap_zones, c->nzones + seg->records,
+			     sizeof *c->zones, err) != WS_OK)
+			return WS_ENOMEM;
+		for (uint64_t i = 0; i < seg->records; i++) {
+			ws_status rc = ws__segment_record(
+				seg, i, &c->zones[c->nzones], st->path, err);
+			if (rc != WS_OK)
+				return rc;
+			c->nzones++;
+		}
+	}
+	return WS_OK;
+}
+
+static ws_status
+write_index(commit *c, size_t *merged_from, ws_error *err)
+{
+	ws_manifest *m = &c->m;
+	size_t first = segments_to_merge(m, c->nzones);
+	ws_status rc = collect_zones(c, first, err);
+	if (rc != WS_OK)
+		return rc;
+	uint64_t id = m->next_segment++;
+	rc = ws__segment_write(c->st->indexdirfd, c->st->path, id, c->zones,
+			       c->nzones, err);
+	if (rc == WS_OK)
+		rc = ws__fsync(c->st->indexdirfd, "index", err);
+	if (rc != WS_OK)
+		return rc;
+	*merged_from = first;
+	m->segs[first] = (ws_segment_ref){id, c->nzones};
+	m->nsegs = first + 1;
+	return WS_OK;
+}
+
+/* Removes segment files no manifest names any more. */
+static void
+remove_segments(commit *c, const ws_segment_ref *old, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char rel[64];
+		ws__segment_name(old[i].id, rel, sizeof rel);
+		/*
+		 * Failure only leaves an unreferenced file behind, which
+		 * ws-reindex removes; the commit itself is already durable.
+		 */
+		(void)unlinkat(c->st->indexdirfd, strchr(rel, '/') + 1, 0);
+	}
+}
+
+static ws_status
+run_commit(commit *c, ws_batch *b, ws_error *err)
+{
+	ws_store *st = c->st;
+	ws_status rc = ws__store_reload(st, err);
+	if (rc == WS_OK)
+		rc = ws__manifest_copy(&c->m, &st->man, err);
+	if (rc == WS_OK)
+		rc = check_dims(c, b, err);
+	if (rc == WS_OK)
+		rc = choose_file(c, err);
+	if (rc == WS_OK)
+		rc = open_data_file(c, err);
+	if (rc == WS_OK)
+		rc = write_blocks(c, b, err);
+	size_t first = 0;
+	/* Room for the new segment entry when nothing is merged. */
+	size_t cap = c->m.nsegs;
+	if (rc == WS_OK &&
+	    ws__grow(&c->m.segs, &cap, c->m.nsegs + 1, sizeof *c->m.segs, err) !=
+		    WS_OK)
+		rc = WS_ENOMEM;
+	if (rc == WS_OK)
+		rc = write_index(c, &first, err);
+	if (rc != WS_OK)
+		return rc;
+	c->m.generation++;
+	c->m.next_seq++;
+	rc = ws__manifest_save(st->dirfd, st->path, &c->m, err);
+	if (rc != WS_OK)
+		return rc;
+	remove_segments(c, st->man.segs + first, st->man.nsegs - first);
+	return WS_OK;
+}
+
+ws_status
+ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
+{
+	*blocks = 0;
+	if (b->n == 0)
+		return WS_OK;
+	ws__batch_sort_dedup(b);
+	commit c = {.st = st, .fd = -1};
+	int lockfd;
+	ws_status rc = ws__lock_acquire(st->dirfd, st->path, &lockfd, err);
+	if (rc != WS_OK)
+		return rc;
+	ws__manifest_init(&c.m);
+	rc = run_commit(&c, b, err);
+	*blocks = c.blocks;
+	if (c.fd >= 0 && ws__close(c.fd) != 0 && rc == WS_OK)
+		rc = ws__errno(err, errno, "%s: close", c.fname);
+	ws__lock_release(&lockfd);
+	free(c.buf);
+	free(c.blk);
+	free(c.zones);
+	ws__manifest_free(&c.m);
+	/* Readers of this handle see the new state. */
+	if (rc == WS_OK)
+		rc = ws__store_reload(st, err);
+	return rc;
+}

@@ -1,0 +1,223 @@
+/*
+ * index.c - index segments: immutable files of fixed-size zone records
+ * sorted by (entity, space, seq, min_ts). A reader binary-searches each
+ * segment, so finding one series costs O(log n) record reads per segment
+ * and never a load of the whole zone map. Each record carries its own
+ * CRC, checked whenever it is read.
+ */
+#include "ws_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SEG_MAGIC "WSI1"
+#define SEG_VERSION 1
+
+/* The name of a segment file inside index/ ("...wsi" without "index/"). */
+static const char *
+base_name(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	return slash ? slash + 1 : rel;
+}
+
+int
+ws__zone_cmp(const ws_zone *a, const ws_zone *b)
+{
+	if (a->entity != b->entity)
+		return a->entity < b->entity ? -1 : 1;
+	if (a->space != b->space)
+		return a->space < b->space ? -1 : 1;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	if (a->min_ts != b->min_ts)
+		return a->min_ts < b->min_ts ? -1 : 1;
+	return 0;
+}
+
+static int
+zone_qsort_cmp(const void *a, const void *b)
+{
+	return ws__zone_cmp(a, b);
+}
+
+static ws_status
+check_header(const ws_segment *seg, const ws_segment_ref *ref,
+	     const char *store, ws_error *err)
+{
+	const unsigned char *h = seg->map;
+	if (memcmp(h, SEG_MAGIC, 4) != 0 || ws__get_u32(h + 60) != ws__crc32(h, 60))
+		return ws__err(err, WS_ECORRUPT, "%s/%s: bad segment header",
+			       store, seg->name);
+	if (ws__get_u16(h + 4) != SEG_VERSION)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s/%s: unsupported segment version", store,
+			       seg->name);
+	if (ws__get_u64(h + 8) != ref->records || ws__get_u64(h + 16) != ref->id)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s/%s: segment does not match the manifest",
+			       store, seg->name);
+	return WS_OK;
+}
+
+ws_status
+ws__segment_open(int indexdirfd, const char *store, const ws_segment_ref *ref,
+		 ws_segment *seg, ws_error *err)
+{
+	memset(seg, 0, sizeof *seg);
+	ws__segment_name(ref->id, seg->name, sizeof seg->name);
+	seg->id = ref->id;
+	seg->records = ref->records;
+	int fd = openat(indexdirfd, base_name(seg->name),
+			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return ws__err(err, WS_NOTFOUND,
+				       "%s/%s: No such file or directory",
+				       store, seg->name);
+		return ws__errno(err, errno, "%s/%s: open", store, seg->name);
+	}
+	struct stat sb;
+	ws_status rc = WS_OK;
+	if (fstat(fd, &sb) != 0)
+		rc = ws__errno(err, errno, "%s/%s: stat", store, seg->name);
+	else if (!S_ISREG(sb.st_mode) ||
+		 ref->records > (UINT64_MAX - WS_SEG_HEADER) / WS_SEG_RECORD ||
+		 (uint64_t)sb.st_size !=
+			 WS_SEG_HEADER + ref->records * WS_SEG_RECORD)
+		rc = ws__err(err, WS_ECORRUPT,
+			     "%s/%s: size does not match %" PRIu64 " records",
+			     store, seg->name, ref->records);
+	if (rc == WS_OK) {
+		seg->map_len = (size_t)sb.st_size;
+		void *map = mmap(NULL, seg->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED)
+			rc = ws__errno(err, errno, "%s/%s: mmap", store,
+				       seg->name);
+		else
+			seg->map = map;
+	}
+	ws__close(fd);
+	if (rc == WS_OK)
+		rc = check_header(seg, ref, store, err);
+	if (rc != WS_OK)
+		ws__segment_close(seg);
+	return rc;
+}
+
+void
+ws__segment_close(ws_segment *seg)
+{
+	if (seg->map != NULL)
+		munmap((void *)seg->map, seg->map_len);
+	seg->map = NULL;
+}
+
+static void
+put_record(unsigned char *p, const ws_zone *z)
+{
+	ws__put_u64(p, z->entity);
+	ws__put_u32(p + 8, z->space);
+	ws__put_u32(p + 12, z->file);
+	ws__put_u64(p + 16, z->offset);
+	ws__put_u64(p + 24, (uint64_t)z->min_ts);
+	ws__put_u64(p + 32, (uint64_t)z->max_ts);
+	ws__put_u64(p + 40, z->seq);
+	ws__put_u32(p + 48, z->count);
+	ws__put_u32(p + 52, z->bytes);
+	ws__put_u32(p + 56, z->raw_len);
+	ws__put_u32(p + 60, ws__crc32(p, 60));
+}
+
+ws_status
+ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
+		   const char *store, ws_error *err)
+{
+	const unsigned char *p = seg->map + WS_SEG_HEADER + i * WS_SEG_RECORD;
+	if (ws__get_u32(p + 60) != ws__crc32(p, 60))
+		return ws__err(err, WS_ECORRUPT,
+			       "%s/%s: record %" PRIu64 ": CRC mismatch", store,
+			       seg->name, i);
+	z->entity = ws__get_u64(p);
+	z->space = ws__get_u32(p + 8);
+	z->file = ws__get_u32(p + 12);
+	z->offset = ws__get_u64(p + 16);
+	z->min_ts = (int64_t)ws__get_u64(p + 24);
+	z->max_ts = (int64_t)ws__get_u64(p + 32);
+	z->seq = ws__get_u64(p + 40);
+	z->count = ws__get_u32(p + 48);
+	z->bytes = ws__get_u32(p + 52);
+	z->raw_len = ws__get_u32(p + 56);
+	if (z->min_ts > z->max_ts || z->count == 0 ||
+	    z->bytes <= WS_BLOCK_HEADER)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s/%s: record %" PRIu64 ": fields out of range",
+			       store, seg->name, i);
+	return WS_OK;
+}
+
+ws_status
+ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
+			uint32_t space, uint64_t *pos, const char *store,
+			ws_error *err)
+{
+	uint64_t lo = 0, hi = seg->records;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		ws_zone z;
+		ws_status rc = ws__segment_record(seg, mid, &z, store, err);
+		if (rc != WS_OK)
+			return rc;
+		if (z.entity < entity || (z.entity == entity && z.space < space))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return WS_OK;
+}
+
+ws_status
+ws__segment_write(int indexdirfd, const char *store, uint64_t id,
+		  ws_zone *zones, size_t n, ws_error *err)
+{
+	char rel[64], name[4096];
+	ws__segment_name(id, rel, sizeof rel);
+	snprintf(name, sizeof name, "%s/%s", store, rel);
+	qsort(zones, n, sizeof *zones, zone_qsort_cmp);
+	size_t len = WS_SEG_HEADER + n * WS_SEG_RECORD;
+	unsigned char *buf = ws__malloc(len, err);
+	if (buf == NULL)
+		return WS_ENOMEM;
+	memset(buf, 0, WS_SEG_HEADER);
+	memcpy(buf, SEG_MAGIC, 4);
+	ws__put_u16(buf + 4, SEG_VERSION);
+	ws__put_u64(buf + 8, n);
+	ws__put_u64(buf + 16, id);
+	ws__put_u32(buf + 60, ws__crc32(buf, 60));
+	for (size_t i = 0; i < n; i++)
+		put_record(buf + WS_SEG_HEADER + i * WS_SEG_RECORD, &zones[i]);
+	/* The file is not named by any manifest yet: no temporary needed. */
+	int fd = openat(indexdirfd, base_name(rel),
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			0666);
+	ws_status rc;
+	if (fd < 0) {
+		rc = ws__errno(err, errno, "%s: open", name);
+	} else {
+		rc = ws__write_all(fd, buf, len, name, err);
+		if (rc == WS_OK)
+			rc = ws__fsync(fd, name, err);
+		if (ws__close(fd) != 0 && rc == WS_OK)
+			rc = ws__errno(err, errno, "%s: close", name);
+	}
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,203 @@
+/*
+ * ingest.c - NDJSON lines to committed batches: the engine of ws-ingest.
+ *
+ * Memory is bounded by the batch size and the line limit, never by the
+ * input. Every line is settled in order: a good one joins the batch, a bad
+ * one is reported (and copied to the rejects file); by default the first
+ * bad line commits the batch and stops, so everything before it is
+ * durable and nothing after it is taken.
+ */
+#include "ws_private.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_BATCH_BYTES (32u * 1024u * 1024u)
+#define DEFAULT_IDLE_COMMIT_MS 500
+
+void
+ws_ingest_opts_init(ws_ingest_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->rejects_fd = -1;
+	o->max_line = WS_DEFAULT_MAX_LINE;
+	o->batch_bytes = DEFAULT_BATCH_BYTES;
+	o->idle_commit_ms = DEFAULT_IDLE_COMMIT_MS;
+}
+
+/* One run of ws_ingest_fd. */
+typedef struct ingest {
+	ws_store *st;
+	const ws_ingest_opts *o;
+	ws_ingest_stats *stats;
+	ws_line_reader *in;
+	const char *source;
+	ws_point_buf *pb;
+	ws_batch batch;
+	ws_manifest pending; /* dims of spaces this batch introduces */
+	uint64_t settled;    /* every line up to this one is settled */
+	uint64_t reported;   /* the last line announced through on_commit */
+} ingest;
+
+static ws_status
+commit_batch(ingest *in, ws_error *err)
+{
+	uint64_t blocks;
+	ws_status rc = ws__store_commit(in->st, &in->batch, &blocks, err);
+	if (rc != WS_OK)
+		return rc;
+	if (in->batch.n > 0)
+		in->stats->commits++;
+	in->stats->blocks += blocks;
+	ws__batch_reset(&in->batch);
+	ws__manifest_free(&in->pending);
+	if (in->settled > in->reported && in->o->on_commit != NULL)
+		in->o->on_commit(in->o->ctx, in->settled);
+	in->reported = in->settled;
+	return WS_OK;
+}
+
+/* The dimension a space has, committed or set earlier in this batch. */
+static uint32_t
+space_dim(const ingest *in, uint32_t space)
+{
+	uint32_t dim = ws__manifest_dim(&in->st->man, space);
+	return dim ? dim : ws__manifest_dim(&in->pending, space);
+}
+
+static ws_status
+accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
+{
+	uint32_t dim = space_dim(in, pt->space_id);
+	if (dim != 0 && dim != pt->dim)
+		return ws__err(err, WS_EBADINPUT,
+			       "vector has %" PRIu32 " values but space %" PRIu32
+			       " holds %" PRIu32,
+			       pt->dim, pt->space_id, dim);
+	ws_status rc = WS_OK;
+	if (dim == 0)
+		rc = ws__manifest_set_dim(&in->pending, pt->space_id, pt->dim,
+					  err);
+	if (rc == WS_OK)
+		rc = ws__batch_add(&in->batch, pt, line, err);
+	if (rc == WS_OK)
+		in->stats->accepted++;
+	return rc;
+}
+
+/* Copies a rejected line verbatim, the rest of an over-long one included. */
+static ws_status
+keep_rejected(ingest *in, const ws_line *line, ws_error *err)
+{
+	int fd = in->o->rejects_fd;
+	ws_status rc = WS_OK;
+	if (fd >= 0)
+		rc = ws__write_all(fd, line->text, line->len, "rejects file", err);
+	if (rc == WS_OK && line->too_long)
+		rc = ws_line_skip_rest(in->in, fd, err);
+	else if (rc == WS_OK && fd >= 0)
+		rc = ws__write_all(fd, "\n", 1, "rejects file", err);
+	return rc;
+}
+
+static ws_status
+reject(ingest *in, const ws_line *line, ws_error *why, ws_error *err)
+{
+	ws__err_prefix(why, "%s:%" PRIu64, in->source, line->number);
+	in->stats->rejected++;
+	if (in->o->on_reject != NULL)
+		in->o->on_reject(in->o->ctx, why);
+	return keep_rejected(in, line, err);
+}
+
+/* Settles one line: WS_OK, WS_EBADINPUT (reported), or a hard error. */
+static ws_status
+settle_line(ingest *in, const ws_line *line, ws_error *err)
+{
+	ws_error why = {0};
+	ws_point pt;
+	ws_status rc;
+	if (line->too_long)
+		rc = ws__err(&why, WS_EBADINPUT, "line longer than %zu bytes",
+			     in->o->max_line);
+	else if (ws_line_is_blank(line->text, line->len))
+		return WS_OK;
+	else
+		rc = ws_parse_point(line->text, line->len, WS_PARSE_POINT,
+				    in->o->default_space, in->pb, &pt, &why);
+	if (rc == WS_OK) {
+		rc = accept_point(in, &pt, line->number, &why);
+		if (rc != WS_EBADINPUT) {
+			if (rc != WS_OK)
+				*err = why;
+			return rc;
+		}
+	}
+	if (rc != WS_EBADINPUT) {
+		*err = why;
+		return rc;
+	}
+	rc = reject(in, line, &why, err);
+	return rc == WS_OK ? WS_EBADINPUT : rc;
+}
+
+static ws_status
+run(ingest *in, ws_error *err)
+{
+	bool rejected = false;
+	for (;;) {
+		ws_status rc;
+		if (in->batch.n > 0 && in->o->idle_commit_ms > 0 &&
+		    ws_line_reader_would_block(in->in, in->o->idle_commit_ms) &&
+		    (rc = commit_batch(in, err)) != WS_OK)
+			return rc;
+		ws_line line;
+		rc = ws_line_read(in->in, &line, err);
+		if (rc == WS_NOTFOUND)
+			break;
+		if (rc != WS_OK)
+			return rc;
+		in->stats->lines++;
+		rc = settle_line(in, &line, err);
+		in->settled = line.number;
+		if (rc == WS_EBADINPUT) {
+			rejected = true;
+			if (!in->o->skip_bad)
+				break;
+		} else if (rc != WS_OK) {
+			return rc;
+		}
+		if (ws__batch_bytes(&in->batch) >= in->o->batch_bytes &&
+		    (rc = commit_batch(in, err)) != WS_OK)
+			return rc;
+	}
+	ws_status rc = commit_batch(in, err);
+	if (rc == WS_OK && rejected)
+		rc = ws__err(err, WS_EBADINPUT, "%s: %" PRIu64 " line%s rejected",
+			     in->source, in->stats->rejected,
+			     in->stats->rejected == 1 ? "" : "s");
+	return rc;
+}
+
+ws_status
+ws_ingest_fd(ws_store *st, int fd, const char *source,
+	     const ws_ingest_opts *opts, ws_ingest_stats *stats, ws_error *err)
+{
+	memset(stats, 0, sizeof *stats);
+	ingest in = {.st = st, .o = opts, .stats = stats, .source = source};
+	ws__batch_init(&in.batch);
+	in.batch.source = source;
+	ws__manifest_init(&in.pending);
+	in.in = ws_line_reader_new(fd, source, opts->max_line);
+	in.pb = ws_point_buf_new();
+	ws_status rc = in.in && in.pb
+			       ? run(&in, err)
+			       : ws__err(err, WS_ENOMEM, "out of memory");
+	ws_line_reader_free(in.in);
+	ws_point_buf_free(in.pb);
+	ws__batch_free(&in.batch);
+	ws__manifest_free(&in.pending);
+	return rc;
+}

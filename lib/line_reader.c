@@ -1,0 +1,181 @@
+/*
+ * line_reader.c - newline-delimited input with a hard bound on line
+ * length, so that a hostile 100 MB line costs at most max_len bytes of
+ * memory.
+ */
+#include "ws_private.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ws_line_reader {
+	int fd;
+	char *source; /* "stdin", for messages */
+	size_t max_len;
+	char *buf;
+	size_t cap;
+	size_t start, end; /* unread bytes are buf[start, end) */
+	size_t scanned;    /* buf[start, scanned) holds no newline */
+	bool eof;
+	bool skip_pending; /* the rest of a too-long line is still unread */
+	uint64_t number;
+};
+
+ws_line_reader *
+ws_line_reader_new(int fd, const char *source, size_t max_len)
+{
+	ws_line_reader *r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return NULL;
+	r->fd = fd;
+	r->max_len = max_len ? max_len : WS_DEFAULT_MAX_LINE;
+	r->source = strdup(source);
+	r->cap = r->max_len < 65536 ? r->max_len + 1 : 65536;
+	r->buf = malloc(r->cap);
+	if (r->source == NULL || r->buf == NULL) {
+		ws_line_reader_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+ws_line_reader_free(ws_line_reader *r)
+{
+	if (r == NULL)
+		return;
+	free(r->source);
+	free(r->buf);
+	free(r);
+}
+
+/* Moves unread bytes to the front and makes room for more. */
+static ws_status
+make_room(ws_line_reader *r, ws_error *err)
+{
+	if (r->start > 0) {
+		size_t n = r->end - r->start;
+		memmove(r->buf, r->buf + r->start, n);
+		r->scanned -= r->start;
+		r->start = 0;
+		r->end = n;
+	}
+	if (r->end == r->cap) {
+		size_t ncap = r->cap * 2;
+		if (ncap > r->max_len + 1)
+			ncap = r->max_len + 1;
+		char *nb = ws__realloc(r->buf, ncap, err);
+		if (nb == NULL)
+			return WS_ENOMEM;
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	return WS_OK;
+}
+
+static ws_status
+fill(ws_line_reader *r, ws_error *err)
+{
+	ws_status rc = make_room(r, err);
+	if (rc != WS_OK)
+		return rc;
+	ssize_t n = ws__read_retry(r->fd, r->buf + r->end, r->cap - r->end);
+	if (n < 0)
+		return ws__errno(err, errno, "%s: read", r->source);
+	if (n == 0)
+		r->eof = true;
+	r->end += (size_t)n;
+	return WS_OK;
+}
+
+ws_status
+ws_line_skip_rest(ws_line_reader *r, int sink, ws_error *err)
+{
+	while (r->skip_pending) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		size_t n = (nl ? (size_t)(nl - r->buf) + 1 : r->end) - r->start;
+		if (sink >= 0 && n > 0) {
+			ws_status rc = ws__write_all(sink, r->buf + r->start, n,
+						     "rejects file", err);
+			if (rc != WS_OK)
+				return rc;
+		}
+		r->start += n;
+		r->scanned = r->start;
+		if (nl != NULL || (r->eof && r->start == r->end)) {
+			r->skip_pending = false;
+			break;
+		}
+		r->start = r->end = r->scanned = 0;
+		ws_status rc = fill(r, err);
+		if (rc != WS_OK)
+			return rc;
+	}
+	return WS_OK;
+}
+
+ws_status
+ws_line_read(ws_line_reader *r, ws_line *line, ws_error *err)
+{
+	ws_status rc = ws_line_skip_rest(r, -1, err);
+	if (rc != WS_OK)
+		return rc;
+	for (;;) {
+		char *nl = memchr(r->buf + r->scanned, '\n',
+				  r->end - r->scanned);
+		if (nl != NULL) {
+			line->text = r->buf + r->start;
+			line->len = (size_t)(nl - line->text);
+			line->too_long = line->len > r->max_len;
+			if (line->too_long) {
+				line->len = r->max_len;
+				r->skip_pending = true;
+				r->start += r->max_len;
+			} else {
+				r->start += line->len + 1;
+			}
+			r->scanned = r->start;
+			line->number = ++r->number;
+			return WS_OK;
+		}
+		r->scanned = r->end;
+		if (r->end - r->start > r->max_len) {
+			line->text = r->buf + r->start;
+			line->len = r->max_len;
+			line->too_long = true;
+			line->number = ++r->number;
+			r->skip_pending = true;
+			r->start += r->max_len;
+			r->scanned = r->start;
+			return WS_OK;
+		}
+		if (r->eof) {
+			if (r->end == r->start)
+				return WS_NOTFOUND;
+			line->text = r->buf + r->start;
+			line->len = r->end - r->start;
+			line->too_long = false;
+			line->number = ++r->number;
+			r->start = r->scanned = r->end;
+			return WS_OK;
+		}
+		rc = fill(r, err);
+		if (rc != WS_OK)
+			return rc;
+	}
+}
+
+bool
+ws_line_reader_would_block(ws_line_reader *r, int timeout_ms)
+{
+	if (r->eof || memchr(r->buf + r->start, '\n', r->end - r->start))
+		return false;
+	struct pollfd p = {.fd = r->fd, .events = POLLIN};
+	int n;
+	do
+		n = poll(&p, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	return n == 0;
+}

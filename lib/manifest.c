@@ -1,0 +1,388 @@
+/*
+ * manifest.c - the committed state of a store: which data files hold how
+ * many committed bytes, which index segments make up the zone map, and
+ * the dimension of every space. It is small (it grows with files and
+ * spaces, never with points), JSON so that people can read it, and
+ * replaced atomically by each commit.
+ */
+#include "ws_private.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MANIFEST_FORMAT "warmstore"
+#define MANIFEST_VERSION 1
+#define MAX_EXACT_DOUBLE 9007199254740992.0 /* 2^53 */
+
+void
+ws__manifest_init(ws_manifest *m)
+{
+	memset(m, 0, sizeof *m);
+	m->next_seq = 1;
+	m->next_segment = 1;
+}
+
+void
+ws__manifest_free(ws_manifest *m)
+{
+	free(m->data);
+	free(m->segs);
+	free(m->spaces);
+	ws__manifest_init(m);
+}
+
+static void *
+dup_array(const void *src, size_t n, size_t sz, ws_error *err)
+{
+	void *p = ws__malloc(n * sz, err);
+	if (p != NULL && n > 0)
+		memcpy(p, src, n * sz);
+	return p;
+}
+
+ws_status
+ws__manifest_copy(ws_manifest *dst, const ws_manifest *src, ws_error *err)
+{
+	ws_manifest m = *src;
+	m.data = dup_array(src->data, src->ndata, sizeof *src->data, err);
+	m.segs = dup_array(src->segs, src->nsegs, sizeof *src->segs, err);
+	m.spaces = dup_array(src->spaces, src->nspaces, sizeof *src->spaces,
+			     err);
+	if (m.data == NULL || m.segs == NULL || m.spaces == NULL) {
+		ws__manifest_free(&m);
+		return WS_ENOMEM;
+	}
+	*dst = m;
+	return WS_OK;
+}
+
+void
+ws__data_name(uint32_t id, char *buf, size_t n)
+{
+	snprintf(buf, n, "data/%08" PRIu32 ".wsd", id);
+}
+
+void
+ws__segment_name(uint64_t id, char *buf, size_t n)
+{
+	snprintf(buf, n, "index/%016" PRIu64 ".wsi", id);
+}
+
+uint32_t
+ws__manifest_dim(const ws_manifest *m, uint32_t space)
+{
+	size_t lo = 0, hi = m->nspaces;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->spaces[mid].space < space)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->nspaces && m->spaces[lo].space == space
+		       ? m->spaces[lo].dim
+		       : 0;
+}
+
+ws_status
+ws__manifest_set_dim(ws_manifest *m, uint32_t space, uint32_t dim,
+		     ws_error *err)
+{
+	size_t i = 0;
+	while (i < m->nspaces && m->spaces[i].space < space)
+		i++;
+	if (i < m->nspaces && m->spaces[i].space == space) {
+		m->spaces[i].dim = dim;
+		return WS_OK;
+	}
+	size_t cap = m->nspaces;
+	if (ws__grow(&m->spaces, &cap, m->nspaces + 1, sizeof *m->spaces,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	memmove(m->spaces + i + 1, m->spaces + i,
+		(m->nspaces - i) * sizeof *m->spaces);
+	m->spaces[i] = (ws_space_dim){space, dim};
+	m->nspaces++;
+	return WS_OK;
+}
+
+const ws_datafile_ref *
+ws__manifest_datafile(const ws_manifest *m, uint32_t id)
+{
+	for (size_t i = 0; i < m->ndata; i++)
+		if (m->data[i].id == id)
+			return &m->data[i];
+	return NULL;
+}
+
+/* --- loading: every field is checked, the file is untrusted ------- */
+
+typedef struct loader {
+	const char *name; /* "STORE/MANIFEST" */
+	ws_error *err;
+} loader;
+
+static ws_status
+damaged(loader *ld, const char *what)
+{
+	return ws__err(ld->err, WS_ECORRUPT, "%s: %s", ld->name, what);
+}
+
+static ws_status
+get_uint(loader *ld, const cJSON *obj, const char *key, uint64_t max,
+	 uint64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsNumber(v))
+		return ws__err(ld->err, WS_ECORRUPT,
+			       "%s: field \"%s\" missing or not a number",
+			       ld->name, key);
+	double d = v->valuedouble;
+	if (!(d >= 0) || d > MAX_EXACT_DOUBLE || d != floor(d) ||
+	    (uint64_t)d > max)
+		return ws__err(ld->err, WS_ECORRUPT,
+			       "%s: field \"%s\" out of range", ld->name, key);
+	*out = (uint64_t)d;
+	return WS_OK;
+}
+
+static ws_status
+check_file_name(loader *ld, const cJSON *obj, const char *expected)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "file");
+	if (!cJSON_IsString(v))
+		return damaged(ld, "a file entry has no \"file\" name");
+	if (strcmp(v->valuestring, expected) != 0)
+		return ws__err(ld->err, WS_ECORRUPT,
+			       "%s: file \"%s\" is not a store file name "
+			       "(expected \"%s\")",
+			       ld->name, v->valuestring, expected);
+	return WS_OK;
+}
+
+static ws_status
+get_array(loader *ld, const cJSON *root, const char *key, const cJSON **arr,
+	  size_t *n)
+{
+	*arr = cJSON_GetObjectItemCaseSensitive(root, key);
+	if (!cJSON_IsArray(*arr))
+		return ws__err(ld->err, WS_ECORRUPT,
+			       "%s: field \"%s\" missing or not an array",
+			       ld->name, key);
+	*n = (size_t)cJSON_GetArraySize(*arr);
+	return WS_OK;
+}
+
+static ws_status
+load_data(loader *ld, const cJSON *root, ws_manifest *m)
+{
+	const cJSON *arr, *it;
+	ws_status rc = get_array(ld, root, "data", &arr, &m->ndata);
+	if (rc != WS_OK)
+		return rc;
+	m->data = ws__malloc(m->ndata * sizeof *m->data, ld->err);
+	if (m->data == NULL)
+		return WS_ENOMEM;
+	size_t i = 0;
+	cJSON_ArrayForEach(it, arr)
+	{
+		uint64_t id, len;
+		char name[64];
+		if ((rc = get_uint(ld, it, "id", UINT32_MAX, &id)) != WS_OK ||
+		    (rc = get_uint(ld, it, "length", UINT64_MAX, &len)) != WS_OK)
+			return rc;
+		ws__data_name((uint32_t)id, name, sizeof name);
+		if ((rc = check_file_name(ld, it, name)) != WS_OK)
+			return rc;
+		if (id == 0 || (i > 0 && id <= m->data[i - 1].id))
+			return damaged(ld, "data file ids not increasing");
+		m->data[i++] = (ws_datafile_ref){(uint32_t)id, len};
+	}
+	return WS_OK;
+}
+
+static ws_status
+load_segments(loader *ld, const cJSON *root, ws_manifest *m)
+{
+	const cJSON *arr, *it;
+	ws_status rc = get_array(ld, root, "index", &arr, &m->nsegs);
+	if (rc != WS_OK)
+		return rc;
+	m->segs = ws__malloc(m->nsegs * sizeof *m->segs, ld->err);
+	if (m->segs == NULL)
+		return WS_ENOMEM;
+	size_t i = 0;
+	cJSON_ArrayForEach(it, arr)
+	{
+		uint64_t id, records;
+		char name[64];
+		if ((rc = get_uint(ld, it, "id", UINT64_MAX, &id)) != WS_OK ||
+		    (rc = get_uint(ld, it, "records", UINT64_MAX, &records)) !=
+			    WS_OK)
+			return rc;
+		ws__segment_name(id, name, sizeof name);
+		if ((rc = check_file_name(ld, it, name)) != WS_OK)
+			return rc;
+		if (id >= m->next_segment)
+			return damaged(ld, "segment id beyond next_segment");
+		m->segs[i++] = (ws_segment_ref){id, records};
+	}
+	return WS_OK;
+}
+
+static ws_status
+load_spaces(loader *ld, const cJSON *root, ws_manifest *m)
+{
+	const cJSON *arr, *it;
+	ws_status rc = get_array(ld, root, "spaces", &arr, &m->nspaces);
+	if (rc != WS_OK)
+		return rc;
+	m->spaces = ws__malloc(m->nspaces * sizeof *m->spaces, ld->err);
+	if (m->spaces == NULL)
+		return WS_ENOMEM;
+	size_t i = 0;
+	cJSON_ArrayForEach(it, arr)
+	{
+		uint64_t space, dim;
+		if ((rc = get_uint(ld, it, "space_id", UINT32_MAX, &space)) !=
+			    WS_OK ||
+		    (rc = get_uint(ld, it, "dim", WS_MAX_DIM, &dim)) != WS_OK)
+			return rc;
+		if (dim == 0 || (i > 0 && space <= m->spaces[i - 1].space))
+			return damaged(ld, "spaces not sorted or dim 0");
+		m->spaces[i++] = (ws_space_dim){(uint32_t)space, (uint32_t)dim};
+	}
+	return WS_OK;
+}
+
+static ws_status
+load_root(loader *ld, const cJSON *root, ws_manifest *m)
+{
+	if (!cJSON_IsObject(root))
+		return damaged(ld, "not a JSON object");
+	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
+	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, MANIFEST_FORMAT))
+		return damaged(ld, "not a warmstore manifest");
+	uint64_t version;
+	ws_status rc = get_uint(ld, root, "version", UINT64_MAX, &version);
+	if (rc != WS_OK)
+		return rc;
+	if (version != MANIFEST_VERSION)
+		return ws__err(ld->err, WS_ECORRUPT,
+			       "%s: unsupported format version %" PRIu64,
+			       ld->name, version);
+	if ((rc = get_uint(ld, root, "generation", UINT64_MAX,
+			   &m->generation)) != WS_OK ||
+	    (rc = get_uint(ld, root, "next_seq", UINT64_MAX, &m->next_seq)) !=
+		    WS_OK ||
+	    (rc = get_uint(ld, root, "next_segment", UINT64_MAX,
+			   &m->next_segment)) != WS_OK)
+		return rc;
+	if ((rc = load_data(ld, root, m)) != WS_OK ||
+	    (rc = load_segments(ld, root, m)) != WS_OK)
+		return rc;
+	return load_spaces(ld, root, m);
+}
+
+ws_status
+ws__manifest_load(int dirfd, const char *store, ws_manifest *m, ws_error *err)
+{
+	char name[4096];
+	snprintf(name, sizeof name, "%s/%s", store, WS_MANIFEST);
+	char *text;
+	size_t len;
+	ws_status rc = ws__read_small_file(dirfd, WS_MANIFEST, name,
+					   WS_MANIFEST_MAX, &text, &len, err);
+	if (rc != WS_OK)
+		return rc;
+	loader ld = {name, err};
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (root == NULL)
+		return damaged(&ld, "not valid JSON");
+	ws__manifest_init(m);
+	rc = load_root(&ld, root, m);
+	cJSON_Delete(root);
+	if (rc != WS_OK)
+		ws__manifest_free(m);
+	return rc;
+}
+
+/* --- saving ---------------------------------------------------------- */
+
+typedef struct text {
+	char *p;
+	size_t len, cap;
+	bool failed;
+} text;
+
+static void
+text_add(text *t, const char *fmt, ...) WS_PRINTF(2, 3);
+
+static void
+text_add(text *t, const char *fmt, ...)
+{
+	for (int tries = 0; tries < 2 && !t->failed; tries++) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->failed = true;
+			return;
+		}
+		if ((size_t)n < t->cap - t->len) {
+			t->len += (size_t)n;
+			return;
+		}
+		if (ws__grow(&t->p, &t->cap, t->len + (size_t)n + 1, 1, NULL) !=
+		    WS_OK)
+			t->failed = true;
+	}
+}
+
+ws_status
+ws__manifest_save(int dirfd, const char *store, const ws_manifest *m,
+		  ws_error *err)
+{
+	char name[4096], file[64];
+	snprintf(name, sizeof name, "%s/%s", store, WS_MANIFEST);
+	text t = {0};
+	if (ws__grow(&t.p, &t.cap, 4096, 1, err) != WS_OK)
+		return WS_ENOMEM;
+	text_add(&t,
+		 "{\"format\":\"%s\",\"version\":%d,\"generation\":%" PRIu64
+		 ",\"next_seq\":%" PRIu64 ",\"next_segment\":%" PRIu64
+		 ",\n\"data\":[",
+		 MANIFEST_FORMAT, MANIFEST_VERSION, m->generation, m->next_seq,
+		 m->next_segment);
+	for (size_t i = 0; i < m->ndata; i++) {
+		ws__data_name(m->data[i].id, file, sizeof file);
+		text_add(&t,
+			 "%s\n {\"id\":%" PRIu32 ",\"file\":\"%s\",\"length\":%" PRIu64
+			 "}",
+			 i ? "," : "", m->data[i].id, file, m->data[i].length);
+	}
+	text_add(&t, "],\n\"index\":[");
+	for (size_t i = 0; i < m->nsegs; i++) {
+		ws__segment_name(m->segs[i].id, file, sizeof file);
+		text_add(&t,
+			 "%s\n {\"id\":%" PRIu64 ",\"file\":\"%s\",\"records\":%" PRIu64
+			 "}",
+			 i ? "," : "", m->segs[i].id, file, m->segs[i].records);
+	}
+	text_add(&t, "],\n\"spaces\":[");
+	for (size_t i = 0; i < m->nspaces; i++)
+		text_add(&t, "%s{\"space_id\":%" PRIu32 ",\"dim\":%" PRIu32 "}",
+			 i ? "," : "", m->spaces[i].space, m->spaces[i].dim);
+	text_add(&t, "]}\n");
+	ws_status rc = t.failed ? ws__err(err, WS_ENOMEM, "out of memory")
+				: ws__replace_file(dirfd, WS_MANIFEST, name,
+						   t.p, t.len, err);
+	free(t.p);
+	return rc;
+}

@@ -1,0 +1,161 @@
+/*
+ * ndjson_write.c - points to canonical NDJSON lines on a buffered,
+ * checked output.
+ */
+#include "ws_private.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OUT_BUFSIZE (64u * 1024u)
+
+struct ws_output {
+	int fd;
+	char *name; /* "stdout", for messages */
+	char buf[OUT_BUFSIZE];
+	size_t len;
+};
+
+ws_output *
+ws_output_new(int fd, const char *name)
+{
+	ws_output *out = malloc(sizeof *out);
+	if (out == NULL)
+		return NULL;
+	out->name = strdup(name);
+	if (out->name == NULL) {
+		free(out);
+		return NULL;
+	}
+	out->fd = fd;
+	out->len = 0;
+	return out;
+}
+
+ws_status
+ws_output_flush(ws_output *out, ws_error *err)
+{
+	ws_status rc = ws__write_all(out->fd, out->buf, out->len, out->name,
+				     err);
+	out->len = 0;
+	return rc;
+}
+
+ws_status
+ws_output_close(ws_output *out, ws_error *err)
+{
+	if (out == NULL)
+		return WS_OK;
+	ws_status rc = ws_output_flush(out, err);
+	free(out->name);
+	free(out);
+	return rc;
+}
+
+ws_status
+ws_output_bytes(ws_output *out, const void *p, size_t n, ws_error *err)
+{
+	if (out->len + n > OUT_BUFSIZE) {
+		ws_status rc = ws_output_flush(out, err);
+		if (rc != WS_OK)
+			return rc;
+		if (n > OUT_BUFSIZE)
+			return ws__write_all(out->fd, p, n, out->name, err);
+	}
+	memcpy(out->buf + out->len, p, n);
+	out->len += n;
+	return WS_OK;
+}
+
+/* Room for n more bytes in the buffer, flushing first when needed. */
+static ws_status
+reserve(ws_output *out, size_t n, ws_error *err)
+{
+	if (out->len + n <= OUT_BUFSIZE)
+		return WS_OK;
+	return ws_output_flush(out, err);
+}
+
+static ws_status
+put_json_string(ws_output *out, const char *s, size_t n, ws_error *err)
+{
+	ws_status rc = ws_output_bytes(out, "\"", 1, err);
+	size_t run = 0;
+	for (size_t i = 0; i < n && rc == WS_OK; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		rc = ws_output_bytes(out, s + run, i - run, err);
+		char esc[8];
+		switch (c) {
+		case '"': strcpy(esc, "\\\""); break;
+		case '\\': strcpy(esc, "\\\\"); break;
+		case '\b': strcpy(esc, "\\b"); break;
+		case '\f': strcpy(esc, "\\f"); break;
+		case '\n': strcpy(esc, "\\n"); break;
+		case '\r': strcpy(esc, "\\r"); break;
+		case '\t': strcpy(esc, "\\t"); break;
+		default: snprintf(esc, sizeof esc, "\\u%04x", c); break;
+		}
+		if (rc == WS_OK)
+			rc = ws_output_bytes(out, esc, strlen(esc), err);
+		run = i + 1;
+	}
+	if (rc == WS_OK)
+		rc = ws_output_bytes(out, s + run, n - run, err);
+	if (rc == WS_OK)
+		rc = ws_output_bytes(out, "\"", 1, err);
+	return rc;
+}
+
+static ws_status
+put_metadata(ws_output *out, const ws_point *pt, ws_error *err)
+{
+	size_t pos = 0;
+	ws_meta_pair pair;
+	bool first = true;
+	ws_status rc = WS_OK;
+	while (rc == WS_OK && ws_meta_next(pt->meta, pt->meta_len, &pos, &pair)) {
+		rc = ws_output_bytes(out, first ? ",\"metadata\":{" : ",",
+				     first ? 13 : 1, err);
+		first = false;
+		if (rc == WS_OK)
+			rc = put_json_string(out, pair.key, pair.key_len, err);
+		if (rc == WS_OK)
+			rc = ws_output_bytes(out, ":", 1, err);
+		if (rc == WS_OK)
+			rc = put_json_string(out, pair.value, pair.value_len,
+					     err);
+	}
+	if (rc == WS_OK && !first)
+		rc = ws_output_bytes(out, "}", 1, err);
+	return rc;
+}
+
+ws_status
+ws_output_point(ws_output *out, const ws_point *pt, ws_error *err)
+{
+	char head[128];
+	int n = snprintf(head, sizeof head,
+			 "{\"entity_id\":%" PRIu64 ",\"space_id\":%" PRIu32
+			 ",\"timestamp\":%" PRId64 ",\"vector\":[",
+			 pt->entity_id, pt->space_id, pt->timestamp);
+	ws_status rc = ws_output_bytes(out, head, (size_t)n, err);
+	for (uint32_t i = 0; i < pt->dim && rc == WS_OK; i++) {
+		rc = reserve(out, WS_F32_BUFSIZE + 1, err);
+		if (rc != WS_OK)
+			break;
+		if (i > 0)
+			out->buf[out->len++] = ',';
+		out->len += ws_format_f32(pt->vector[i], out->buf + out->len);
+	}
+	if (rc == WS_OK)
+		rc = ws_output_bytes(out, "]", 1, err);
+	if (rc == WS_OK)
+		rc = put_metadata(out, pt, err);
+	if (rc == WS_OK)
+		rc = ws_output_bytes(out, "}\n", 2, err);
+	return rc;
+}

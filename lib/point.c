@@ -1,0 +1,133 @@
+/*
+ * point.c - the point model: key order, encoded metadata, and the batch
+ * that collects points between commits.
+ */
+#include "ws_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2, uint32_t s2,
+	    int64_t t2)
+{
+	if (e1 != e2)
+		return e1 < e2 ? -1 : 1;
+	if (s1 != s2)
+		return s1 < s2 ? -1 : 1;
+	if (t1 != t2)
+		return t1 < t2 ? -1 : 1;
+	return 0;
+}
+
+bool
+ws_meta_next(const unsigned char *meta, size_t meta_len, size_t *pos,
+	     ws_meta_pair *pair)
+{
+	const unsigned char *end = meta + meta_len;
+	const unsigned char *p = meta + *pos;
+	uint64_t klen, vlen;
+	if (*pos == 0) {
+		uint64_t count;
+		if (!ws__get_varint(&p, end, &count))
+			return false;
+	}
+	if (p >= end || !ws__get_varint(&p, end, &klen) ||
+	    klen > (uint64_t)(end - p))
+		return false;
+	pair->key = (const char *)p;
+	pair->key_len = (size_t)klen;
+	p += klen;
+	if (!ws__get_varint(&p, end, &vlen) || vlen > (uint64_t)(end - p))
+		return false;
+	pair->value = (const char *)p;
+	pair->value_len = (size_t)vlen;
+	p += vlen;
+	*pos = (size_t)(p - meta);
+	return true;
+}
+
+void
+ws__batch_init(ws_batch *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+void
+ws__batch_reset(ws_batch *b)
+{
+	b->n = 0;
+	b->nvec = 0;
+	b->nmeta = 0;
+}
+
+void
+ws__batch_free(ws_batch *b)
+{
+	free(b->e);
+	free(b->vec);
+	free(b->meta);
+	ws__batch_init(b);
+}
+
+ws_status
+ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line, ws_error *err)
+{
+	if (ws__grow(&b->e, &b->cap, b->n + 1, sizeof *b->e, err) != WS_OK ||
+	    ws__grow(&b->vec, &b->capvec, b->nvec + pt->dim, sizeof *b->vec,
+		     err) != WS_OK ||
+	    ws__grow(&b->meta, &b->capmeta, b->nmeta + pt->meta_len, 1,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	ws_batch_entry *e = &b->e[b->n++];
+	e->entity = pt->entity_id;
+	e->space = pt->space_id;
+	e->ts = pt->timestamp;
+	e->line = line;
+	e->dim = pt->dim;
+	e->vec_off = b->nvec;
+	memcpy(b->vec + b->nvec, pt->vector, pt->dim * sizeof(float));
+	b->nvec += pt->dim;
+	e->meta_off = b->nmeta;
+	e->meta_len = (uint32_t)pt->meta_len;
+	if (pt->meta_len > 0)
+		memcpy(b->meta + b->nmeta, pt->meta, pt->meta_len);
+	b->nmeta += pt->meta_len;
+	return WS_OK;
+}
+
+size_t
+ws__batch_bytes(const ws_batch *b)
+{
+	return b->n * sizeof *b->e + b->nvec * sizeof *b->vec + b->nmeta;
+}
+
+static int
+entry_cmp(const void *pa, const void *pb)
+{
+	const ws_batch_entry *a = pa, *b = pb;
+	int c = ws__key_cmp(a->entity, a->space, a->ts, b->entity, b->space,
+			    b->ts);
+	if (c != 0)
+		return c;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+void
+ws__batch_sort_dedup(ws_batch *b)
+{
+	if (b->n == 0)
+		return;
+	qsort(b->e, b->n, sizeof *b->e, entry_cmp);
+	/* Equal keys sit together, latest line last: keep the last of each run. */
+	size_t out = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (i + 1 < b->n &&
+		    ws__key_cmp(b->e[i].entity, b->e[i].space, b->e[i].ts,
+				b->e[i + 1].entity, b->e[i + 1].space,
+				b->e[i + 1].ts) == 0)
+			continue;
+		b->e[out++] = b->e[i];
+	}
+	b->n = out;
+}

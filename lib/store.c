@@ -1,0 +1,402 @@
+/*
+ * store.c - opening a store, reading its blocks, and the commit sequence.
+ *
+ * Everything a reader loads at open is the manifest and the headers of
+ * the index segments it names; the zone map stays on disk and is binary
+ * searched. A commit appends blocks, fsyncs them, writes a new index
+ * segment (merged with its smaller neighbours), and only then replaces the
+ * manifest: a reader that sees the new manifest finds everything it names
+ * already durable.
+ */
+#include "ws_private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DATA_DIR "data"
+#define INDEX_DIR "index"
+/* How often a reader retries when a writer removed a segment under it. */
+#define SNAPSHOT_TRIES 50
+
+static void
+close_segments(ws_store *st)
+{
+	for (size_t i = 0; i < st->nsegs; i++)
+		ws__segment_close(&st->segs[i]);
+	free(st->segs);
+	st->segs = NULL;
+	st->nsegs = 0;
+}
+
+static void
+close_data_fds(ws_store *st)
+{
+	for (size_t i = 0; i < st->ndata_fds; i++)
+		if (st->data_fds[i] >= 0)
+			ws__close(st->data_fds[i]);
+	free(st->data_fds);
+	st->data_fds = NULL;
+	st->ndata_fds = 0;
+}
+
+void
+ws_store_close(ws_store *st)
+{
+	if (st == NULL)
+		return;
+	close_segments(st);
+	close_data_fds(st);
+	ws__manifest_free(&st->man);
+	ws__block_free(&st->scratch);
+	free(st->iobuf);
+	if (st->dirfd >= 0)
+		ws__close(st->dirfd);
+	if (st->datadirfd >= 0)
+		ws__close(st->datadirfd);
+	if (st->indexdirfd >= 0)
+		ws__close(st->indexdirfd);
+	free(st->path);
+	free(st);
+}
+
+static ws_status
+open_subdir(ws_store *st, const char *sub, int *fd, ws_error *err)
+{
+	*fd = openat(st->dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					     O_CLOEXEC);
+	if (*fd < 0) {
+		if (errno == ENOENT)
+			return ws__err(err, WS_ECORRUPT,
+				       "%s/%s: No such directory (not a "
+				       "warmstore store?)",
+				       st->path, sub);
+		return ws__errno(err, errno, "%s/%s", st->path, sub);
+	}
+	return WS_OK;
+}
+
+/*
+ * Opens every segment the manifest names. ENOENT means a writer merged a
+ * segment away after we read the manifest: the caller reloads.
+ */
+static ws_status
+open_segments(ws_store *st, ws_error *err)
+{
+	st->segs = calloc(st->man.nsegs ? st->man.nsegs : 1, sizeof *st->segs);
+	if (st->segs == NULL)
+		return ws__err(err, WS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < st->man.nsegs; i++) {
+		ws_status rc = ws__segment_open(st->indexdirfd, st->path,
+						&st->man.segs[i], &st->segs[i],
+						err);
+		if (rc != WS_OK)
+			return rc;
+		st->nsegs++;
+	}
+	return WS_OK;
+}
+
+/* Loads a consistent snapshot: a manifest and the segments it names. */
+ws_status
+ws__store_reload(ws_store *st, ws_error *err)
+{
+	ws_status rc = WS_NOTFOUND;
+	st->scratch_valid = false;
+	for (int tries = 0; tries < SNAPSHOT_TRIES && rc == WS_NOTFOUND; tries++) {
+		close_segments(st);
+		close_data_fds(st);
+		ws__manifest_free(&st->man);
+		rc = ws__manifest_load(st->dirfd, st->path, &st->man, err);
+		if (rc == WS_NOTFOUND)
+			return ws__err(err, WS_ECORRUPT,
+				       "%s: not a warmstore store (no %s)",
+				       st->path, WS_MANIFEST);
+		if (rc == WS_OK)
+			rc = open_segments(st, err);
+	}
+	if (rc != WS_OK)
+		return rc;
+	st->data_fds = malloc((st->man.ndata ? st->man.ndata : 1) * sizeof(int));
+	if (st->data_fds == NULL)
+		return ws__err(err, WS_ENOMEM, "out of memory");
+	st->ndata_fds = st->man.ndata;
+	for (size_t i = 0; i < st->ndata_fds; i++)
+		st->data_fds[i] = -1;
+	return WS_OK;
+}
+
+/* A directory we may turn into a store: empty, or a half-made store. */
+static ws_status
+check_creatable(ws_store *st, ws_error *err)
+{
+	int fd = dup(st->dirfd);
+	if (fd < 0)
+		return ws__errno(err, errno, "%s", st->path);
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		ws__close(fd);
+		return ws__errno(err, errno, "%s", st->path);
+	}
+	ws_status rc = WS_OK;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		static const char *const ok[] = {".",	  "..",	 "lock", DATA_DIR,
+						 INDEX_DIR, WS_MANIFEST ".tmp"};
+		bool known = false;
+		for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+			known |= strcmp(de->d_name, ok[i]) == 0;
+		if (!known) {
+			rc = ws__err(err, WS_EUSAGE,
+				     "%s: directory exists and is not a "
+				     "warmstore store (found '%s')",
+				     st->path, de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static ws_status
+make_subdir(ws_store *st, const char *sub, ws_error *err)
+{
+	if (mkdirat(st->dirfd, sub, 0777) != 0 && errno != EEXIST)
+		return ws__errno(err, errno, "%s/%s: mkdir", st->path, sub);
+	return WS_OK;
+}
+
+/* Creates the directory, data/, index/ and an empty manifest, under the lock. */
+static ws_status
+create_store(ws_store *st, ws_error *err)
+{
+	int lockfd;
+	ws_status rc = ws__lock_acquire(st->dirfd, st->path, &lockfd, err);
+	if (rc != WS_OK)
+		return rc;
+	if (faccessat(st->dirfd, WS_MANIFEST, F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+		ws_manifest m;
+		ws__manifest_init(&m);
+		if ((rc = check_creatable(st, err)) == WS_OK &&
+		    (rc = make_subdir(st, DATA_DIR, err)) == WS_OK &&
+		    (rc = make_subdir(st, INDEX_DIR, err)) == WS_OK &&
+		    (rc = ws__fsync(st->dirfd, st->path, err)) == WS_OK)
+			rc = ws__manifest_save(st->dirfd, st->path, &m, err);
+	}
+	ws__lock_release(&lockfd);
+	return rc;
+}
+
+static ws_status
+open_dir(ws_store *st, bool create, ws_error *err)
+{
+	if (create && mkdir(st->path, 0777) != 0 && errno != EEXIST)
+		return ws__errno(err, errno, "%s: mkdir", st->path);
+	st->dirfd = open(st->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->dirfd < 0)
+		return ws__errno(err, errno, "%s", st->path);
+	return WS_OK;
+}
+
+ws_status
+ws_store_open(const char *path, int flags, ws_store **out, ws_error *err)
+{
+	*out = NULL;
+	ws_store *st = calloc(1, sizeof *st);
+	if (st == NULL || (st->path = strdup(path)) == NULL) {
+		free(st);
+		return ws__err(err, WS_ENOMEM, "out of memory");
+	}
+	st->dirfd = st->datadirfd = st->indexdirfd = -1;
+	st->writable = flags & WS_OPEN_WRITE;
+	ws_status rc = open_dir(st, st->writable, err);
+	if (rc == WS_OK && st->writable)
+		rc = create_store(st, err);
+	if (rc == WS_OK)
+		rc = open_subdir(st, DATA_DIR, &st->datadirfd, err);
+	if (rc == WS_OK)
+		rc = open_subdir(st, INDEX_DIR, &st->indexdirfd, err);
+	if (rc == WS_OK)
+		rc = ws__store_reload(st, err);
+	if (rc != WS_OK) {
+		ws_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return WS_OK;
+}
+
+/* --- reading blocks -------------------------------------------------- */
+
+ws_status
+ws__store_data_fd(ws_store *st, uint32_t id, int *fd, ws_error *err)
+{
+	for (size_t i = 0; i < st->man.ndata; i++) {
+		if (st->man.data[i].id != id)
+			continue;
+		if (st->data_fds[i] < 0) {
+			char rel[64];
+			ws__data_name(id, rel, sizeof rel);
+			st->data_fds[i] = openat(st->datadirfd, rel + strlen(DATA_DIR "/"),
+						 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			if (st->data_fds[i] < 0)
+				return ws__errno(err, errno, "%s/%s", st->path,
+						 rel);
+		}
+		*fd = st->data_fds[i];
+		return WS_OK;
+	}
+	return ws__err(err, WS_ECORRUPT,
+		       "%s/%s: index names data file %" PRIu32
+		       " that the manifest does not list",
+		       st->path, WS_MANIFEST, id);
+}
+
+static bool
+head_matches_zone(const ws_block_head *h, const ws_zone *z)
+{
+	return h->entity == z->entity && h->space == z->space &&
+	       h->count == z->count && h->min_ts == z->min_ts &&
+	       h->max_ts == z->max_ts && h->seq == z->seq &&
+	       h->raw_len == z->raw_len &&
+	       (uint64_t)h->stored_len + WS_BLOCK_HEADER == z->bytes;
+}
+
+ws_status
+ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
+		     ws_error *err)
+{
+	char where[4200], rel[64];
+	ws__data_name(z->file, rel, sizeof rel);
+	snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path, rel,
+		 z->offset);
+	const ws_datafile_ref *ref = ws__manifest_datafile(&st->man, z->file);
+	if (ref != NULL &&
+	    (z->offset > ref->length || z->bytes > ref->length - z->offset))
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: block runs past the committed length %" PRIu64,
+			       where, ref->length);
+	int fd;
+	ws_status rc = ws__store_data_fd(st, z->file, &fd, err);
+	if (rc != WS_OK)
+		return rc;
+	if (ws__grow(&st->iobuf, &st->cap_iobuf, z->bytes, 1, err) != WS_OK)
+		return WS_ENOMEM;
+	char fname[4200];
+	snprintf(fname, sizeof fname, "%s/%s", st->path, rel);
+	if ((rc = ws__pread_exact(fd, st->iobuf, z->bytes, (off_t)z->offset,
+				  fname, err)) != WS_OK)
+		return rc;
+	ws_block_head h;
+	if ((rc = ws__block_parse_head(st->iobuf, &h, where, err)) != WS_OK)
+		return rc;
+	if (!head_matches_zone(&h, z))
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: block does not match its index record", where);
+	return ws__block_decode(&h, st->iobuf + WS_BLOCK_HEADER, blk, where,
+				err);
+}
+
+static bool
+overlaps(const ws_zone *z, int64_t from, int64_t to)
+{
+	return z->min_ts <= to && z->max_ts >= from;
+}
+
+ws_status
+ws__store_series_zones(ws_store *st, uint64_t entity, uint32_t space,
+		       int64_t from, int64_t to, ws_zone **out, size_t *n,
+		       ws_error *err)
+{
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	for (size_t s = 0; s < st->nsegs; s++) {
+		uint64_t pos;
+		ws_status rc = ws__segment_lower_bound(&st->segs[s], entity,
+						       space, &pos, st->path, err);
+		for (; rc == WS_OK && pos < st->segs[s].records; pos++) {
+			ws_zone z;
+			rc = ws__segment_record(&st->segs[s], pos, &z, st->path,
+						err);
+			if (rc != WS_OK || z.entity != entity || z.space != space)
+				break;
+			if (!overlaps(&z, from, to))
+				continue;
+			rc = ws__grow(out, &cap, *n + 1, sizeof **out, err);
+			if (rc == WS_OK)
+				(*out)[(*n)++] = z;
+		}
+		if (rc != WS_OK) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return rc;
+		}
+	}
+	return WS_OK;
+}
+
+/* Position of ts in a decoded block, or -1. */
+static long
+find_ts(const ws_block *blk, int64_t ts)
+{
+	size_t lo = 0, hi = blk->h.count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (blk->ts[mid] < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < blk->h.count && blk->ts[lo] == ts ? (long)lo : -1;
+}
+
+static int
+zone_by_seq_desc(const void *pa, const void *pb)
+{
+	const ws_zone *a = pa, *b = pb;
+	return a->seq < b->seq ? 1 : a->seq > b->seq ? -1 : 0;
+}
+
+ws_status
+ws_store_get(ws_store *st, uint64_t entity, uint32_t space, int64_t ts,
+	     ws_point *out, ws_error *err)
+{
+	ws_zone *zones;
+	size_t n;
+	ws_status rc = ws__store_series_zones(st, entity, space, ts, ts, &zones,
+					      &n, err);
+	if (rc != WS_OK)
+		return rc;
+	/* The newest write of a key wins: look in the newest block first. */
+	qsort(zones, n, sizeof *zones, zone_by_seq_desc);
+	rc = WS_NOTFOUND;
+	for (size_t i = 0; i < n && rc == WS_NOTFOUND; i++) {
+		const ws_zone *z = &zones[i];
+		if (!st->scratch_valid || st->scratch_file != z->file ||
+		    st->scratch_offset != z->offset) {
+			st->scratch_valid = false;
+			rc = ws__store_read_block(st, z, &st->scratch, err);
+			if (rc != WS_OK)
+				break;
+			st->scratch_valid = true;
+			st->scratch_file = z->file;
+			st->scratch_offset = z->offset;
+		}
+		long pos = find_ts(&st->scratch, ts);
+		rc = WS_NOTFOUND;
+		if (pos >= 0) {
+			ws__block_point(&st->scratch, (size_t)pos, out);
+			rc = WS_OK;
+		}
+	}
+	free(zones);
+	return rc;
+}

@@ -1,0 +1,345 @@
+/*
+ * util.c - checked system calls, allocation, byte order, varints, CRC and
+ * exact integer parsing: the small pieces every other module leans on.
+ */
+#include "ws_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+ws_status
+ws__write_all(int fd, const void *buf, size_t n, const char *name,
+	      ws_error *err)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return ws__errno(err, errno, "%s: write", name);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return WS_OK;
+}
+
+ws_status
+ws__pwrite_all(int fd, const void *buf, size_t n, off_t off, const char *name,
+	       ws_error *err)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = pwrite(fd, p, n, off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return ws__errno(err, errno, "%s: write", name);
+		}
+		p += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return WS_OK;
+}
+
+ws_status
+ws__pread_exact(int fd, void *buf, size_t n, off_t off, const char *name,
+		ws_error *err)
+{
+	char *p = buf;
+	while (n > 0) {
+		ssize_t r = pread(fd, p, n, off);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return ws__errno(err, errno, "%s: read", name);
+		}
+		if (r == 0)
+			return ws__err(err, WS_ECORRUPT,
+				       "%s: offset %lld: file ends early", name,
+				       (long long)off);
+		p += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return WS_OK;
+}
+
+ssize_t
+ws__read_retry(int fd, void *buf, size_t n)
+{
+	for (;;) {
+		ssize_t r = read(fd, buf, n);
+		if (r >= 0 || errno != EINTR)
+			return r;
+	}
+}
+
+ws_status
+ws__read_small_file(int dirfd, const char *rel, const char *name, size_t max,
+		    char **out, size_t *len, ws_error *err)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return ws__err(err, WS_NOTFOUND,
+				       "%s: No such file or directory", name);
+		return ws__errno(err, errno, "%s: open", name);
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0) {
+		ws_status rc = ws__errno(err, errno, "%s: stat", name);
+		ws__close(fd);
+		return rc;
+	}
+	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
+		ws__close(fd);
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: not a regular file of at most %zu bytes",
+			       name, max);
+	}
+	size_t n = (size_t)sb.st_size;
+	char *buf = ws__malloc(n + 1, err);
+	if (buf == NULL) {
+		ws__close(fd);
+		return WS_ENOMEM;
+	}
+	ws_status rc = ws__pread_exact(fd, buf, n, 0, name, err);
+	ws__close(fd);
+	if (rc != WS_OK) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return WS_OK;
+}
+
+ws_status
+ws__fsync(int fd, const char *name, ws_error *err)
+{
+	while (fsync(fd) != 0) {
+		if (errno != EINTR)
+			return ws__errno(err, errno, "%s: fsync", name);
+	}
+	return WS_OK;
+}
+
+ws_status
+ws__fdatasync(int fd, const char *name, ws_error *err)
+{
+	while (fdatasync(fd) != 0) {
+		if (errno != EINTR)
+			return ws__errno(err, errno, "%s: fdatasync", name);
+	}
+	return WS_OK;
+}
+
+ws_status
+ws__replace_file(int dirfd, const char *rel, const char *name,
+		 const void *data, size_t len, ws_error *err)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s.tmp", rel);
+	int fd = openat(dirfd, tmp,
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			0666);
+	if (fd < 0)
+		return ws__errno(err, errno, "%s.tmp: open", name);
+	ws_status rc = ws__write_all(fd, data, len, name, err);
+	if (rc == WS_OK)
+		rc = ws__fsync(fd, name, err);
+	if (ws__close(fd) != 0 && rc == WS_OK)
+		rc = ws__errno(err, errno, "%s.tmp: close", name);
+	if (rc == WS_OK && renameat(dirfd, tmp, dirfd, rel) != 0)
+		rc = ws__errno(err, errno, "%s: rename", name);
+	if (rc == WS_OK)
+		rc = ws__fsync(dirfd, name, err);
+	if (rc != WS_OK)
+		unlinkat(dirfd, tmp, 0); /* best effort: a stale .tmp is inert */
+	return rc;
+}
+
+int
+ws__close(int fd)
+{
+	/* Linux closes the descriptor even when close() reports EINTR. */
+	if (close(fd) != 0 && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+void *
+ws__malloc(size_t n, ws_error *err)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		ws__err(err, WS_ENOMEM, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+ws__realloc(void *p, size_t n, ws_error *err)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		ws__err(err, WS_ENOMEM, "out of memory (%zu bytes)", n);
+	return q;
+}
+
+ws_status
+ws__grow(void *pp, size_t *cap, size_t want, size_t sz, ws_error *err)
+{
+	if (want <= *cap)
+		return WS_OK;
+	size_t ncap = *cap ? *cap : 16;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2 / sz)
+			return ws__err(err, WS_ENOMEM, "out of memory");
+		ncap *= 2;
+	}
+	void **p = pp;
+	void *q = ws__realloc(*p, ncap * sz, err);
+	if (q == NULL)
+		return WS_ENOMEM;
+	*p = q;
+	*cap = ncap;
+	return WS_OK;
+}
+
+void
+ws__put_u16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+void
+ws__put_u32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+void
+ws__put_u64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+uint16_t
+ws__get_u16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+uint32_t
+ws__get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+uint64_t
+ws__get_u64(const unsigned char *p)
+{
+	return (uint64_t)ws__get_u32(p) | (uint64_t)ws__get_u32(p + 4) << 32;
+}
+
+size_t
+ws__put_varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+bool
+ws__get_varint(const unsigned char **pp, const unsigned char *end,
+	       uint64_t *v)
+{
+	const unsigned char *p = *pp;
+	uint64_t r = 0;
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		if (p == end)
+			return false;
+		unsigned char c = *p++;
+		if (shift == 63 && c > 1)
+			return false;
+		r |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*pp = p;
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint32_t
+ws__crc32(const void *p, size_t n)
+{
+	/* zlib's crc32 takes a uInt length: feed large buffers in pieces. */
+	uLong crc = crc32(0L, Z_NULL, 0);
+	const Bytef *b = p;
+	while (n > 0) {
+		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+		crc = crc32(crc, b, chunk);
+		b += chunk;
+		n -= chunk;
+	}
+	return (uint32_t)crc;
+}
+
+bool
+ws_parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	if (n == 0)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+bool
+ws_parse_i64(const char *s, size_t n, int64_t *out)
+{
+	bool neg = n > 0 && s[0] == '-';
+	uint64_t mag;
+	if (!ws_parse_u64(s + neg, n - neg, &mag))
+		return false;
+	if (neg) {
+		if (mag > (uint64_t)INT64_MAX + 1)
+			return false;
+		*out = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN
+						       : -(int64_t)mag;
+	} else {
+		if (mag > (uint64_t)INT64_MAX)
+			return false;
+		*out = (int64_t)mag;
+	}
+	return true;
+}

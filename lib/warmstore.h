@@ -1,0 +1,249 @@
+/*
+ * warmstore.h - public API of libwarmstore, the library behind the ws-*
+ * programs.
+ *
+ * Conventions, stated once:
+ *  - Every function that can fail returns a ws_status and, on failure,
+ *    fills the caller's ws_error with a message that names the file or the
+ *    input line ("STORE/MANIFEST: reason", "stdin:12: reason").
+ *  - Handles (ws_store, ws_cursor, ws_ingest, ws_line_reader) are opaque;
+ *    each has one function that frees it and accepts NULL.
+ *  - A ws_point handed out by the library is a view: its vector and metadata
+ *    stay valid only until the next call on the handle that produced it.
+ *  - Nothing in the library exits the process or prints anything except
+ *    through the ws_output and ws_ingest callbacks the caller passes in.
+ */
+#ifndef WARMSTORE_H
+#define WARMSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define WS_MUST_CHECK __attribute__((warn_unused_result))
+#define WS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define WS_MUST_CHECK
+#define WS_PRINTF(f, a)
+#endif
+
+/* Graded results. The programs map them to exit statuses. */
+typedef enum ws_status {
+	WS_OK = 0,
+	WS_NOTFOUND,  /* the key or series is not in the store */
+	WS_EBADINPUT, /* an input line (point or key) was rejected */
+	WS_ECORRUPT,  /* a store file failed a check (CRC, length, path) */
+	WS_EIO,       /* a system call failed */
+	WS_ENOMEM,    /* an allocation failed */
+	WS_EUSAGE     /* a caller passed an invalid argument */
+} ws_status;
+
+/* The last error of a call: its grade and a one-line message. */
+typedef struct ws_error {
+	ws_status code;
+	char msg[1024];
+} ws_error;
+
+/* Short English name of a status ("corrupt store file"). */
+const char *ws_strerror(ws_status code);
+
+/* Field limits of DESIGN.md section 1. */
+#define WS_MAX_DIM 65535u
+#define WS_DEFAULT_MAX_LINE (64u * 1024u * 1024u)
+
+/*
+ * One point. `meta` is the metadata in its encoded form (see
+ * ws_meta_next()); meta_len is 0 when the point has none.
+ */
+typedef struct ws_point {
+	uint64_t entity_id;
+	uint32_t space_id;
+	int64_t timestamp;
+	uint32_t dim;
+	const float *vector;
+	const unsigned char *meta;
+	size_t meta_len;
+} ws_point;
+
+/* One metadata pair; key and value are UTF-8 and may hold NUL bytes. */
+typedef struct ws_meta_pair {
+	const char *key;
+	size_t key_len;
+	const char *value;
+	size_t value_len;
+} ws_meta_pair;
+
+/*
+ * Walks encoded metadata: *pos starts at 0; returns true and fills *pair
+ * while pairs remain. The encoding is trusted (it was checked when parsed
+ * or decoded).
+ */
+bool ws_meta_next(const unsigned char *meta, size_t meta_len, size_t *pos,
+		  ws_meta_pair *pair);
+
+/*
+ * Plain decimal integers ("-12", "18446744073709551615"), exact over 64
+ * bits; false on anything else or on overflow.
+ */
+bool ws_parse_u64(const char *s, size_t n, uint64_t *out);
+bool ws_parse_i64(const char *s, size_t n, int64_t *out);
+
+/* --- NDJSON codec --------------------------------------------------- */
+
+/* Reusable storage for parsed points: one per reader of input lines. */
+typedef struct ws_point_buf ws_point_buf;
+
+ws_point_buf *ws_point_buf_new(void);
+void ws_point_buf_free(ws_point_buf *buf);
+
+/* What the parser insists on. */
+enum ws_parse_mode {
+	WS_PARSE_POINT, /* a full point: vector required */
+	WS_PARSE_KEY    /* a key: vector and metadata optional, ignored */
+};
+
+/*
+ * Parses one NDJSON line (without its newline) into *pt, whose storage
+ * lives in buf. Returns WS_OK, or WS_EBADINPUT with the reason (no
+ * source or line prefix) in err. default_space fills a missing space_id.
+ */
+WS_MUST_CHECK ws_status ws_parse_point(const char *line, size_t len,
+				       enum ws_parse_mode mode,
+				       uint32_t default_space,
+				       ws_point_buf *buf, ws_point *pt,
+				       ws_error *err);
+
+/* True when the line holds only JSON white space. */
+bool ws_line_is_blank(const char *line, size_t len);
+
+/*
+ * Reads lines of bounded length from a file descriptor, so that memory
+ * stays bounded whatever the input.
+ */
+typedef struct ws_line_reader ws_line_reader;
+
+typedef struct ws_line {
+	const char *text; /* the line without its newline */
+	size_t len;
+	uint64_t number; /* 1-based */
+	bool too_long;   /* text holds only the first max_len bytes */
+} ws_line;
+
+ws_line_reader *ws_line_reader_new(int fd, const char *source,
+				   size_t max_len);
+void ws_line_reader_free(ws_line_reader *r);
+/* WS_OK with a line, WS_NOTFOUND at end of input, or WS_EIO. */
+WS_MUST_CHECK ws_status ws_line_read(ws_line_reader *r, ws_line *line,
+				     ws_error *err);
+/*
+ * After a too_long line: consumes the rest of it, copying it to `sink`
+ * (a file descriptor, or -1 to drop it).
+ */
+WS_MUST_CHECK ws_status ws_line_skip_rest(ws_line_reader *r, int sink,
+					  ws_error *err);
+/* True when read() on the input would wait (a pipe with no data yet). */
+bool ws_line_reader_would_block(ws_line_reader *r, int timeout_ms);
+
+/* Buffered output on a file descriptor with checked writes. */
+typedef struct ws_output ws_output;
+
+ws_output *ws_output_new(int fd, const char *name);
+/* Flushes and frees; reports a failed write. */
+WS_MUST_CHECK ws_status ws_output_close(ws_output *out, ws_error *err);
+/* Appends the canonical NDJSON line of the point, newline included. */
+WS_MUST_CHECK ws_status ws_output_point(ws_output *out, const ws_point *pt,
+					ws_error *err);
+WS_MUST_CHECK ws_status ws_output_bytes(ws_output *out, const void *p,
+					size_t n, ws_error *err);
+WS_MUST_CHECK ws_status ws_output_flush(ws_output *out, ws_error *err);
+
+/*
+ * Writes the shortest decimal that reads back (strtof) to the same f32.
+ * buf must hold WS_F32_BUFSIZE bytes; returns the length. f must be finite.
+ */
+#define WS_F32_BUFSIZE 32
+size_t ws_format_f32(float f, char *buf);
+
+/* --- the store ------------------------------------------------------ */
+
+typedef struct ws_store ws_store;
+
+enum ws_open_flags {
+	WS_OPEN_READ = 0,
+	WS_OPEN_WRITE = 1, /* the caller will commit; implies CREATE */
+};
+
+/*
+ * Opens the store directory at path. A reader loads the committed
+ * manifest and the index segment headers: nothing that grows with the
+ * number of points. WS_OPEN_WRITE creates the store when it is missing.
+ */
+WS_MUST_CHECK ws_status ws_store_open(const char *path, int flags,
+				      ws_store **out, ws_error *err);
+void ws_store_close(ws_store *st);
+
+/* Exact lookup; WS_NOTFOUND when the key is absent. */
+WS_MUST_CHECK ws_status ws_store_get(ws_store *st, uint64_t entity,
+				     uint32_t space, int64_t ts,
+				     ws_point *out, ws_error *err);
+
+/* --- queries --------------------------------------------------------- */
+
+typedef struct ws_range_opts {
+	int64_t from, to; /* inclusive */
+	bool reverse;     /* newest first */
+} ws_range_opts;
+
+typedef struct ws_cursor ws_cursor;
+
+/* Points of one series in [from, to], each key once, latest write wins. */
+WS_MUST_CHECK ws_status ws_store_range(ws_store *st, uint64_t entity,
+				       uint32_t space,
+				       const ws_range_opts *opts,
+				       ws_cursor **out, ws_error *err);
+/* Every point of the store in (entity, space, timestamp) order. */
+WS_MUST_CHECK ws_status ws_store_scan(ws_store *st,
+				      const ws_range_opts *opts,
+				      ws_cursor **out, ws_error *err);
+/* WS_OK with a point, WS_NOTFOUND when done, or an error. */
+WS_MUST_CHECK ws_status ws_cursor_next(ws_cursor *c, ws_point *pt,
+				       ws_error *err);
+void ws_cursor_free(ws_cursor *c);
+
+/* --- ingest ---------------------------------------------------------- */
+
+typedef struct ws_ingest_opts {
+	uint32_t default_space;
+	bool skip_bad;          /* go on after a rejected line */
+	int rejects_fd;         /* rejected lines go here verbatim; -1: none */
+	size_t max_line;        /* longest accepted line in bytes */
+	size_t batch_bytes;     /* commit when the batch holds this much */
+	int idle_commit_ms;     /* commit when input pauses this long */
+	/* Called after each commit with the last settled input line. */
+	void (*on_commit)(void *ctx, uint64_t through_line);
+	/* Called for every rejected line with the message. */
+	void (*on_reject)(void *ctx, const ws_error *why);
+	void *ctx;
+} ws_ingest_opts;
+
+typedef struct ws_ingest_stats {
+	uint64_t lines, accepted, rejected, blocks, commits;
+} ws_ingest_stats;
+
+/* Sets the defaults: space 0, stop at the first bad line, 32 MiB batches. */
+void ws_ingest_opts_init(ws_ingest_opts *opts);
+
+/*
+ * Reads NDJSON points from fd (named `source` in messages) into the store
+ * and commits them in batches. Returns WS_OK when every line was good,
+ * WS_EBADINPUT when a line was rejected (after committing every good line
+ * before it), or another error, in which case everything before the last
+ * reported commit is durable.
+ */
+WS_MUST_CHECK ws_status ws_ingest_fd(ws_store *st, int fd, const char *source,
+				     const ws_ingest_opts *opts,
+				     ws_ingest_stats *stats, ws_error *err);
+
+#endif

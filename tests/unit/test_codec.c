@@ -1,0 +1,288 @@
+/*
+ * test_codec.c - unit tests of the codecs: f32 printing, the NDJSON point
+ * parser, varints and the block codec.
+ */
+#include "ws_private.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+
+static void
+check_f32(float f, const char *want)
+{
+	char buf[WS_F32_BUFSIZE];
+	size_t n = ws_format_f32(f, buf);
+	TAP_CHECK(n == strlen(want) && strcmp(buf, want) == 0,
+		  "f32 %.9g prints as %s (got %s)", (double)f, want, buf);
+	float back = strtof(buf, NULL);
+	TAP_CHECK(memcmp(&back, &f, sizeof f) == 0, "%s reads back exactly", buf);
+}
+
+static void
+test_f32(void)
+{
+	check_f32(0.1f, "0.1");
+	check_f32(0.25f, "0.25");
+	check_f32(-3.5f, "-3.5");
+	check_f32(20.0f, "20");
+	check_f32(100.0f, "100");
+	check_f32(1e10f, "10000000000");
+	check_f32(1e20f, "1e+20");
+	check_f32(0.001f, "0.001");
+	check_f32(1e-6f, "1e-06");
+	check_f32(0.0f, "0");
+	check_f32(-0.0f, "-0");
+	check_f32(FLT_MAX, "3.4028235e+38");
+	check_f32(FLT_MIN, "1.1754944e-38");
+	check_f32(1e-45f, "1e-45");
+	check_f32(16777217.0f, "16777216");
+	check_f32(0.33333334f, "0.33333334");
+	check_f32(123.456f, "123.456");
+	/* Every float of a sweep reads back exactly. */
+	int bad = 0;
+	for (uint32_t u = 0; u < 0x7f800000u; u += 0x00012345u) {
+		float f, back;
+		char buf[WS_F32_BUFSIZE];
+		memcpy(&f, &u, sizeof f);
+		ws_format_f32(f, buf);
+		back = strtof(buf, NULL);
+		bad += memcmp(&f, &back, sizeof f) != 0;
+	}
+	TAP_CHECK(bad == 0, "sweep of f32 values round-trips (%d bad)", bad);
+}
+
+static ws_status
+parse(const char *line, ws_point *pt, ws_error *err)
+{
+	static ws_point_buf *buf;
+	if (buf == NULL)
+		buf = ws_point_buf_new();
+	return ws_parse_point(line, strlen(line), WS_PARSE_POINT, 7, buf, pt,
+			      err);
+}
+
+static void
+expect_reject(const char *line, const char *reason)
+{
+	ws_point pt;
+	ws_error err = {0};
+	ws_status rc = parse(line, &pt, &err);
+	TAP_CHECK(rc == WS_EBADINPUT && strstr(err.msg, reason) != NULL,
+		  "rejects %s: '%s' (got '%s')", line, reason, err.msg);
+}
+
+static void
+test_parse_good(void)
+{
+	ws_point pt;
+	ws_error err = {0};
+	ws_status rc = parse("{\"entity_id\":18446744073709551615,"
+			     "\"timestamp\":-9223372036854775808,"
+			     "\"vector\":[0.1, -2e3 ,1E-2],"
+			     "\"metadata\":{\"u\":\"\\u00e9\\n\",\"k\":\"\"}}",
+			     &pt, &err);
+	TAP_CHECK(rc == WS_OK, "parses a full point (%s)", err.msg);
+	TAP_CHECK(pt.entity_id == UINT64_MAX, "u64 max entity exact");
+	TAP_CHECK(pt.timestamp == INT64_MIN, "i64 min timestamp exact");
+	TAP_CHECK(pt.space_id == 7, "missing space_id takes the default");
+	TAP_CHECK(pt.dim == 3 && pt.vector[0] == 0.1f && pt.vector[1] == -2000.0f &&
+			  pt.vector[2] == 0.01f,
+		  "vector values");
+	size_t pos = 0;
+	ws_meta_pair p1, p2, p3;
+	bool ok = ws_meta_next(pt.meta, pt.meta_len, &pos, &p1) &&
+		  ws_meta_next(pt.meta, pt.meta_len, &pos, &p2) &&
+		  !ws_meta_next(pt.meta, pt.meta_len, &pos, &p3);
+	TAP_CHECK(ok && p1.value_len == 3 && memcmp(p1.value, "\xc3\xa9\n", 3) == 0 &&
+			  p2.key_len == 1 && p2.value_len == 0,
+		  "metadata decoded in order with escapes");
+	rc = parse("{\"entity_id\":1,\"timestamp\":2,\"vector\":[1],\"metadata\":{}}",
+		   &pt, &err);
+	TAP_CHECK(rc == WS_OK && pt.meta_len == 0, "empty metadata is none");
+	rc = parse(" {\"vector\":[1.5],\"timestamp\":0,\"entity_id\":-0,\"space_id\":4294967295}\r",
+		   &pt, &err);
+	TAP_CHECK(rc == WS_OK && pt.space_id == UINT32_MAX && pt.entity_id == 0,
+		  "any key order, white space, CR");
+	TAP_CHECK(ws_line_is_blank(" \t\r", 3) && !ws_line_is_blank(" x", 2),
+		  "blank lines");
+}
+
+static void
+test_parse_bad(void)
+{
+	expect_reject("{\"entity_id\":1,", "invalid JSON: unexpected end of line");
+	expect_reject("[1,2]", "not a JSON object");
+	expect_reject("42", "not a JSON object");
+	expect_reject("{\"timestamp\":1,\"vector\":[1]}", "missing field \"entity_id\"");
+	expect_reject("{\"entity_id\":1,\"vector\":[1]}", "missing field \"timestamp\"");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1}", "missing field \"vector\"");
+	expect_reject("{\"entity_id\":\"1\",\"timestamp\":1,\"vector\":[1]}",
+		      "field \"entity_id\" must be an integer");
+	expect_reject("{\"entity_id\":1.5,\"timestamp\":1,\"vector\":[1]}",
+		      "field \"entity_id\" must be an integer");
+	expect_reject("{\"entity_id\":1e3,\"timestamp\":1,\"vector\":[1]}",
+		      "must be an integer");
+	expect_reject("{\"entity_id\":18446744073709551616,\"timestamp\":1,\"vector\":[1]}",
+		      "field \"entity_id\" out of range (0..18446744073709551615)");
+	expect_reject("{\"entity_id\":-1,\"timestamp\":1,\"vector\":[1]}",
+		      "field \"entity_id\" out of range");
+	expect_reject("{\"entity_id\":1,\"space_id\":4294967296,\"timestamp\":1,\"vector\":[1]}",
+		      "field \"space_id\" out of range (0..4294967295)");
+	expect_reject("{\"entity_id\":1,\"timestamp\":9223372036854775808,\"vector\":[1]}",
+		      "field \"timestamp\" out of range");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[]}", "vector is empty");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[1,1e39]}",
+		      "vector[1] is out of f32 range");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[NaN]}", "invalid JSON");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[\"a\"]}",
+		      "field \"vector\" must be an array of numbers");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":{}}",
+		      "field \"vector\" must be an array of numbers");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[1],\"metadata\":{\"u\":1}}",
+		      "metadata \"u\" must be a string");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[1],\"metadata\":[]}",
+		      "field \"metadata\" must be an object of strings");
+	expect_reject("{\"entity_id\":1,\"timestmap\":1,\"vector\":[1]}",
+		      "unknown field \"timestmap\"");
+	expect_reject("{\"entity_id\":1,\"entity_id\":2,\"timestamp\":1,\"vector\":[1]}",
+		      "duplicate field \"entity_id\"");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[1],\"metadata\":{\"a\":\"\",\"a\":\"\"}}",
+		      "duplicate metadata key \"a\"");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[1]} x", "trailing characters");
+	expect_reject("{\"entity_id\":01,\"timestamp\":1,\"vector\":[1]}", "invalid JSON");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[1],\"metadata\":{\"a\":\"\\ud800\"}}",
+		      "lone high surrogate");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[1],\"metadata\":{\"a\":\"\xff\"}}",
+		      "invalid UTF-8 at column 60");
+	expect_reject("{\"entity_id\":1,\"timestamp\":1,\"vector\":[1],\"metadata\":{\"a\":\"\t\"}}",
+		      "control character in string");
+	ws_point pt;
+	ws_error err;
+	ws_point_buf *buf = ws_point_buf_new();
+	ws_status rc = ws_parse_point("{\"a\0", 4, WS_PARSE_POINT, 0, buf, &pt, &err);
+	TAP_CHECK(rc == WS_EBADINPUT && strcmp(err.msg, "NUL byte at column 4") == 0,
+		  "NUL byte (%s)", err.msg);
+	/* Deep nesting never recurses: it is just a wrong type. */
+	size_t depth = 100000;
+	char *deep = malloc(depth + 64);
+	int n = sprintf(deep, "{\"entity_id\":1,\"timestamp\":1,\"vector\":");
+	memset(deep + n, '[', depth);
+	deep[n + depth] = '\0';
+	rc = ws_parse_point(deep, strlen(deep), WS_PARSE_POINT, 0, buf, &pt, &err);
+	TAP_CHECK(rc == WS_EBADINPUT && strstr(err.msg, "must be an array of numbers"),
+		  "100000-deep nesting rejected (%s)", err.msg);
+	free(deep);
+	ws_point_buf_free(buf);
+}
+
+static void
+test_varint(void)
+{
+	const uint64_t vals[] = {0, 1, 127, 128, 300, UINT32_MAX, UINT64_MAX};
+	bool ok = true;
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		unsigned char b[WS_VARINT_MAX];
+		size_t n = ws__put_varint(b, vals[i]);
+		const unsigned char *p = b;
+		uint64_t v;
+		ok &= ws__get_varint(&p, b + n, &v) && v == vals[i] && p == b + n;
+		p = b;
+		ok &= n == 1 || !ws__get_varint(&p, b + n - 1, &v);
+	}
+	TAP_CHECK(ok, "varints round-trip and detect truncation");
+	unsigned char over[11];
+	memset(over, 0xff, sizeof over);
+	const unsigned char *p = over;
+	uint64_t v;
+	TAP_CHECK(!ws__get_varint(&p, over + sizeof over, &v), "overlong varint rejected");
+}
+
+static void
+add_point(ws_batch *b, uint64_t e, int64_t ts, const float *vec, uint32_t dim,
+	  uint64_t line)
+{
+	ws_point pt = {.entity_id = e, .timestamp = ts, .dim = dim, .vector = vec};
+	ws_error err;
+	if (ws__batch_add(b, &pt, line, &err) != WS_OK)
+		abort();
+}
+
+static void
+test_block_roundtrip(void)
+{
+	ws_batch b;
+	ws__batch_init(&b);
+	const float v1[] = {0.0f, -0.0f, FLT_MAX, 1e-45f};
+	const float v2[] = {-FLT_MAX, FLT_MIN, 1.5f, -1e-45f};
+	const float v3[] = {1, 2, 3, 4};
+	add_point(&b, 9, INT64_MAX, v1, 4, 1);
+	add_point(&b, 9, INT64_MIN, v2, 4, 2);
+	add_point(&b, 9, 0, v3, 4, 3);
+	add_point(&b, 9, 0, v1, 4, 4); /* same key, later line: wins */
+	ws__batch_sort_dedup(&b);
+	TAP_CHECK(b.n == 3 && b.e[1].line == 4, "sort keeps the latest line of a key");
+	unsigned char *out = NULL;
+	size_t cap = 0, len;
+	ws_block_head h, h2;
+	ws_error err;
+	ws_status rc = ws__block_encode(&b, 0, b.n, 42, &out, &cap, &len, &h, &err);
+	TAP_CHECK(rc == WS_OK && h.min_ts == INT64_MIN && h.max_ts == INT64_MAX &&
+			  h.count == 3 && h.seq == 42,
+		  "block encodes i64 extremes");
+	rc = ws__block_parse_head(out, &h2, "t", &err);
+	TAP_CHECK(rc == WS_OK && memcmp(&h, &h2, sizeof h) == 0, "header round-trips");
+	ws_block blk = {0};
+	rc = ws__block_decode(&h2, out + WS_BLOCK_HEADER, &blk, "t", &err);
+	TAP_CHECK(rc == WS_OK, "block decodes (%s)", rc ? err.msg : "");
+	if (rc == WS_OK) {
+		TAP_CHECK(blk.ts[0] == INT64_MIN && blk.ts[1] == 0 && blk.ts[2] == INT64_MAX,
+			  "timestamps back");
+		TAP_CHECK(memcmp(blk.vec, v2, sizeof v2) == 0 &&
+				  memcmp(blk.vec + 4, v1, sizeof v1) == 0 &&
+				  memcmp(blk.vec + 8, v1, sizeof v1) == 0,
+			  "vectors back bit for bit (-0.0, subnormals, extremes)");
+	}
+	out[WS_BLOCK_HEADER + 3] ^= 0x10;
+	rc = ws__block_decode(&h2, out + WS_BLOCK_HEADER, &blk, "t", &err);
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "CRC"), "flipped payload bit detected");
+	out[20] ^= 1;
+	rc = ws__block_parse_head(out, &h2, "t", &err);
+	TAP_CHECK(rc == WS_ECORRUPT, "flipped header bit detected");
+	/* Dimensions 1 and 65535. */
+	float *big = calloc(WS_MAX_DIM, sizeof *big);
+	for (uint32_t i = 0; i < WS_MAX_DIM; i++)
+		big[i] = (float)i * 0.5f;
+	ws__batch_reset(&b);
+	add_point(&b, 1, 5, big, WS_MAX_DIM, 1);
+	add_point(&b, 1, 6, big, WS_MAX_DIM, 2);
+	rc = ws__block_encode(&b, 0, 2, 1, &out, &cap, &len, &h, &err);
+	if (rc == WS_OK)
+		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
+	TAP_CHECK(rc == WS_OK && memcmp(blk.vec + WS_MAX_DIM, big, WS_MAX_DIM * 4) == 0,
+		  "dimension 65535");
+	ws__batch_reset(&b);
+	add_point(&b, 1, 5, big + 3, 1, 1);
+	rc = ws__block_encode(&b, 0, 1, 1, &out, &cap, &len, &h, &err);
+	if (rc == WS_OK)
+		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
+	TAP_CHECK(rc == WS_OK && blk.vec[0] == 1.5f && h.dim == 1, "dimension 1");
+	free(big);
+	free(out);
+	ws__block_free(&blk);
+	ws__batch_free(&b);
+}
+
+int
+main(void)
+{
+	test_f32();
+	test_parse_good();
+	test_parse_bad();
+	test_varint();
+	test_block_roundtrip();
+	return tap_done();
+}
