@@ -316,6 +316,25 @@ scan_number(parser *ps, const char **start, size_t *n, bool *integral)
 	return WS_OK;
 }
 
+/*
+ * Whether a JSON value starting with one of `starts` begins here: such a
+ * value makes a field mistyped, anything else makes the line invalid JSON.
+ */
+static bool
+value_at(const parser *ps, const char *starts)
+{
+	static const char *const literals[] = {"true", "false", "null"};
+	if (ps->p >= ps->end || strchr(starts, *ps->p) == NULL)
+		return false;
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(literals[i]);
+		if (*ps->p == literals[i][0])
+			return (size_t)(ps->end - ps->p) >= n &&
+			       memcmp(ps->p, literals[i], n) == 0;
+	}
+	return true;
+}
+
 static bool
 starts_number(char c)
 {
@@ -332,9 +351,7 @@ parse_int_field(parser *ps, const char *name, enum int_kind kind,
 		"0..18446744073709551615", "0..4294967295",
 		"-9223372036854775808..9223372036854775807"};
 	if (ps->p >= ps->end || !starts_number(*ps->p)) {
-		if (ps->p < ps->end &&
-		    (*ps->p == '"' || *ps->p == '[' || *ps->p == '{' ||
-		     *ps->p == 't' || *ps->p == 'f' || *ps->p == 'n'))
+		if (value_at(ps, "\"[{tfn"))
 			return bad(ps, "field \"%s\" must be an integer", name);
 		return bad_json(ps, "unexpected character");
 	}
@@ -445,7 +462,9 @@ static ws_status
 parse_vector(parser *ps, uint32_t *dim)
 {
 	if (*ps->p != '[')
-		return not_vector(ps);
+		return value_at(ps, "\"{-0123456789tfn")
+			       ? not_vector(ps)
+			       : bad_json(ps, "unexpected character");
 	ps->p++;
 	skip_ws(ps);
 	size_t n = 0;
@@ -458,7 +477,7 @@ parse_vector(parser *ps, uint32_t *dim)
 		if (ps->p >= ps->end)
 			return bad_json(ps, "");
 		if (!starts_number(*ps->p)) {
-			if (strchr("\"[{tfn", *ps->p))
+			if (value_at(ps, "\"[{tfn"))
 				return not_vector(ps);
 			return bad_json(ps, "unexpected character");
 		}
@@ -545,7 +564,9 @@ static ws_status
 parse_metadata(parser *ps, size_t *meta_off, size_t *meta_len)
 {
 	if (*ps->p != '{')
-		return not_metadata(ps);
+		return value_at(ps, "\"[-0123456789tfn")
+			       ? not_metadata(ps)
+			       : bad_json(ps, "unexpected character");
 	ps->p++;
 	size_t len = WS_VARINT_MAX, count = 0;
 	ws_status rc = ws__grow(&ps->buf->meta, &ps->buf->capmeta, len, 1,
@@ -575,7 +596,7 @@ parse_metadata(parser *ps, size_t *meta_off, size_t *meta_len)
 		if (ps->p >= ps->end)
 			return bad_json(ps, "");
 		if (*ps->p != '"') {
-			if (strchr("-0123456789[{tfn", *ps->p))
+			if (value_at(ps, "-0123456789[{tfn"))
 				return bad(ps, "metadata \"%s\" must be a string",
 					   ps->buf->str + koff);
 			return bad_json(ps, "unexpected character");
@@ -747,7 +768,7 @@ ws_parse_point(const char *line, size_t len, enum ws_parse_mode mode,
 	if (ps.p >= ps.end)
 		return bad_json(&ps, "");
 	if (*ps.p != '{') {
-		if (strchr("\"[-0123456789tfn", *ps.p))
+		if (value_at(&ps, "\"[-0123456789tfn"))
 			return ws__err(err, WS_EBADINPUT, "not a JSON object");
 		return bad_json(&ps, "unexpected character");
 	}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# setup.sh - install what warmstore needs (Debian 12, as root) and build it.
+#
+# Usage: scripts/setup.sh [configure options...]
+# Installs the missing Debian packages with apt-get (when run as root),
+# then runs autoreconf, configure and make in the source tree.
+set -eu
+
+cd "$(dirname "$0")/.."
+
+PACKAGES="build-essential autoconf automake pkg-config libcjson-dev zlib1g-dev bats mandoc"
+
+missing=
+for p in $PACKAGES; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup.sh: missing packages:$missing (run as root, or: sudo apt-get install$missing)" >&2
+		exit 2
+	fi
+	echo "setup.sh: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+	autoreconf -fi
+fi
+if [ ! -f Makefile ] || [ "$#" -gt 0 ] || [ configure -nt config.status ]; then
+	./configure --enable-werror "$@"
+fi
+make -j"$(nproc 2>/dev/null || echo 2)"

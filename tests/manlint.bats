@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# manlint.bats - every man page is lint-clean for mandoc and groff.
+
+load helpers
+
+: "${WS_MANDIR:=$BATS_TEST_DIRNAME/../man}"
+
+lint() {
+	# mandoc's note about the system's own outdated mandoc.db is not
+	# about our pages.
+	mandoc -Tlint -Wwarning "$1" 2>&1 | grep -v 'outdated mandoc.db' || true
+}
+
+@test "man pages exist for every program and the store format" {
+	for p in ws-ingest.1 ws-get.1 ws-range.1 warmstore.5; do
+		[ -s "$WS_MANDIR/$p" ]
+	done
+}
+
+@test "mandoc -Tlint finds nothing in any man page" {
+	command -v mandoc >/dev/null || skip "mandoc not installed"
+	for f in "$WS_MANDIR"/*.[15]; do
+		out=$(lint "$f")
+		[ -z "$out" ] || { echo "$out"; false; }
+	done
+}
+
+@test "groff -ww finds nothing in any man page" {
+	command -v groff >/dev/null || skip "groff not installed"
+	for f in "$WS_MANDIR"/*.[15]; do
+		out=$(groff -ww -z -mdoc "$f" 2>&1)
+		[ -z "$out" ] || { echo "$f: $out"; false; }
+	done
+}
+
+@test "every long option in --help is documented in the man page" {
+	for p in ws-ingest ws-get ws-range; do
+		for opt in $("$p" --help | grep -o -- '--[a-z-]*' | sort -u); do
+			grep -qF -- "Fl \\-${opt#--}" "$WS_MANDIR/$p.1" ||
+				{ echo "$p: $opt missing from $p.1"; false; }
+		done
+	done
+}
