@@ -1,6 +1,7 @@
 /*
- * test_store.c - unit tests of the store internals: manifest load and
- * save, index segments, commit and lookups through the library API.
+ * test_store.c - unit tests of the store internals: the manifest loader
+ * (strict on untrusted files), index segments, the segment merge policy,
+ * the line reader's bounds, and commit/get/range through the library API.
  */
 #include "ws_private.h"
 
@@ -8,12 +9,270 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tap.h"
 
+static char dir[256];
+
+static int
+open_dir(void)
+{
+	return open(dir, O_RDONLY | O_DIRECTORY);
+}
+
+static void
+write_manifest(const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/MANIFEST", dir);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static ws_status
+load_text(const char *text, ws_manifest *m, ws_error *err)
+{
+	write_manifest(text);
+	int fd = open_dir();
+	ws_status rc = ws__manifest_load(fd, dir, m, err);
+	close(fd);
+	return rc;
+}
+
+static void
+expect_damaged(const char *text, const char *reason)
+{
+	ws_manifest m;
+	ws_error err = {0};
+	ws_status rc = load_text(text, &m, &err);
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, reason) &&
+			  strstr(err.msg, "/MANIFEST"),
+		  "manifest rejected: %s (got '%s')", reason, err.msg);
+}
+
+static void
+test_manifest(void)
+{
+	ws_manifest m, back;
+	ws_error err;
+	ws__manifest_init(&m);
+	m.generation = 3;
+	m.next_seq = 4;
+	m.next_segment = 9;
+	ws__manifest_set_dim(&m, 5, 3, &err);
+	ws__manifest_set_dim(&m, 1, 65535, &err);
+	TAP_CHECK(ws__manifest_dim(&m, 1) == 65535 && ws__manifest_dim(&m, 5) == 3 &&
+			  ws__manifest_dim(&m, 2) == 0,
+		  "space dims kept sorted and found");
+	int fd = open_dir();
+	ws_status rc = ws__manifest_save(fd, dir, &m, &err);
+	TAP_CHECK(rc == WS_OK, "manifest saved");
+	rc = ws__manifest_load(fd, dir, &back, &err);
+	close(fd);
+	TAP_CHECK(rc == WS_OK && back.generation == 3 && back.next_seq == 4 &&
+			  back.next_segment == 9 && back.nspaces == 2,
+		  "manifest loads back");
+	ws__manifest_free(&back);
+	ws__manifest_free(&m);
+
+	expect_damaged("{nope", "not valid JSON");
+	expect_damaged("[]", "not a JSON object");
+	expect_damaged("{\"format\":\"other\"}", "not a warmstore manifest");
+	expect_damaged("{\"format\":\"warmstore\",\"version\":2}", "unsupported format version 2");
+	const char *head = "{\"format\":\"warmstore\",\"version\":1,\"generation\":1,"
+			   "\"next_seq\":2,\"next_segment\":5,";
+	char buf[1024];
+	snprintf(buf, sizeof buf,
+		 "%s\"data\":[{\"id\":1,\"file\":\"../../etc/passwd\",\"length\":1}],"
+		 "\"index\":[],\"spaces\":[]}",
+		 head);
+	expect_damaged(buf, "is not a store file name");
+	snprintf(buf, sizeof buf,
+		 "%s\"data\":[{\"id\":1,\"file\":\"/data/00000001.wsd\",\"length\":1}],"
+		 "\"index\":[],\"spaces\":[]}",
+		 head);
+	expect_damaged(buf, "is not a store file name");
+	snprintf(buf, sizeof buf,
+		 "%s\"data\":[{\"id\":1,\"file\":\"data/00000001.wsd\",\"length\":-1}],"
+		 "\"index\":[],\"spaces\":[]}",
+		 head);
+	expect_damaged(buf, "field \"length\" out of range");
+	snprintf(buf, sizeof buf,
+		 "%s\"data\":[],\"index\":[{\"id\":7,\"file\":\"index/0000000000000007.wsi\","
+		 "\"records\":1}],\"spaces\":[]}",
+		 head);
+	expect_damaged(buf, "segment id beyond next_segment");
+	snprintf(buf, sizeof buf,
+		 "%s\"data\":[],\"index\":[],\"spaces\":[{\"space_id\":0,\"dim\":70000}]}",
+		 head);
+	expect_damaged(buf, "field \"dim\" out of range");
+	snprintf(buf, sizeof buf, "%s\"data\":[],\"spaces\":[]}", head);
+	expect_damaged(buf, "field \"index\" missing or not an array");
+}
+
+static void
+test_segments(void)
+{
+	char sub[512];
+	snprintf(sub, sizeof sub, "%s/index", dir);
+	mkdir(sub, 0777);
+	int ifd = open(sub, O_RDONLY | O_DIRECTORY);
+	ws_zone z[300];
+	for (int i = 0; i < 300; i++)
+		z[i] = (ws_zone){.entity = (uint64_t)(299 - i) / 3, .space = (uint32_t)i % 3,
+				 .file = 1, .offset = (uint64_t)i * 100, .min_ts = i,
+				 .max_ts = i + 5, .seq = 1, .count = 2, .bytes = 100,
+				 .raw_len = 50};
+	ws_error err;
+	ws_status rc = ws__segment_write(ifd, dir, 4, z, 300, &err);
+	TAP_CHECK(rc == WS_OK, "segment written");
+	ws_segment seg;
+	ws_segment_ref ref = {4, 300};
+	rc = ws__segment_open(ifd, dir, &ref, &seg, &err);
+	TAP_CHECK(rc == WS_OK, "segment opened");
+	uint64_t pos;
+	ws_zone got;
+	rc = ws__segment_lower_bound(&seg, 50, 1, &pos, dir, &err);
+	TAP_CHECK(rc == WS_OK && ws__segment_record(&seg, pos, &got, dir, &err) == WS_OK &&
+			  got.entity == 50 && got.space == 1,
+		  "binary search finds (50, 1)");
+	rc = ws__segment_lower_bound(&seg, 1000, 0, &pos, dir, &err);
+	TAP_CHECK(rc == WS_OK && pos == 300, "a missing series sorts past the end");
+	ws__segment_close(&seg);
+	ws_segment_ref wrong = {4, 299};
+	rc = ws__segment_open(ifd, dir, &wrong, &seg, &err);
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "size does not match"),
+		  "a record count that does not match the file size is damage");
+	/* Flip one byte of record 10: reading it reports the file. */
+	char path[600];
+	snprintf(path, sizeof path, "%s/index/0000000000000004.wsi", dir);
+	int fd = open(path, O_RDWR);
+	unsigned char byte;
+	pread(fd, &byte, 1, WS_SEG_HEADER + 10 * WS_SEG_RECORD + 20);
+	byte ^= 0x40;
+	pwrite(fd, &byte, 1, WS_SEG_HEADER + 10 * WS_SEG_RECORD + 20);
+	close(fd);
+	rc = ws__segment_open(ifd, dir, &ref, &seg, &err);
+	TAP_CHECK(rc == WS_OK && ws__segment_record(&seg, 10, &got, dir, &err) == WS_ECORRUPT &&
+			  strstr(err.msg, "0000000000000004.wsi: record 10: CRC mismatch"),
+		  "a flipped record byte is caught by its CRC (%s)", err.msg);
+	ws__segment_close(&seg);
+	close(ifd);
+}
+
+static void
+test_line_reader(void)
+{
+	int p[2];
+	if (pipe(p) != 0)
+		abort();
+	const char input[] = "short\n0123456789abcdef-long\nlast";
+	if (write(p[1], input, sizeof input - 1) < 0)
+		abort();
+	close(p[1]);
+	ws_line_reader *r = ws_line_reader_new(p[0], "pipe", 10);
+	ws_line l;
+	ws_error err;
+	ws_status rc = ws_line_read(r, &l, &err);
+	TAP_CHECK(rc == WS_OK && l.len == 5 && !l.too_long && l.number == 1, "first line");
+	rc = ws_line_read(r, &l, &err);
+	TAP_CHECK(rc == WS_OK && l.too_long && l.len == 10 && l.number == 2,
+		  "an over-long line is cut at the limit and flagged");
+	rc = ws_line_read(r, &l, &err);
+	TAP_CHECK(rc == WS_OK && l.len == 4 && memcmp(l.text, "last", 4) == 0 &&
+			  l.number == 3,
+		  "its rest is skipped; a last line without newline is read");
+	rc = ws_line_read(r, &l, &err);
+	TAP_CHECK(rc == WS_NOTFOUND, "end of input");
+	ws_line_reader_free(r);
+	close(p[0]);
+}
+
+static ws_status
+ingest_text(ws_store *st, const char *text, ws_ingest_stats *stats, ws_error *err)
+{
+	int p[2];
+	if (pipe(p) != 0 || write(p[1], text, strlen(text)) < 0)
+		abort();
+	close(p[1]);
+	ws_ingest_opts o;
+	ws_ingest_opts_init(&o);
+	o.idle_commit_ms = 0;
+	ws_status rc = ws_ingest_fd(st, p[0], "t", &o, stats, err);
+	close(p[0]);
+	return rc;
+}
+
+static void
+test_store_api(void)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/store", dir);
+	ws_store *st;
+	ws_error err;
+	ws_status rc = ws_store_open(path, WS_OPEN_WRITE, &st, &err);
+	TAP_CHECK(rc == WS_OK, "store created (%s)", rc ? err.msg : "");
+	if (rc != WS_OK)
+		return;
+	ws_ingest_stats stats;
+	/* Many single-point commits: the merge policy keeps few segments. */
+	char line[256];
+	for (int i = 0; i < 64; i++) {
+		snprintf(line, sizeof line,
+			 "{\"entity_id\":%d,\"timestamp\":%d,\"vector\":[%d]}\n", i % 4,
+			 i, i);
+		rc = ingest_text(st, line, &stats, &err);
+		if (rc != WS_OK)
+			break;
+	}
+	TAP_CHECK(rc == WS_OK && st->man.generation == 64, "64 commits");
+	TAP_CHECK(st->nsegs <= 7, "64 commits leave O(log n) segments (%zu)", st->nsegs);
+	rc = ingest_text(st,
+			 "{\"entity_id\":1,\"timestamp\":5,\"vector\":[-1]}\n"
+			 "{\"entity_id\":1,\"timestamp\":5,\"vector\":[-2]}\n",
+			 &stats, &err);
+	ws_point pt;
+	rc = ws_store_get(st, 1, 0, 5, &pt, &err);
+	TAP_CHECK(rc == WS_OK && pt.vector[0] == -2.0f, "latest write wins on get");
+	rc = ws_store_get(st, 1, 0, 6, &pt, &err);
+	TAP_CHECK(rc == WS_NOTFOUND, "absent key is WS_NOTFOUND");
+	ws_range_opts o = {.from = 0, .to = 20, .reverse = true};
+	ws_cursor *c;
+	rc = ws_store_range(st, 1, 0, &o, &c, &err);
+	int n = 0;
+	int64_t prev = INT64_MAX;
+	bool ordered = true;
+	while (rc == WS_OK && ws_cursor_next(c, &pt, &err) == WS_OK) {
+		ordered &= pt.timestamp < prev;
+		prev = pt.timestamp;
+		n++;
+	}
+	ws_cursor_free(c);
+	TAP_CHECK(n == 5 && ordered, "reverse range: each key once, newest first (%d)", n);
+	rc = ingest_text(st, "{\"entity_id\":1,\"timestamp\":7,\"vector\":[1,2]}\n", &stats,
+			 &err);
+	TAP_CHECK(rc == WS_EBADINPUT && stats.rejected == 1, "dimension mismatch rejected");
+	ws_store_close(st);
+}
+
 int
 main(void)
 {
-	return tap_done();
+	snprintf(dir, sizeof dir, "%s/ws-unit.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	test_manifest();
+	test_segments();
+	test_line_reader();
+	test_store_api();
+	int status = tap_done();
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (status == 0 && system(cmd) != 0)
+		status = 99;
+	return status;
 }
