@@ -1,22 +1,43 @@
 /*
- * f32fmt.c - the shortest decimal that reads back to the same f32, so
- * that 0.1f prints as 0.1 and any reader's output can be re-ingested
- * without drift.
+ * f32fmt.c - exact conversions between decimals and f32.
  *
- * The digits come from printf's correctly rounded %e at increasing
- * precision (nine significant digits always identify an f32); the layout
- * is plain positional notation for exponents -5..16 ("20", "0.001"),
- * exponential outside it ("1e+20", "1e-45").
+ * Printing: the shortest decimal that reads back to the same f32, so that
+ * 0.1f prints as 0.1 and any reader's output can be re-ingested without
+ * drift. For each digit count p = 1..9 the candidate is f rounded to p
+ * significant digits; the first that reads back exactly wins (nine digits
+ * always do). Reading a candidate back is one exact float multiply or
+ * divide in the common case (ws__f32_exact), strtof otherwise.
+ *
+ * Layout: positional for decimal exponents -5..16 ("20", "0.001"),
+ * exponential outside them ("1e+20", "1e-45").
  */
 #include "ws_private.h"
 
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
 
 #define FIXED_MIN_EXP -5
 #define FIXED_MAX_EXP 16
+
+bool
+ws__f32_exact(uint64_t mantissa, int exp10, float *out)
+{
+	/*
+	 * Both operands are exact floats (m <= 2^24, 10^k <= 10^10), so one
+	 * IEEE operation rounds the true quotient or product correctly
+	 * (Clinger's fast path, in single precision).
+	 */
+	static const float pow10f[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+				       1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+	if (mantissa > (1u << 24) || exp10 < -10 || exp10 > 10)
+		return false;
+	float v = (float)mantissa;
+	*out = exp10 < 0 ? v / pow10f[-exp10] : v * pow10f[exp10];
+	return true;
+}
 
 static bool
 same_bits(float a, float b)
@@ -24,35 +45,66 @@ same_bits(float a, float b)
 	return memcmp(&a, &b, sizeof a) == 0;
 }
 
-/* Significant digits (no dot) and decimal exponent of the shortest form. */
-static int
-shortest_digits(float f, char *digits, int *exp10)
+/* Whether n * 10^exp10 reads back as f (f positive). */
+static bool
+reads_back(uint64_t n, int exp10, float f)
 {
+	float v;
+	if (!ws__f32_exact(n, exp10, &v)) {
+		char buf[48];
+		snprintf(buf, sizeof buf, "%" PRIu64 "e%d", n, exp10);
+		v = strtof(buf, NULL);
+	}
+	return same_bits(v, f);
+}
+
+/* The shortest n * 10^exp10 equal to f (positive, finite, non-zero). */
+static void
+shortest(float f, uint64_t *n, int *exp10)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,	 1e3,  1e4,  1e5,
+				       1e6,  1e7,  1e8,	 1e9,  1e10, 1e11,
+				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+				       1e18, 1e19, 1e20, 1e21, 1e22};
+	double d = f;
+	int x = (int)floor(log10(d));
+	for (int p = 1; p <= 9; p++) {
+		int k = p - 1 - x; /* n = round(d * 10^k) */
+		if (k > 22 || k < -22)
+			break;
+		double s = k >= 0 ? d * pow10[k] : d / pow10[-k];
+		uint64_t r = (uint64_t)llround(s);
+		/* s is inexact: a neighbour may be the true rounding. */
+		const uint64_t cand[] = {r, r - 1, r + 1};
+		for (int i = 0; i < 3; i++) {
+			if (cand[i] > 0 && reads_back(cand[i], -k, f)) {
+				*n = cand[i];
+				*exp10 = -k;
+				return;
+			}
+		}
+	}
+	/* Extremes (subnormals, near FLT_MAX): let printf round. */
 	char buf[WS_F32_BUFSIZE];
-	int prec;
-	for (prec = 1; prec < 9; prec++) {
-		snprintf(buf, sizeof buf, "%.*e", prec - 1, (double)f);
+	for (int p = 1; p <= 9; p++) {
+		snprintf(buf, sizeof buf, "%.*e", p - 1, d);
 		if (same_bits(strtof(buf, NULL), f))
 			break;
 	}
-	snprintf(buf, sizeof buf, "%.*e", prec - 1, (double)f);
-	const char *p = buf + (buf[0] == '-');
-	int n = 0;
-	for (; *p != 'e'; p++)
-		if (*p != '.')
-			digits[n++] = *p;
-	while (n > 1 && digits[n - 1] == '0')
-		n--;
-	digits[n] = '\0';
-	*exp10 = atoi(p + 1);
-	return n;
+	char *e = strchr(buf, 'e');
+	*exp10 = atoi(e + 1);
+	*n = 0;
+	for (const char *c = buf; c < e; c++)
+		if (*c != '.') {
+			*n = *n * 10 + (uint64_t)(*c - '0');
+			(*exp10)--;
+		}
+	(*exp10)++;
 }
 
 size_t
 ws_format_f32(float f, char *buf)
 {
-	char digits[16];
-	int exp10;
 	char *o = buf;
 	if (signbit(f))
 		*o++ = '-';
@@ -61,28 +113,36 @@ ws_format_f32(float f, char *buf)
 		*o = '\0';
 		return (size_t)(o - buf);
 	}
-	int n = shortest_digits(f, digits, &exp10);
-	if (exp10 < FIXED_MIN_EXP || exp10 > FIXED_MAX_EXP) {
+	uint64_t n;
+	int exp10;
+	shortest(fabsf(f), &n, &exp10);
+	while (n % 10 == 0) {
+		n /= 10;
+		exp10++;
+	}
+	char digits[24];
+	int nd = snprintf(digits, sizeof digits, "%" PRIu64, n);
+	int x = nd - 1 + exp10; /* decimal exponent of the first digit */
+	if (x < FIXED_MIN_EXP || x > FIXED_MAX_EXP) {
 		*o++ = digits[0];
-		if (n > 1) {
+		if (nd > 1) {
 			*o++ = '.';
-			memcpy(o, digits + 1, (size_t)n - 1);
-			o += n - 1;
+			memcpy(o, digits + 1, (size_t)nd - 1);
+			o += nd - 1;
 		}
-		o += sprintf(o, "e%c%02d", exp10 < 0 ? '-' : '+',
-			     exp10 < 0 ? -exp10 : exp10);
-	} else if (exp10 < 0) {
+		o += sprintf(o, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+	} else if (x < 0) {
 		*o++ = '0';
 		*o++ = '.';
-		for (int i = -1; i > exp10; i--)
+		for (int i = -1; i > x; i--)
 			*o++ = '0';
-		memcpy(o, digits, (size_t)n);
-		o += n;
+		memcpy(o, digits, (size_t)nd);
+		o += nd;
 	} else {
-		for (int i = 0; i <= exp10 || i < n; i++) {
-			if (i == exp10 + 1)
+		for (int i = 0; i <= x || i < nd; i++) {
+			if (i == x + 1)
 				*o++ = '.';
-			*o++ = i < n ? digits[i] : '0';
+			*o++ = i < nd ? digits[i] : '0';
 		}
 	}
 	*o = '\0';

@@ -383,15 +383,12 @@ parse_int_field(parser *ps, const char *name, enum int_kind kind,
 
 /*
  * Decimal to f32, correctly rounded. Most sensor and embedding values
- * have at most 7 significant digits: those are exact in float, and one
- * IEEE multiply or divide by an exact power of ten rounds correctly
- * (Clinger's fast path), so strtof is needed only for the rest.
+ * have at most 7 significant digits and a small exponent: those convert
+ * with one exact float operation (ws__f32_exact); strtof does the rest.
  */
 static bool
 fast_f32(const char *tok, size_t n, float *out)
 {
-	static const float pow10f[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
-				       1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
 	const char *p = tok, *end = tok + n;
 	bool neg = *p == '-';
 	p += neg;
@@ -426,11 +423,10 @@ fast_f32(const char *tok, size_t n, float *out)
 		}
 		scale += eneg ? -e : e;
 	}
-	if (scale < -10 || scale > 10)
+	if (!ws__f32_exact(m, scale, out))
 		return false;
-	float v = (float)m;
-	v = scale < 0 ? v / pow10f[-scale] : v * pow10f[scale];
-	*out = neg ? -v : v;
+	if (neg)
+		*out = -*out;
 	return true;
 }
 

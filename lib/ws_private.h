@@ -69,6 +69,12 @@ bool ws__get_varint(const unsigned char **p, const unsigned char *end,
 
 uint32_t ws__crc32(const void *p, size_t n);
 
+/*
+ * mantissa * 10^exp10 as a correctly rounded f32, when one exact float
+ * operation can do it (mantissa <= 2^24, |exp10| <= 10); false otherwise.
+ */
+bool ws__f32_exact(uint64_t mantissa, int exp10, float *out);
+
 
 /* --- points (point.c) ---------------------------------------------- */
 
