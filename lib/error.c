@@ -73,7 +73,7 @@ ws__err_prefix(ws_error *err, const char *fmt, ...)
 {
 	if (err == NULL)
 		return;
-	char msg[2 * sizeof err->msg];
+	char msg[2 * sizeof err->msg + 2];
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(msg, sizeof err->msg, fmt, ap);

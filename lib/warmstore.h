@@ -246,4 +246,102 @@ WS_MUST_CHECK ws_status ws_ingest_fd(ws_store *st, int fd, const char *source,
 				     const ws_ingest_opts *opts,
 				     ws_ingest_stats *stats, ws_error *err);
 
+/* --- the zone map (zones.c) ------------------------------------------ */
+
+/* One block as the zone map records it. */
+typedef struct ws_zone_info {
+	uint64_t entity_id;
+	uint32_t space_id;
+	uint32_t file_id;      /* data file: "data/%08u.wsd" */
+	uint64_t offset;       /* of the block header in that file */
+	int64_t min_timestamp, max_timestamp;
+	uint64_t seq;          /* commit sequence number of the block */
+	uint32_t point_count;
+	uint32_t bytes;        /* on disk: 72-byte header + zlib payload */
+	uint32_t raw_bytes;    /* payload after inflate */
+} ws_zone_info;
+
+/* Which blocks a zone iterator yields: all fields narrow, none widen. */
+typedef struct ws_zone_filter {
+	bool has_entity, has_space;
+	uint64_t entity;
+	uint32_t space;
+	int64_t from, to;      /* the block's [min, max] must overlap */
+} ws_zone_filter;
+
+/* Totals over the blocks a filter selects. */
+typedef struct ws_zone_totals {
+	uint64_t points;       /* stored points, overwritten versions too */
+	uint64_t entities;     /* distinct entity_ids */
+	uint64_t spaces;       /* distinct space_ids */
+	uint64_t blocks;
+	uint64_t files;        /* distinct data files holding those blocks */
+	uint64_t bytes;        /* sum of the blocks' bytes on disk */
+	uint64_t raw_bytes;    /* sum of their raw payload sizes */
+} ws_zone_totals;
+
+typedef struct ws_zone_iter ws_zone_iter;
+
+/* Sets a filter that selects every block. */
+void ws_zone_filter_init(ws_zone_filter *f);
+/*
+ * Walks the committed zone map in key order (entity, space, seq,
+ * min_timestamp) across all index segments. With an entity the walk
+ * starts by binary search, so it costs only that entity's records.
+ */
+WS_MUST_CHECK ws_status ws_zones_open(ws_store *st, const ws_zone_filter *f,
+				      ws_zone_iter **out, ws_error *err);
+/* WS_OK with a block, WS_NOTFOUND when done, or an error. */
+WS_MUST_CHECK ws_status ws_zones_next(ws_zone_iter *it, ws_zone_info *z,
+				      ws_error *err);
+void ws_zones_free(ws_zone_iter *it);
+/* Totals of the blocks the filter selects. */
+WS_MUST_CHECK ws_status ws_zones_summary(ws_store *st,
+					 const ws_zone_filter *f,
+					 ws_zone_totals *t, ws_error *err);
+/* One NDJSON line per block / for the totals, newline included. */
+WS_MUST_CHECK ws_status ws_output_zone(ws_output *out, const ws_zone_info *z,
+				       ws_error *err);
+WS_MUST_CHECK ws_status ws_output_zone_totals(ws_output *out,
+					      const ws_zone_totals *t,
+					      ws_error *err);
+
+/* --- rebuilding and checking (reindex.c) ----------------------------- */
+
+/* What a problem found by ws_reindex() costs. */
+enum ws_problem_kind {
+	WS_PROBLEM_DERIVED, /* an index, manifest or stray file: rebuilt */
+	WS_PROBLEM_DAMAGE   /* data: a block moved aside or a torn tail cut */
+};
+
+typedef struct ws_reindex_opts {
+	bool check; /* change nothing, only report */
+	/* Called once per problem, with the message naming file and offset. */
+	void (*on_problem)(void *ctx, enum ws_problem_kind kind,
+			   const char *msg);
+	/* Called as the scan advances: bytes of data files verified so far. */
+	void (*on_progress)(void *ctx, uint64_t done, uint64_t total);
+	void *ctx;
+} ws_reindex_opts;
+
+typedef struct ws_reindex_stats {
+	uint64_t files, blocks, points; /* verified data */
+	uint64_t bytes;                 /* bytes of data files scanned */
+	uint64_t problems;              /* every problem reported */
+	uint64_t damage;                /* of which WS_PROBLEM_DAMAGE */
+	bool changed;                   /* a file of the store was written */
+} ws_reindex_stats;
+
+/*
+ * Rebuilds the index and manifest of the store at path from its data
+ * files, verifying every block, under the writer lock. A block that fails
+ * its checks is copied to STORE/lost+found and left out; a torn tail is
+ * cut off. When the derived files already agree with the data, nothing is
+ * written. With opts->check nothing is ever written. Returns WS_OK when
+ * the scan completed (problems are counted in stats), or an error.
+ */
+WS_MUST_CHECK ws_status ws_reindex(const char *path,
+				   const ws_reindex_opts *opts,
+				   ws_reindex_stats *stats, ws_error *err);
+
 #endif

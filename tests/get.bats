@@ -1,0 +1,361 @@
+#!/usr/bin/env bats
+# ws-get: exact lookups, one key from options or key lines on stdin.
+
+load helpers
+
+# quiet CMD... : run CMD with its stderr in $T/err, so that under `run`
+# $output holds stdout only.
+quiet() {
+	"$@" 2>"$T/err"
+}
+
+# seed: a small store. Space 0 holds dimension 3, space 5 dimension 2.
+seed() {
+	{
+		point 1 100 1.5 2.5 3.5
+		point 1 200 -1 0.25 8
+		point 1 300 0.5 0.5 0.5
+		point 2 100 9 9 9
+		printf '%s\n' '{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metadata":{"unit":"C"}}'
+	} | ingest
+}
+
+L1_100='{"entity_id":1,"space_id":0,"timestamp":100,"vector":[1.5,2.5,3.5]}'
+L1_200='{"entity_id":1,"space_id":0,"timestamp":200,"vector":[-1,0.25,8]}'
+L1_300='{"entity_id":1,"space_id":0,"timestamp":300,"vector":[0.5,0.5,0.5]}'
+L2_100='{"entity_id":2,"space_id":0,"timestamp":100,"vector":[9,9,9]}'
+L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metadata":{"unit":"C"}}'
+
+@test "get: -e/-t finds one key and prints its exact canonical line, exit 0" {
+	seed
+	run quiet ws-get "$S" -e 1 -t 200 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L1_200" ]
+	[ ! -s "$T/err" ]
+}
+
+@test "get: long options --entity/--space/--timestamp, options after STORE" {
+	seed
+	run quiet ws-get "$S" --entity 1 --space 5 --timestamp 100 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L1S5_100" ]
+	run quiet ws-get --entity=2 --timestamp=100 "$S" </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L2_100" ]
+	run quiet ws-get -s 0 -e 1 -t 100 "$S" </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L1_100" ]
+}
+
+@test "get: -s selects the space of the key" {
+	seed
+	run quiet ws-get "$S" -e 1 -s 5 -t 100 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L1S5_100" ]
+	run quiet ws-get "$S" -e 1 -s 0 -t 100 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L1_100" ]
+	# entity 1 has time 200 in space 0 only
+	run quiet ws-get "$S" -e 1 -s 5 -t 200 </dev/null
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}
+
+@test "get: a missing key prints nothing and exits 1" {
+	seed
+	# a time between two stored ones: no approximate match
+	run quiet ws-get "$S" -e 1 -t 150 </dev/null
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	# before the first and after the last point of the series
+	run quiet ws-get "$S" -e 1 -t 99 </dev/null
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	run quiet ws-get "$S" -e 1 -t 301 </dev/null
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	# an entity the store does not know
+	run quiet ws-get "$S" -e 3 -t 100 </dev/null
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	# a space the store does not know
+	run quiet ws-get "$S" -e 1 -s 6 -t 100 </dev/null
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}
+
+@test "get: key lines on stdin are answered in input order" {
+	seed
+	printf '%s\n' \
+		'{"entity_id":2,"space_id":0,"timestamp":100}' \
+		'{"entity_id":1,"space_id":0,"timestamp":300}' \
+		'{"entity_id":1,"space_id":0,"timestamp":100}' \
+		'{"entity_id":1,"space_id":5,"timestamp":100}' \
+		'{"entity_id":1,"space_id":0,"timestamp":200}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n' "$L2_100" "$L1_300" "$L1_100" "$L1S5_100" "$L1_200")" ]
+	[ ! -s "$T/err" ]
+}
+
+@test "get: a key asked twice on stdin is printed twice" {
+	seed
+	printf '%s\n' \
+		'{"entity_id":1,"timestamp":300}' \
+		'{"entity_id":2,"timestamp":100}' \
+		'{"entity_id":1,"timestamp":300}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n' "$L1_300" "$L2_100" "$L1_300")" ]
+}
+
+@test "get: space_id is optional in key lines and defaults to --space or 0" {
+	seed
+	printf '%s\n' '{"entity_id":1,"timestamp":100}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L1_100" ]
+	run quiet ws-get "$S" -s 5 <"$T/keys"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L1S5_100" ]
+	run quiet ws-get "$S" --space 5 <"$T/keys"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$L1S5_100" ]
+	# an explicit space_id wins over --space
+	printf '%s\n' \
+		'{"entity_id":1,"space_id":0,"timestamp":100}' \
+		'{"entity_id":1,"timestamp":100}' >"$T/keys2"
+	run quiet ws-get "$S" -s 5 <"$T/keys2"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n' "$L1_100" "$L1S5_100")" ]
+}
+
+@test "get: a full point line is accepted as a key, its vector and metadata ignored" {
+	seed
+	printf '%s\n' \
+		'{"entity_id":1,"space_id":0,"timestamp":100,"vector":[0,0,0],"metadata":{"x":"y"}}' \
+		'{"timestamp":100,"vector":[1,2],"entity_id":1,"space_id":5}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n' "$L1_100" "$L1S5_100")" ]
+	[ ! -s "$T/err" ]
+}
+
+@test "get: found and missing keys mixed: found ones printed in order, exit 1" {
+	seed
+	printf '%s\n' \
+		'{"entity_id":1,"timestamp":200}' \
+		'{"entity_id":1,"timestamp":201}' \
+		'{"entity_id":7,"timestamp":100}' \
+		'{"entity_id":2,"timestamp":100}' \
+		'{"entity_id":2,"space_id":5,"timestamp":100}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(printf '%s\n' "$L1_200" "$L2_100")" ]
+}
+
+@test "get: only missing keys on stdin: no output, exit 1" {
+	seed
+	printf '%s\n' '{"entity_id":1,"timestamp":1}' '{"entity_id":9,"timestamp":100}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}
+
+@test "get: a bad key line is reported as stdin:N, the other keys still answered, exit 1" {
+	seed
+	printf '%s\n' \
+		'{"entity_id":1,"timestamp":100}' \
+		'[1,2,3]' \
+		'{"entity_id":2,"timestamp":100}' \
+		'{"entity_id":1}' \
+		'{"entity_id":1,"timestamp":' \
+		'{"entity_id":"1","timestamp":100}' \
+		'{"entity_id":1,"timestamp":300}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(printf '%s\n' "$L1_100" "$L2_100" "$L1_300")" ]
+	grep -Fqx 'ws-get: stdin:2: not a JSON object' "$T/err"
+	grep -Fqx 'ws-get: stdin:4: missing field "timestamp"' "$T/err"
+	grep -Eqx 'ws-get: stdin:5: invalid JSON: .+' "$T/err"
+	grep -Fqx 'ws-get: stdin:6: field "entity_id" must be an integer' "$T/err"
+	[ "$(wc -l <"$T/err")" -eq 4 ]
+}
+
+@test "get: a key line with an out-of-range field is a bad line" {
+	seed
+	printf '%s\n' \
+		'{"entity_id":-1,"timestamp":100}' \
+		'{"entity_id":1,"space_id":4294967296,"timestamp":100}' \
+		'{"entity_id":1,"timestamp":9223372036854775808}' \
+		'{"entity_id":18446744073709551616,"timestamp":100}' \
+		'{"entity_id":2,"timestamp":100}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$L2_100" ]
+	grep -Fqx 'ws-get: stdin:1: field "entity_id" out of range (0..18446744073709551615)' "$T/err"
+	grep -Fqx 'ws-get: stdin:2: field "space_id" out of range (0..4294967295)' "$T/err"
+	grep -Fqx 'ws-get: stdin:3: field "timestamp" out of range (-9223372036854775808..9223372036854775807)' "$T/err"
+	grep -Fqx 'ws-get: stdin:4: field "entity_id" out of range (0..18446744073709551615)' "$T/err"
+}
+
+@test "get: --entity without --timestamp is a usage error, exit 2" {
+	seed
+	run quiet ws-get "$S" --entity 1 </dev/null
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	grep -Fqx 'ws-get: --entity and --timestamp go together' "$T/err"
+	grep -Fqx "Try 'ws-get --help' for more information." "$T/err"
+}
+
+@test "get: --timestamp without --entity is a usage error, exit 2" {
+	seed
+	run quiet ws-get "$S" -t 100 </dev/null
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	grep -Fqx 'ws-get: --entity and --timestamp go together' "$T/err"
+}
+
+@test "get: an invalid --entity value is a usage error, exit 2" {
+	seed
+	run quiet ws-get "$S" -e abc -t 100 </dev/null
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	grep -Fqx "ws-get: --entity: invalid value 'abc' (expected an integer 0..18446744073709551615)" "$T/err"
+}
+
+@test "get: keys in different spaces of one entity are kept apart" {
+	{
+		printf '%s\n' '{"entity_id":9,"space_id":0,"timestamp":1,"vector":[1,2,3]}'
+		printf '%s\n' '{"entity_id":9,"space_id":5,"timestamp":1,"vector":[4,5]}'
+		printf '%s\n' '{"entity_id":9,"space_id":4294967295,"timestamp":1,"vector":[6]}'
+		printf '%s\n' '{"entity_id":9,"space_id":5,"timestamp":2,"vector":[7,8]}'
+	} | ingest
+	printf '%s\n' \
+		'{"entity_id":9,"space_id":4294967295,"timestamp":1}' \
+		'{"entity_id":9,"space_id":5,"timestamp":1}' \
+		'{"entity_id":9,"space_id":0,"timestamp":1}' \
+		'{"entity_id":9,"space_id":0,"timestamp":2}' \
+		'{"entity_id":9,"space_id":5,"timestamp":2}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(printf '%s\n' \
+		'{"entity_id":9,"space_id":4294967295,"timestamp":1,"vector":[6]}' \
+		'{"entity_id":9,"space_id":5,"timestamp":1,"vector":[4,5]}' \
+		'{"entity_id":9,"space_id":0,"timestamp":1,"vector":[1,2,3]}' \
+		'{"entity_id":9,"space_id":5,"timestamp":2,"vector":[7,8]}')" ]
+	run quiet ws-get "$S" -e 9 -s 4294967295 -t 1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"entity_id":9,"space_id":4294967295,"timestamp":1,"vector":[6]}' ]
+}
+
+@test "get: entity ids are exact over the whole u64 range" {
+	{
+		point 18446744073709551615 5 1
+		point 18446744073709551614 5 2
+		point 9007199254740993 5 3
+		point 9007199254740992 5 4
+		point 0 5 5
+	} | ingest
+	run quiet ws-get "$S" -e 18446744073709551615 -t 5 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 18446744073709551615 5 1)" ]
+	run quiet ws-get "$S" -e 18446744073709551614 -t 5 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 18446744073709551614 5 2)" ]
+	run quiet ws-get "$S" -e 9007199254740993 -t 5 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 9007199254740993 5 3)" ]
+	run quiet ws-get "$S" -e 0 -t 5 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 0 5 5)" ]
+	printf '%s\n' \
+		'{"entity_id":9007199254740992,"timestamp":5}' \
+		'{"entity_id":18446744073709551615,"timestamp":5}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 9007199254740992 5 4; point 18446744073709551615 5 1)" ]
+	# out of range on the command line
+	run quiet ws-get "$S" -e 18446744073709551616 -t 5 </dev/null
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+}
+
+@test "get: negative and extreme timestamps" {
+	{
+		point 3 -1 1
+		point 3 -1000000 2
+		point 3 -9223372036854775808 3
+		point 3 9223372036854775807 4
+		point 3 0 5
+	} | ingest
+	run quiet ws-get "$S" -e 3 -t -1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 3 -1 1)" ]
+	run quiet ws-get "$S" -e 3 --timestamp=-1000000 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 3 -1000000 2)" ]
+	run quiet ws-get "$S" -e 3 -t -9223372036854775808 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 3 -9223372036854775808 3)" ]
+	run quiet ws-get "$S" -e 3 -t 9223372036854775807 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 3 9223372036854775807 4)" ]
+	run quiet ws-get "$S" -e 3 -t 0 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 3 0 5)" ]
+	run quiet ws-get "$S" -e 3 -t -2 </dev/null
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	printf '%s\n' '{"entity_id":3,"timestamp":-9223372036854775808}' '{"entity_id":3,"timestamp":-1}' >"$T/keys"
+	run quiet ws-get "$S" <"$T/keys"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 3 -9223372036854775808 3; point 3 -1 1)" ]
+}
+
+@test "get: the latest write wins across two ingest runs" {
+	{
+		point 4 10 1 1
+		printf '%s\n' '{"entity_id":4,"space_id":0,"timestamp":20,"vector":[2,2],"metadata":{"a":"1"}}'
+		point 4 30 3 3
+	} | ingest
+	{
+		point 4 10 10.5 11.5
+		point 4 20 20.5 21.5
+	} | ingest
+	run quiet ws-get "$S" -e 4 -t 10 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 4 10 10.5 11.5)" ]
+	# the point is replaced, not merged: the old metadata is gone
+	run quiet ws-get "$S" -e 4 -t 20 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 4 20 20.5 21.5)" ]
+	run quiet ws-get "$S" -e 4 -t 30 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 4 30 3 3)" ]
+	# a third run overwrites again
+	point 4 10 -7 -8 | ingest
+	run quiet ws-get "$S" -e 4 -t 10 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 4 10 -7 -8)" ]
+}
+
+@test "get: within one ingest run the last line of a key wins" {
+	{
+		point 5 10 1
+		point 5 10 2
+		point 5 20 3
+		point 5 10 4
+	} | ingest
+	run quiet ws-get "$S" -e 5 -t 10 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(point 5 10 4)" ]
+}
+
+@test "get: a store that does not exist is an environment error, exit 2" {
+	run quiet ws-get "$T/nostore" -e 1 -t 1 </dev/null
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	grep -Fq "$T/nostore" "$T/err"
+	[ ! -e "$T/nostore" ]
+}
