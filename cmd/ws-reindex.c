@@ -1,0 +1,7 @@
+#include "config.h"
+#include "cli.h"
+int
+main(void)
+{
+	return 2;
+}
