@@ -6,7 +6,15 @@ set -eu
 
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-if ! make check; then
-	cat tests/*.log tests/unit/*.log 2>/dev/null | grep -a -E '^(not ok|#)' | head -100 >&2
-	exit 1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+make check 2>&1 | tee "$log" || status=1
+grep -q '^# FAIL: *0$' "$log" && grep -q '^# ERROR: *0$' "$log" || status=1
+if [ "$status" -ne 0 ]; then
+	cat tests/*.log tests/unit/*.log 2>/dev/null |
+		grep -a -E '^(not ok|#)' | head -100 >&2
 fi
+count() { sed -n "s/^# $1: *//p" "$log" | tail -n 1; }
+echo "$(count PASS) passed, $(($(count FAIL) + $(count ERROR))) failed, $(count SKIP) skipped"
+exit "$status"

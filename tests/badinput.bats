@@ -391,3 +391,11 @@ bad_bytes() {
 	run ws-range "$S" -e 1
 	[ "${#lines[@]}" -eq 3 ]
 }
+
+@test "fixture bad-lines.ndjson: one message per class, good lines kept" {
+	run sep ingest --skip-bad <"$WS_FIXTURES/bad-lines.ndjson"
+	[ "$status" -eq 1 ]
+	diff "$T/err" "$WS_FIXTURES/bad-lines.expected"
+	run ws-range "$S" -e 1
+	[ "${#lines[@]}" -eq 2 ]
+}

@@ -269,3 +269,10 @@ gen() {
 	ws-range --all "$A" </dev/null | cmp - "$T/a1"
 	ws-range --all --reverse "$A" </dev/null | tac | cmp - "$T/a1"
 }
+
+@test "fixture good-mixed.ndjson reads back as good-mixed.expected" {
+	ingest <"$WS_FIXTURES/good-mixed.ndjson"
+	run ws-range --all "$S"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$WS_FIXTURES/good-mixed.expected")" ]
+}
