@@ -1,7 +1,112 @@
+/*
+ * ws-reindex - rebuild the index and MANIFEST of a store from its data
+ * files, or with --check only compare and report.
+ */
 #include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
-int
-main(void)
+
+static const cli_option options[] = {
+	{"check", 'c', NULL, "change nothing; report every problem, exit 1 if any"},
+	{"progress", 'p', NULL, "show progress on stderr even when it is not a terminal"},
+	{"verbose", 'v', NULL, "also report rebuilt index and manifest problems, and a summary"},
+	{0},
+};
+
+static const cli_program program = {
+	"ws-reindex", "[options] [STORE]",
+	"Verify every block of the store and rebuild its index and MANIFEST\n"
+	"from the data files; with --check, only report what does not agree.",
+	options,
+};
+
+/* What the callbacks need. */
+typedef struct run_ctx {
+	bool check, verbose, progress;
+	bool progress_shown; /* a progress line waits for its newline */
+	int last_percent;
+	time_t last_time;
+} run_ctx;
+
+static void
+end_progress_line(run_ctx *c)
 {
-	return 2;
+	if (c->progress_shown)
+		fputc('\n', stderr);
+	c->progress_shown = false;
+}
+
+static void
+on_problem(void *ctx, enum ws_problem_kind kind, const char *msg)
+{
+	run_ctx *c = ctx;
+	/* A repair rebuilds derived files as a matter of course. */
+	if (!c->check && !c->verbose && kind == WS_PROBLEM_DERIVED)
+		return;
+	end_progress_line(c);
+	cli_warn("%s", msg);
+}
+
+/* At most one update per percent and per second, then the last one. */
+static void
+on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	run_ctx *c = ctx;
+	int percent = total ? (int)(done * 100 / total) : 100;
+	time_t now = time(NULL);
+	if (percent == c->last_percent ||
+	    (percent < 100 && now == c->last_time && c->progress_shown))
+		return;
+	c->last_percent = percent;
+	c->last_time = now;
+	fprintf(stderr, "\rws-reindex: verifying: %3d%% (%" PRIu64 " of %" PRIu64
+			" bytes)",
+		percent, done, total);
+	c->progress_shown = true;
+}
+
+int
+main(int argc, char **argv)
+{
+	run_ctx c = {.last_percent = -1};
+	const char *arg;
+	int opt;
+	cli_init(&program, argc, argv);
+	while ((opt = cli_next_option(&arg)) != -1) {
+		switch (opt) {
+		case 'c': c.check = true; break;
+		case 'p': c.progress = true; break;
+		case 'v': c.verbose = true; break;
+		}
+	}
+	const char *path = cli_store();
+	c.progress |= isatty(STDERR_FILENO) == 1;
+
+	ws_reindex_opts o = {
+		.check = c.check,
+		.on_problem = on_problem,
+		.on_progress = c.progress ? on_progress : NULL,
+		.ctx = &c,
+	};
+	ws_reindex_stats s;
+	ws_error err;
+	ws_status rc = ws_reindex(path, &o, &s, &err);
+	end_progress_line(&c);
+	if (rc != WS_OK)
+		return cli_finish(NULL, cli_fail(&err));
+	if (c.verbose)
+		cli_warn("%s: %" PRIu64 " data files, %" PRIu64 " blocks, %" PRIu64
+			 " points verified; %s",
+			 path, s.files, s.blocks, s.points,
+			 s.changed ? "index and MANIFEST rewritten"
+				   : s.problems ? "problems found, nothing changed"
+						: "consistent, nothing changed");
+	/* --check: any disagreement; a repair: only data it could not keep. */
+	int status = (c.check ? s.problems : s.damage) ? CLI_DATA : CLI_OK;
+	return cli_finish(NULL, status);
 }

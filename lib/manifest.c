@@ -32,6 +32,7 @@ ws__manifest_free(ws_manifest *m)
 	free(m->data);
 	free(m->segs);
 	free(m->spaces);
+	free(m->quar);
 	ws__manifest_init(m);
 }
 
@@ -52,7 +53,9 @@ ws__manifest_copy(ws_manifest *dst, const ws_manifest *src, ws_error *err)
 	m.segs = dup_array(src->segs, src->nsegs, sizeof *src->segs, err);
 	m.spaces = dup_array(src->spaces, src->nspaces, sizeof *src->spaces,
 			     err);
-	if (m.data == NULL || m.segs == NULL || m.spaces == NULL) {
+	m.quar = dup_array(src->quar, src->nquar, sizeof *src->quar, err);
+	if (m.data == NULL || m.segs == NULL || m.spaces == NULL ||
+	    m.quar == NULL) {
 		ws__manifest_free(&m);
 		return WS_ENOMEM;
 	}
@@ -259,6 +262,41 @@ load_spaces(loader *ld, const cJSON *root, ws_manifest *m)
 	return WS_OK;
 }
 
+/* Optional (absent before any repair): must lie inside committed data. */
+static ws_status
+load_quarantine(loader *ld, const cJSON *root, ws_manifest *m)
+{
+	const cJSON *arr, *it;
+	if (cJSON_GetObjectItemCaseSensitive(root, "quarantine") == NULL)
+		return WS_OK;
+	ws_status rc = get_array(ld, root, "quarantine", &arr, &m->nquar);
+	if (rc != WS_OK)
+		return rc;
+	m->quar = ws__malloc(m->nquar * sizeof *m->quar, ld->err);
+	if (m->quar == NULL)
+		return WS_ENOMEM;
+	size_t i = 0;
+	cJSON_ArrayForEach(it, arr)
+	{
+		uint64_t id, off, len;
+		if ((rc = get_uint(ld, it, "id", UINT32_MAX, &id)) != WS_OK ||
+		    (rc = get_uint(ld, it, "offset", UINT64_MAX, &off)) != WS_OK ||
+		    (rc = get_uint(ld, it, "length", UINT64_MAX, &len)) != WS_OK)
+			return rc;
+		const ws_datafile_ref *f = ws__manifest_datafile(m, (uint32_t)id);
+		if (f == NULL || len == 0 || off > f->length ||
+		    len > f->length - off)
+			return damaged(ld, "quarantined range outside the data");
+		const ws_quarantine *prev = i > 0 ? &m->quar[i - 1] : NULL;
+		if (prev != NULL &&
+		    (id < prev->id ||
+		     (id == prev->id && off < prev->offset + prev->length)))
+			return damaged(ld, "quarantined ranges not sorted");
+		m->quar[i++] = (ws_quarantine){(uint32_t)id, off, len};
+	}
+	return WS_OK;
+}
+
 static ws_status
 load_root(loader *ld, const cJSON *root, ws_manifest *m)
 {
@@ -283,7 +321,8 @@ load_root(loader *ld, const cJSON *root, ws_manifest *m)
 			   &m->next_segment)) != WS_OK)
 		return rc;
 	if ((rc = load_data(ld, root, m)) != WS_OK ||
-	    (rc = load_segments(ld, root, m)) != WS_OK)
+	    (rc = load_segments(ld, root, m)) != WS_OK ||
+	    (rc = load_quarantine(ld, root, m)) != WS_OK)
 		return rc;
 	return load_spaces(ld, root, m);
 }
@@ -379,7 +418,17 @@ ws__manifest_save(int dirfd, const char *store, const ws_manifest *m,
 	for (size_t i = 0; i < m->nspaces; i++)
 		text_add(&t, "%s{\"space_id\":%" PRIu32 ",\"dim\":%" PRIu32 "}",
 			 i ? "," : "", m->spaces[i].space, m->spaces[i].dim);
-	text_add(&t, "]}\n");
+	text_add(&t, "]");
+	/* Written only after a repair, so other manifests keep their form. */
+	if (m->nquar > 0)
+		text_add(&t, ",\n\"quarantine\":[");
+	for (size_t i = 0; i < m->nquar; i++)
+		text_add(&t,
+			 "%s\n {\"id\":%" PRIu32 ",\"offset\":%" PRIu64
+			 ",\"length\":%" PRIu64 "}%s",
+			 i ? "," : "", m->quar[i].id, m->quar[i].offset,
+			 m->quar[i].length, i + 1 == m->nquar ? "]" : "");
+	text_add(&t, "}\n");
 	ws_status rc = t.failed ? ws__err(err, WS_ENOMEM, "out of memory")
 				: ws__replace_file(dirfd, WS_MANIFEST, name,
 						   t.p, t.len, err);

@@ -183,6 +183,16 @@ typedef struct ws_space_dim {
 	uint32_t dim;
 } ws_space_dim;
 
+/*
+ * Bytes of a data file that ws-reindex found damaged and copied to
+ * lost+found: they stay in the file (data files are append-only) but no
+ * index record points into them, and a scan skips them.
+ */
+typedef struct ws_quarantine {
+	uint32_t id; /* data file */
+	uint64_t offset, length;
+} ws_quarantine;
+
 typedef struct ws_manifest {
 	uint64_t generation; /* bumped by every commit */
 	uint64_t next_seq;   /* seq of the next commit's blocks */
@@ -193,6 +203,8 @@ typedef struct ws_manifest {
 	size_t nsegs;
 	ws_space_dim *spaces; /* sorted by space */
 	size_t nspaces;
+	ws_quarantine *quar; /* sorted by (id, offset), disjoint */
+	size_t nquar;
 } ws_manifest;
 
 #define WS_MANIFEST "MANIFEST"
