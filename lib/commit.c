@@ -41,6 +41,7 @@ typedef struct commit {
 	size_t len, cap;
 	unsigned char *blk; /* one encoded block */
 	size_t blk_cap;
+	ws_encoder enc;
 	ws_zone *zones; /* the batch's, then those of merged segments */
 	size_t nzones, cap_zones;
 	uint64_t blocks; /* blocks this commit wrote */
@@ -132,7 +133,8 @@ append_block(commit *c, const ws_batch *b, size_t first, size_t count,
 {
 	ws_block_head h;
 	size_t len;
-	ws_status rc = ws__block_encode(b, first, count, c->m.next_seq, &c->blk,
+	ws_status rc = ws__block_encode(&c->enc, b, first, count, c->m.next_seq,
+					&c->blk,
 					&c->blk_cap, &len, &h, err);
 	if (rc != WS_OK)
 		return rc;
@@ -322,6 +324,7 @@ ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
 		return WS_OK;
 	ws__batch_sort_dedup(b);
 	commit c = {.st = st, .fd = -1};
+	ws__encoder_init(&c.enc);
 	int lockfd;
 	ws_status rc = ws__lock_acquire(st->dirfd, st->path, &lockfd, err);
 	if (rc != WS_OK)
@@ -334,6 +337,7 @@ ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
 	ws__lock_release(&lockfd);
 	free(c.buf);
 	free(c.blk);
+	ws__encoder_free(&c.enc);
 	free(c.zones);
 	ws__manifest_free(&c.m);
 	/* Readers of this handle see the new state. */

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <sys/types.h>
+#include <zlib.h>
 
 #include "warmstore.h"
 
@@ -149,12 +150,27 @@ typedef struct ws_block {
 } ws_block;
 
 /*
+ * State reused across the blocks of a commit: one zlib stream (setting one
+ * up costs more than compressing a small block) and the raw payload.
+ */
+typedef struct ws_encoder {
+	z_stream z;
+	bool z_ready;
+	unsigned char *raw;
+	size_t cap_raw;
+} ws_encoder;
+
+void ws__encoder_init(ws_encoder *enc);
+void ws__encoder_free(ws_encoder *enc);
+
+/*
  * Encodes entries [first, first+count) of a sorted batch (all one series)
  * into out (header + zlib payload), which grows as needed.
  */
-ws_status ws__block_encode(const ws_batch *b, size_t first, size_t count,
-			   uint64_t seq, unsigned char **out, size_t *cap,
-			   size_t *len, ws_block_head *head, ws_error *err);
+ws_status ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
+			   size_t count, uint64_t seq, unsigned char **out,
+			   size_t *cap, size_t *len, ws_block_head *head,
+			   ws_error *err);
 /* Checks and parses a 72-byte header (magic, version, header CRC, sizes). */
 ws_status ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 			       const char *where, ws_error *err);

@@ -227,9 +227,11 @@ test_block_roundtrip(void)
 	TAP_CHECK(b.n == 3 && b.e[1].line == 4, "sort keeps the latest line of a key");
 	unsigned char *out = NULL;
 	size_t cap = 0, len;
+	ws_encoder enc;
+	ws__encoder_init(&enc);
 	ws_block_head h, h2;
 	ws_error err;
-	ws_status rc = ws__block_encode(&b, 0, b.n, 42, &out, &cap, &len, &h, &err);
+	ws_status rc = ws__block_encode(&enc, &b, 0, b.n, 42, &out, &cap, &len, &h, &err);
 	TAP_CHECK(rc == WS_OK && h.min_ts == INT64_MIN && h.max_ts == INT64_MAX &&
 			  h.count == 3 && h.seq == 42,
 		  "block encodes i64 extremes");
@@ -259,19 +261,20 @@ test_block_roundtrip(void)
 	ws__batch_reset(&b);
 	add_point(&b, 1, 5, big, WS_MAX_DIM, 1);
 	add_point(&b, 1, 6, big, WS_MAX_DIM, 2);
-	rc = ws__block_encode(&b, 0, 2, 1, &out, &cap, &len, &h, &err);
+	rc = ws__block_encode(&enc, &b, 0, 2, 1, &out, &cap, &len, &h, &err);
 	if (rc == WS_OK)
 		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
 	TAP_CHECK(rc == WS_OK && memcmp(blk.vec + WS_MAX_DIM, big, WS_MAX_DIM * 4) == 0,
 		  "dimension 65535");
 	ws__batch_reset(&b);
 	add_point(&b, 1, 5, big + 3, 1, 1);
-	rc = ws__block_encode(&b, 0, 1, 1, &out, &cap, &len, &h, &err);
+	rc = ws__block_encode(&enc, &b, 0, 1, 1, &out, &cap, &len, &h, &err);
 	if (rc == WS_OK)
 		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
 	TAP_CHECK(rc == WS_OK && blk.vec[0] == 1.5f && h.dim == 1, "dimension 1");
 	free(big);
 	free(out);
+	ws__encoder_free(&enc);
 	ws__block_free(&blk);
 	ws__batch_free(&b);
 }
