@@ -353,6 +353,20 @@ ws__block_free(ws_block *blk)
 	memset(blk, 0, sizeof *blk);
 }
 
+size_t
+ws__block_lower_bound(const ws_block *blk, int64_t ts)
+{
+	size_t lo = 0, hi = blk->h.count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (blk->ts[mid] < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void
 ws__block_point(const ws_block *blk, size_t i, ws_point *pt)
 {

@@ -448,6 +448,44 @@ to_f32(parser *ps, const char *tok, size_t n, size_t index, float *out)
 	return WS_OK;
 }
 
+/*
+ * After a value inside an array or object: *more is true after a ',' and
+ * false after the closing bracket; anything else is invalid JSON.
+ */
+static ws_status
+next_or_close(parser *ps, char close, bool *more)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && (*ps->p == ',' || *ps->p == close)) {
+		*more = *ps->p++ == ',';
+		return WS_OK;
+	}
+	return bad_json(ps, close == ']' ? "expected ',' or ']'"
+					 : "expected ',' or '}'");
+}
+
+/*
+ * A member key and its colon: decodes the key into buf->str (from its
+ * start) and leaves ps->p on the value.
+ */
+static ws_status
+parse_key(parser *ps, size_t *koff, size_t *klen)
+{
+	skip_ws(ps);
+	if (ps->p >= ps->end || *ps->p != '"')
+		return bad_json(ps, "expected a string key");
+	ps->buf->nstr = 0;
+	ws_status rc = parse_string(ps, koff, klen);
+	if (rc != WS_OK)
+		return rc;
+	skip_ws(ps);
+	if (ps->p >= ps->end || *ps->p != ':')
+		return bad_json(ps, "expected ':'");
+	ps->p++;
+	skip_ws(ps);
+	return ps->p < ps->end ? WS_OK : bad_json(ps, "");
+}
+
 static ws_status
 not_vector(parser *ps)
 {
@@ -493,17 +531,13 @@ parse_vector(parser *ps, uint32_t *dim)
 		if (rc != WS_OK)
 			return rc;
 		n++;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == ']') {
-			ps->p++;
+		bool more;
+		if ((rc = next_or_close(ps, ']', &more)) != WS_OK)
+			return rc;
+		if (!more) {
 			*dim = (uint32_t)n;
 			return WS_OK;
 		}
-		return bad_json(ps, "expected ',' or ']'");
 	}
 }
 
@@ -576,21 +610,10 @@ parse_metadata(parser *ps, size_t *meta_off, size_t *meta_len)
 		*meta_off = *meta_len = 0;
 		return WS_OK;
 	}
-	for (;;) {
-		skip_ws(ps);
-		if (ps->p >= ps->end || *ps->p != '"')
-			return bad_json(ps, "expected a string key");
+	for (bool more = true; more;) {
 		size_t koff, klen, voff, vlen;
-		ps->buf->nstr = 0;
-		if ((rc = parse_string(ps, &koff, &klen)) != WS_OK)
+		if ((rc = parse_key(ps, &koff, &klen)) != WS_OK)
 			return rc;
-		skip_ws(ps);
-		if (ps->p >= ps->end || *ps->p != ':')
-			return bad_json(ps, "expected ':'");
-		ps->p++;
-		skip_ws(ps);
-		if (ps->p >= ps->end)
-			return bad_json(ps, "");
 		if (*ps->p != '"') {
 			if (value_at(ps, "-0123456789[{tfn"))
 				return bad(ps, "metadata \"%s\" must be a string",
@@ -608,18 +631,9 @@ parse_metadata(parser *ps, size_t *meta_off, size_t *meta_len)
 				       MAX_META_PAIRS);
 		if ((rc = meta_put_string(ps, &len, key, klen)) != WS_OK ||
 		    (rc = meta_put_string(ps, &len, ps->buf->str + voff,
-					  vlen)) != WS_OK)
+					  vlen)) != WS_OK ||
+		    (rc = next_or_close(ps, '}', &more)) != WS_OK)
 			return rc;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == '}') {
-			ps->p++;
-			break;
-		}
-		return bad_json(ps, "expected ',' or '}'");
 	}
 	unsigned char v[WS_VARINT_MAX];
 	size_t vn = ws__put_varint(v, count);
@@ -690,45 +704,27 @@ parse_object(parser *ps, enum ws_parse_mode mode, ws_point *pt)
 	size_t meta_off = 0;
 	ps->p++;
 	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == '}')
+	bool more = true;
+	if (ps->p < ps->end && *ps->p == '}') {
 		ps->p++;
-	else
-		for (;;) {
-			skip_ws(ps);
-			if (ps->p >= ps->end || *ps->p != '"')
-				return bad_json(ps, "expected a string key");
-			size_t koff, klen;
-			ps->buf->nstr = 0;
-			ws_status rc = parse_string(ps, &koff, &klen);
-			if (rc != WS_OK)
-				return rc;
-			const char *key = ps->buf->str + koff;
-			enum field f = field_of(key, klen);
-			if (f == 0)
-				return bad(ps, "unknown field \"%s\"", key);
-			if (seen & f)
-				return bad(ps, "duplicate field \"%s\"", key);
-			seen |= f;
-			skip_ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':')
-				return bad_json(ps, "expected ':'");
-			ps->p++;
-			skip_ws(ps);
-			if (ps->p >= ps->end)
-				return bad_json(ps, "");
-			if ((rc = parse_member(ps, f, pt, &meta_off)) != WS_OK)
-				return rc;
-			skip_ws(ps);
-			if (ps->p < ps->end && *ps->p == ',') {
-				ps->p++;
-				continue;
-			}
-			if (ps->p < ps->end && *ps->p == '}') {
-				ps->p++;
-				break;
-			}
-			return bad_json(ps, "expected ',' or '}'");
-		}
+		more = false;
+	}
+	while (more) {
+		size_t koff, klen;
+		ws_status rc = parse_key(ps, &koff, &klen);
+		if (rc != WS_OK)
+			return rc;
+		const char *key = ps->buf->str + koff;
+		enum field f = field_of(key, klen);
+		if (f == 0)
+			return bad(ps, "unknown field \"%s\"", key);
+		if (seen & f)
+			return bad(ps, "duplicate field \"%s\"", key);
+		seen |= f;
+		if ((rc = parse_member(ps, f, pt, &meta_off)) != WS_OK ||
+		    (rc = next_or_close(ps, '}', &more)) != WS_OK)
+			return rc;
+	}
 	skip_ws(ps);
 	if (ps->p < ps->end)
 		return bad_json(ps, "trailing characters");

@@ -112,20 +112,6 @@ advance(ws_cursor *c, source *s)
 	return true;
 }
 
-static size_t
-lower_bound_ts(const ws_block *blk, int64_t ts)
-{
-	size_t lo = 0, hi = blk->h.count;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (blk->ts[mid] < ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static ws_status
 open_zone(ws_cursor *c, const ws_zone *z, ws_error *err)
 {
@@ -153,9 +139,9 @@ open_zone(ws_cursor *c, const ws_zone *z, ws_error *err)
 		release(c, s);
 		return rc;
 	}
-	s->lo = lower_bound_ts(&s->blk, c->o.from);
+	s->lo = ws__block_lower_bound(&s->blk, c->o.from);
 	s->hi = c->o.to == INT64_MAX ? s->blk.h.count
-				     : lower_bound_ts(&s->blk, c->o.to + 1);
+				     : ws__block_lower_bound(&s->blk, c->o.to + 1);
 	if (s->lo >= s->hi) {
 		release(c, s);
 		return WS_OK;

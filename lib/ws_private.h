@@ -179,6 +179,8 @@ ws_status ws__block_decode(const ws_block_head *h,
 			   const unsigned char *stored, ws_block *blk,
 			   const char *where, ws_error *err);
 void ws__block_free(ws_block *blk);
+/* Index of the first point at or after ts (count when none). */
+size_t ws__block_lower_bound(const ws_block *blk, int64_t ts);
 /* View of point i of a decoded block. */
 void ws__block_point(const ws_block *blk, size_t i, ws_point *pt);
 
