@@ -153,7 +153,7 @@ open_subdir(reindex *rx, const char *sub, int *fd, bool create,
 		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (*fd >= 0 || errno != ENOENT)
 		return *fd >= 0 ? WS_OK
-				: ws__errno(err, errno, "%s/%s", rx->path, sub);
+				: ws__errno(err, errno, "%s/%s: open", rx->path, sub);
 	if (!create)
 		return WS_NOTFOUND;
 	if (mkdirat(rx->dirfd, sub, 0777) != 0)
@@ -637,7 +637,7 @@ scan_file(reindex *rx, rx_file *f, ws_error *err)
 	rx->fd = openat(rx->datadirfd, strchr(rel, '/') + 1,
 			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (rx->fd < 0)
-		return ws__errno(err, errno, "%s", rx->fname);
+		return ws__errno(err, errno, "%s: open", rx->fname);
 	rx->stats->files++;
 	rx->stats->bytes += f->end;
 	ws_status rc = scan_blocks(rx, f, err);
@@ -836,6 +836,16 @@ bad_record(reindex *rx, const rx_record *r, const char *what)
 	rx->index_bad = true;
 }
 
+/* Whether off starts damaged bytes this scan reported already. */
+static bool
+reported_at(const reindex *rx, uint32_t file, uint64_t off)
+{
+	for (size_t i = 0; i < rx->nsalv; i++)
+		if (rx->salv[i].id == file && rx->salv[i].offset == off)
+			return true;
+	return false;
+}
+
 /* Walks records and blocks, both in (file, offset) order, side by side. */
 static void
 match_index(reindex *rx, rx_record *recs, size_t n)
@@ -849,7 +859,11 @@ match_index(reindex *rx, rx_record *recs, size_t n)
 				? -1
 				: place_cmp(recs[r].z.file, recs[r].z.offset,
 					    zz->file, zz->offset);
-		if (c < 0) {
+		if (c < 0 && reported_at(rx, recs[r].z.file, recs[r].z.offset)) {
+			/* The damaged block itself was reported already. */
+			rx->index_bad = true;
+			r++;
+		} else if (c < 0) {
 			bad_record(rx, &recs[r++],
 				   "no verified block starts there");
 		} else if (c > 0) {
@@ -940,7 +954,7 @@ salvage_one(reindex *rx, int lostfd, const rx_salvage *s, ws_error *err)
 	int in = openat(rx->datadirfd, strchr(rel, '/') + 1,
 			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
-		return ws__errno(err, errno, "%s", rx->fname);
+		return ws__errno(err, errno, "%s: open", rx->fname);
 	int out = openat(lostfd, lost,
 			 O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 			 0666);
@@ -996,7 +1010,7 @@ cut_tails(reindex *rx, ws_error *err)
 		int fd = openat(rx->datadirfd, strchr(rel, '/') + 1,
 				O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
-			return ws__errno(err, errno, "%s", rx->fname);
+			return ws__errno(err, errno, "%s: open", rx->fname);
 		ws_status rc = WS_OK;
 		if (ftruncate(fd, (off_t)f->length) != 0)
 			rc = ws__errno(err, errno, "%s: truncate", rx->fname);

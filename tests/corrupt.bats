@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# corrupt.bats - damaged stores: a data file cut in the middle of its last
+# block, a flipped byte in a block payload or header, and derived files
+# that point outside the store, lie about lengths or are not JSON.
+# Readers stop with exit 2 naming the file; ws-reindex --check reports;
+# ws-reindex keeps every block that verifies and moves the rest aside.
+
+load helpers
+
+sep() {
+	"$@" 2>"$T/err"
+}
+
+DATA=data/00000001.wsd
+
+# Five entities, one commit each, ten points each: one block per entity.
+make_store() {
+	for e in 1 2 3 4 5; do
+		for t in $(seq 1 10); do point "$e" "$t" "$e.25" "$t"; done | ingest
+	done
+	ws-range --all "$S" >"$T/all"
+}
+
+# offset_of E : offset of the block of entity E.
+offset_of() {
+	ws-zones -e "$1" "$S" | sed 's/.*"offset":\([0-9]*\),.*/\1/'
+}
+
+# flip FILE OFFSET : inverts the low bit of one byte.
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N 1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 1)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+# fingerprint : checksums of every file of the store.
+fingerprint() {
+	(cd "$S" && find . -type f ! -name lock | sort | xargs md5sum)
+}
+
+@test "a data file cut in the middle of its last block: check reports, reindex cuts the torn tail" {
+	make_store
+	size=$(stat -c %s "$S/$DATA")
+	last=$(offset_of 5)
+	truncate -s $((size - 20)) "$S/$DATA"
+	run sep ws-range -e 5 "$S"
+	[ "$status" -eq 2 ]
+	grep -q "$S/$DATA" "$T/err"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q "^ws-reindex: $S/$DATA: offset $last: torn block" "$T/err"
+	run sep ws-reindex "$S"
+	[ "$status" -eq 1 ]
+	grep -q "offset $last: torn block.*saved as $S/lost+found/00000001.wsd.$last" "$T/err"
+	[ "$(stat -c %s "$S/$DATA")" -eq "$last" ]
+	# The cut bytes are kept, byte for byte.
+	[ "$(stat -c %s "$S/lost+found/00000001.wsd.$last")" -eq $((size - 20 - last)) ]
+	grep -v '"entity_id":5,' "$T/all" >"$T/want"
+	ws-range --all "$S" | cmp - "$T/want"
+	ws-reindex --check "$S"
+	fingerprint >"$T/fp1"
+	ws-reindex "$S"
+	fingerprint | cmp - "$T/fp1"
+	# Writers go on appending after the cut.
+	point 5 1 7 7 | ingest
+	ws-reindex --check "$S"
+}
+
+@test "a data file cut inside a block header is a torn tail too" {
+	make_store
+	last=$(offset_of 5)
+	truncate -s $((last + 30)) "$S/$DATA"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q "offset $last: torn block" "$T/err"
+	ws-reindex "$S" 2>/dev/null || true
+	ws-reindex --check "$S"
+}
+
+@test "one flipped payload byte: check finds it, reindex moves it aside, every other point answers" {
+	make_store
+	off=$(offset_of 3)
+	bytes=$(ws-zones -e 3 "$S" | sed 's/.*"bytes":\([0-9]*\),.*/\1/')
+	cp "$S/$DATA" "$T/orig.wsd"
+	flip "$S/$DATA" $((off + 72 + 5))
+	run sep ws-range -e 3 "$S"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	grep -q "$S/$DATA: offset $off: block CRC mismatch" "$T/err"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "ws-reindex: $S/$DATA: offset $off: block CRC mismatch" ]
+	run sep ws-reindex "$S"
+	[ "$status" -eq 1 ]
+	grep -q "offset $off: block CRC mismatch; $bytes bytes moved aside to $S/lost+found/00000001.wsd.$off" "$T/err"
+	# Moved aside, not deleted: lost+found holds the damaged bytes.
+	dd if="$S/$DATA" bs=1 skip="$off" count="$bytes" 2>/dev/null |
+		cmp - "$S/lost+found/00000001.wsd.$off"
+	grep -v '"entity_id":3,' "$T/all" >"$T/want"
+	ws-range --all "$S" | cmp - "$T/want"
+	for e in 1 2 4 5; do
+		[ "$(ws-range -e "$e" "$S" | wc -l)" -eq 10 ]
+		ws-get -e "$e" -t 7 "$S" >/dev/null
+	done
+	run ws-get -e 3 -t 7 "$S"
+	[ "$status" -eq 1 ]
+	# Repaired: check is clean and reports the moved block no more.
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+	fingerprint >"$T/fp1"
+	run ws-reindex "$S"
+	[ "$status" -eq 0 ]
+	fingerprint | cmp - "$T/fp1"
+	# A later commit keeps the quarantine record.
+	point 6 1 1 2 | ingest
+	ws-reindex --check "$S"
+	grep -q '"quarantine"' "$S/MANIFEST"
+}
+
+@test "a flipped header byte: reindex finds the next block and keeps it" {
+	make_store
+	off=$(offset_of 2)
+	next=$(offset_of 3)
+	flip "$S/$DATA" $((off + 10))
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q "offset $off: block header CRC mismatch" "$T/err"
+	run sep ws-reindex "$S"
+	[ "$status" -eq 1 ]
+	[ "$(stat -c %s "$S/lost+found/00000001.wsd.$off")" -eq $((next - off)) ]
+	grep -v '"entity_id":2,' "$T/all" >"$T/want"
+	ws-range --all "$S" | cmp - "$T/want"
+	ws-reindex --check "$S"
+}
+
+@test "a rebuild without MANIFEST still moves a damaged block aside" {
+	make_store
+	off=$(offset_of 4)
+	flip "$S/$DATA" $((off + 80))
+	rm -f "$S/MANIFEST" "$S"/index/*
+	run sep ws-reindex "$S"
+	[ "$status" -eq 1 ]
+	grep -q "offset $off: block CRC mismatch" "$T/err"
+	grep -v '"entity_id":4,' "$T/all" >"$T/want"
+	ws-range --all "$S" | cmp - "$T/want"
+	ws-reindex --check "$S"
+}
+
+# manifest_edit SED-SCRIPT : rewrites the MANIFEST.
+manifest_edit() {
+	sed -i "$1" "$S/MANIFEST"
+}
+
+# reader_refuses : every reader exits 2 naming the file, printing nothing.
+reader_refuses() {
+	local what=$1
+	for cmd in "ws-range --all" "ws-zones" "ws-get -e 1 -t 1" "ws-range -e 1"; do
+		run sep $cmd "$S"
+		[ "$status" -eq 2 ] || { echo "$cmd: exit $status"; return 1; }
+		[ -z "$output" ] || { echo "$cmd printed: $output"; return 1; }
+		grep -q "$what" "$T/err" || { echo "$cmd:"; cat "$T/err"; return 1; }
+	done
+}
+
+@test "a MANIFEST naming a path outside the store: readers refuse, reindex rebuilds" {
+	make_store
+	cp "$S/MANIFEST" "$T/good"
+	for bad in '../../etc/passwd' '/etc/passwd' 'data/../../x.wsd'; do
+		cp "$T/good" "$S/MANIFEST"
+		manifest_edit "s|\"file\":\"$DATA\"|\"file\":\"$bad\"|"
+		reader_refuses "$S/MANIFEST: file \"$bad\" is not a store file name"
+		run sep ws-reindex --check "$S"
+		[ "$status" -eq 1 ]
+		grep -q "$S/MANIFEST" "$T/err"
+		ws-reindex "$S"
+		ws-range --all "$S" | cmp - "$T/all"
+	done
+}
+
+@test "a data file or segment that is a symlink leaving the store is refused" {
+	make_store
+	mv "$S/$DATA" "$T/outside.wsd"
+	ln -s "$T/outside.wsd" "$S/$DATA"
+	run sep ws-range -e 1 "$S"
+	[ "$status" -eq 2 ]
+	grep -q "$S/$DATA" "$T/err"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q "$S/$DATA: not a regular file" "$T/err"
+	rm "$S/$DATA"
+	mv "$T/outside.wsd" "$S/$DATA"
+	seg=$(ls "$S"/index/*.wsi | head -n 1)
+	mv "$seg" "$T/outside.wsi"
+	ln -s "$T/outside.wsi" "$seg"
+	reader_refuses "$seg"
+	ws-reindex "$S"
+	ws-range --all "$S" | cmp - "$T/all"
+}
+
+@test "a length past the end of a file: readers refuse, reindex trusts the data" {
+	make_store
+	size=$(stat -c %s "$S/$DATA")
+	manifest_edit "s|\"length\":$size|\"length\":$((size + 5000))|"
+	# Readers meet it only where a block reaches into the missing part.
+	ws-range -e 1 "$S" >/dev/null
+	seg=$(ls "$S"/index/*.wsi | head -n 1)
+	n=$(( ($(stat -c %s "$seg") - 64) / 64 ))
+	manifest_edit "s|\"records\":$n}|\"records\":$((n + 10))}|"
+	reader_refuses "size does not match"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q "shorter than its committed length $((size + 5000))" "$T/err"
+	run sep ws-reindex "$S"
+	[ "$status" -eq 1 ]
+	ws-range --all "$S" | cmp - "$T/all"
+	ws-reindex --check "$S"
+}
+
+@test "garbage in the MANIFEST or a segment: readers exit 2 naming the file" {
+	make_store
+	cp "$S/MANIFEST" "$T/good"
+	printf '{"format":"warmstore",' >"$S/MANIFEST"
+	reader_refuses "$S/MANIFEST: not valid JSON"
+	head -c 300 /dev/urandom >"$S/MANIFEST"
+	reader_refuses "$S/MANIFEST"
+	printf '[1,2,3]\n' >"$S/MANIFEST"
+	reader_refuses "$S/MANIFEST: not a JSON object"
+	ws-reindex "$S"
+	ws-range --all "$S" | cmp - "$T/all"
+	# A segment overwritten with noise of the same size.
+	seg=$(ls "$S"/index/*.wsi | head -n 1)
+	head -c "$(stat -c %s "$seg")" /dev/urandom >"$seg"
+	reader_refuses "$seg"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q "$seg" "$T/err"
+	ws-reindex "$S"
+	ws-range --all "$S" | cmp - "$T/all"
+}
+
+@test "a quarantine entry outside the data makes the MANIFEST damaged" {
+	make_store
+	manifest_edit 's|\]}$|],"quarantine":[{"id":1,"offset":0,"length":999999999}]}|'
+	tail -c 200 "$S/MANIFEST"
+	reader_refuses "quarantined range outside the data"
+	ws-reindex "$S"
+	ws-range --all "$S" | cmp - "$T/all"
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# reindex.bats - ws-reindex: rebuilding the derived files gives the same
+# answers, latest-write-wins survives, a second run is a no-op, --check
+# exit codes, progress, and the command-line contract.
+
+load helpers
+
+sep() {
+	"$@" 2>"$T/err"
+}
+
+# Many entities and spaces, several commits, overwritten keys (each
+# later run rewrites some keys of the earlier ones with other values).
+make_store() {
+	for run in 1 2 3 4; do
+		for e in $(seq $run 2 25); do
+			for t in 1 2 3 4 5; do
+				printf '{"entity_id":%s,"space_id":%s,"timestamp":%s,"vector":[%s.5,%s]}\n' \
+					"$e" $((e % 3)) $((t * 1000)) "$run" "$e"
+			done
+		done | ingest
+	done
+	printf '{"entity_id":18446744073709551615,"space_id":4294967295,"timestamp":-5,"vector":[1],"metadata":{"k":"v"}}\n' | ingest
+}
+
+# answers DIR : everything the readers can say about the store.
+answers() {
+	ws-range --all "$S" >"$1.range"
+	ws-zones "$S" >"$1.zones"
+	ws-zones --summary "$S" >"$1.summary"
+	printf '{"entity_id":%s,"space_id":%s,"timestamp":3000}\n' 1 1 2 2 7 1 24 0 25 1 |
+		ws-get "$S" >"$1.get" || true
+}
+
+same_answers() {
+	for k in range zones summary get; do
+		cmp "$1.$k" "$2.$k" || { diff "$1.$k" "$2.$k" | head; return 1; }
+	done
+}
+
+# fingerprint : checksums of every file of the store.
+fingerprint() {
+	(cd "$S" && find . -type f ! -name lock | sort | xargs md5sum)
+}
+
+@test "a rebuild from the data files alone answers exactly as before" {
+	make_store
+	[ "$(ls "$S/index" | wc -l)" -ge 1 ]
+	answers "$T/before"
+	rm -f "$S/MANIFEST" "$S"/index/*
+	run sep ws-reindex "$S"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	answers "$T/after"
+	same_answers "$T/before" "$T/after"
+	# Latest write wins exactly as before: entity 7 was last written by run 3.
+	run ws-get -e 7 -s 1 -t 3000 "$S"
+	[ "$output" = '{"entity_id":7,"space_id":1,"timestamp":3000,"vector":[3.5,7]}' ]
+	ws-reindex --check "$S"
+}
+
+@test "a rebuild without the index folder or with a garbage MANIFEST works too" {
+	make_store
+	answers "$T/before"
+	rm -rf "$S/index"
+	echo 'garbage {' >"$S/MANIFEST"
+	run sep ws-reindex "$S"
+	[ "$status" -eq 0 ]
+	answers "$T/after"
+	same_answers "$T/before" "$T/after"
+}
+
+@test "new commits after a rebuild win over older points" {
+	make_store
+	rm -f "$S/MANIFEST" "$S"/index/*
+	ws-reindex "$S"
+	printf '{"entity_id":7,"space_id":1,"timestamp":3000,"vector":[9,9]}\n' | ingest
+	run ws-get -e 7 -s 1 -t 3000 "$S"
+	[ "$output" = '{"entity_id":7,"space_id":1,"timestamp":3000,"vector":[9,9]}' ]
+	ws-reindex --check "$S"
+}
+
+@test "ws-reindex on a consistent store changes nothing, and a second run is a no-op" {
+	make_store
+	fingerprint >"$T/fp0"
+	ws-reindex "$S"
+	fingerprint >"$T/fp1"
+	diff "$T/fp0" "$T/fp1"
+	rm -f "$S/MANIFEST" "$S"/index/*
+	ws-reindex "$S"
+	fingerprint >"$T/fp2"
+	run sep ws-reindex -v "$S"
+	[ "$status" -eq 0 ]
+	grep -q 'nothing changed' "$T/err"
+	fingerprint >"$T/fp3"
+	diff "$T/fp2" "$T/fp3"
+}
+
+@test "ws-reindex removes segment files no MANIFEST names" {
+	make_store
+	cp "$(ls "$S"/index/*.wsi | head -n 1)" "$S/index/0000000000000099.wsi"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q '0000000000000099.wsi: segment the MANIFEST does not name' "$T/err"
+	ws-reindex "$S"
+	[ ! -e "$S/index/0000000000000099.wsi" ]
+	ws-reindex --check "$S"
+	# The next segment id stays above every file ever seen.
+	point 1 1 1 | ws-ingest -s 0 "$S" || true
+	ws-reindex --check "$S"
+}
+
+@test "--check exits 0 on a consistent store and 1 with one line per problem" {
+	make_store
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+	[ -z "$output" ]
+	rm "$S/MANIFEST"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	[ "$(wc -l <"$T/err")" -eq 1 ]
+	grep -q "^ws-reindex: $S/MANIFEST: No such file or directory$" "$T/err"
+	# --check wrote nothing.
+	[ ! -e "$S/MANIFEST" ]
+}
+
+@test "--check finds an index record that does not match its block" {
+	make_store
+	ws-reindex "$S"
+	seg=$(ls "$S"/index/*.wsi | head -n 1)
+	# Drop the last record: a block of the data is no longer indexed.
+	n=$(( ($(stat -c %s "$seg") - 64) / 64 ))
+	truncate -s $((64 + (n - 1) * 64)) "$seg"
+	sed -i "s/\"records\":$n}/\"records\":$((n - 1))}/" "$S/MANIFEST"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q 'block not in the index' "$T/err"
+	ws-reindex "$S"
+	ws-reindex --check "$S"
+}
+
+@test "--check finds a wrong dimension and a stale next_seq in the MANIFEST" {
+	make_store
+	sed -i 's/"dim":2/"dim":3/; s/"next_seq":[0-9]*/"next_seq":2/' "$S/MANIFEST"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q 'has dimension 3 but its blocks have 2' "$T/err"
+	grep -q 'next_seq 2 is not above' "$T/err"
+	ws-reindex "$S"
+	ws-reindex --check "$S"
+	grep -q '"next_seq":6' "$S/MANIFEST"
+}
+
+@test "ws-reindex waits for the writer lock" {
+	point 1 1 1 | ingest
+	rm "$S/MANIFEST"
+	exec 9>"$S/lock"
+	flock -x 9
+	# The child must not inherit fd 9, or it would hold the lock itself.
+	ws-reindex "$S" 9>&- &
+	pid=$!
+	sleep 1
+	[ ! -e "$S/MANIFEST" ]
+	exec 9>&-
+	wait "$pid"
+	[ -e "$S/MANIFEST" ]
+}
+
+@test "ws-reindex runs safely while ws-ingest commits" {
+	point 0 0 1 | ingest
+	for i in $(seq 1 300); do point "$i" "$i" "$i"; done |
+		ws-ingest -b 1k "$S" &
+	pid=$!
+	for _ in 1 2 3 4 5; do
+		ws-reindex "$S"
+		ws-reindex --check "$S"
+	done
+	wait "$pid"
+	ws-reindex --check "$S"
+	[ "$(ws-range --all "$S" | wc -l)" -eq 301 ]
+}
+
+@test "progress shows on stderr with --progress, never when piped unless asked" {
+	make_store
+	run sep ws-reindex "$S"
+	[ ! -s "$T/err" ]
+	run sep ws-reindex --progress "$S"
+	[ "$status" -eq 0 ]
+	grep -q 'verifying: 100%' "$T/err"
+	run sep ws-reindex --check --progress "$S"
+	[ "$status" -eq 0 ]
+	grep -q 'verifying: 100%' "$T/err"
+}
+
+@test "ws-reindex --help, --version and usage errors" {
+	run sep ws-reindex --help
+	[ "$status" -eq 0 ]
+	for o in --check --progress --verbose --help --version; do
+		[[ $output == *"$o"* ]]
+	done
+	run ws-reindex --version
+	[ "$output" = "ws-reindex (warmstore) 0.1.0" ]
+	run sep ws-reindex --bogus "$S"
+	[ "$status" -eq 2 ]
+	grep -q "Try 'ws-reindex --help'" "$T/err"
+	run sep ws-reindex
+	[ "$status" -eq 2 ]
+	run sep ws-reindex "$S" extra
+	[ "$status" -eq 2 ]
+	run sep ws-reindex "$T/nowhere"
+	[ "$status" -eq 2 ]
+	grep -q "$T/nowhere" "$T/err"
+	mkdir "$T/plain"
+	run sep ws-reindex "$T/plain"
+	[ "$status" -eq 2 ]
+	grep -q "not a warmstore store" "$T/err"
+	WS_STORE="$S" run ws-reindex --check
+	[ "$status" -eq 2 ]
+}
