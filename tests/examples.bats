@@ -48,3 +48,11 @@ run_examples() {
 @test "ws-range(1) examples run and print what they say" {
 	run_examples ws-range.1
 }
+
+@test "ws-zones(1) examples run and print what they say" {
+	run_examples ws-zones.1
+}
+
+@test "ws-reindex(1) examples run and print what they say" {
+	run_examples ws-reindex.1
+}

@@ -12,7 +12,7 @@ lint() {
 }
 
 @test "man pages exist for every program and the store format" {
-	for p in ws-ingest.1 ws-get.1 ws-range.1 warmstore.5; do
+	for p in ws-ingest.1 ws-get.1 ws-range.1 ws-zones.1 ws-reindex.1 warmstore.5; do
 		[ -s "$WS_MANDIR/$p" ]
 	done
 }
@@ -34,7 +34,7 @@ lint() {
 }
 
 @test "every long option in --help is documented in the man page" {
-	for p in ws-ingest ws-get ws-range; do
+	for p in ws-ingest ws-get ws-range ws-zones ws-reindex; do
 		for opt in $("$p" --help | grep -o -- '--[a-z-]*' | sort -u); do
 			grep -qF -- "Fl \\-${opt#--}" "$WS_MANDIR/$p.1" ||
 				{ echo "$p: $opt missing from $p.1"; false; }
