@@ -6,7 +6,7 @@
 
 load helpers
 
-PROGS="ws-ingest ws-get ws-range"
+PROGS="ws-ingest ws-get ws-range ws-zones ws-reindex"
 
 # sep CMD... : run CMD with its stderr in $T/err, so that `run sep CMD`
 # leaves only the standard output in $output.
@@ -495,4 +495,37 @@ missing_store() {
 	[ -z "$output" ]
 	grep -q "^ws-ingest: .*$T/no/such" "$T/err"
 	[ ! -e "$T/no" ]
+}
+
+# --- the same contract for ws-zones and ws-reindex ------------------------
+
+@test "ws-zones and ws-reindex: unknown option, no store, two stores are usage errors" {
+	make_store "$S"
+	for p in ws-zones ws-reindex; do
+		run sep "$p" --bogus "$S" </dev/null
+		usage_error "$p" "$p: unknown option '--bogus'"
+		(cd "$T" && run sep "$p" </dev/null
+			usage_error "$p" "$p: missing store directory (give STORE or set WS_STORE)")
+		run sep "$p" "$S" "$S" </dev/null
+		usage_error "$p" "$p: too many arguments"
+	done
+}
+
+@test "ws-zones and ws-reindex on a store that does not exist: exit 2, nothing created" {
+	for p in ws-zones ws-reindex; do
+		run sep "$p" "$T/nowhere" </dev/null
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		grep -q "^$p: $T/nowhere" "$T/err"
+		[ ! -e "$T/nowhere" ]
+	done
+}
+
+@test "ws-zones and ws-reindex use WS_STORE when no operand is given" {
+	make_store "$S"
+	WS_STORE="$S" run ws-zones --summary
+	[ "$status" -eq 0 ]
+	[[ $output == '{"points":'* ]]
+	WS_STORE="$S" run ws-reindex --check
+	[ "$status" -eq 0 ]
 }
