@@ -24,6 +24,9 @@ bool
 ws_meta_next(const unsigned char *meta, size_t meta_len, size_t *pos,
 	     ws_meta_pair *pair)
 {
+	/* A point without metadata has meta NULL: NULL + 0 is undefined. */
+	if (meta_len == 0)
+		return false;
 	const unsigned char *end = meta + meta_len;
 	const unsigned char *p = meta + *pos;
 	uint64_t klen, vlen;
