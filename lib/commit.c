@@ -200,8 +200,11 @@ write_blocks(commit *c, const ws_batch *b, ws_error *err)
 		rc = flush_blocks(c, err);
 	if (rc == WS_OK)
 		rc = ws__fdatasync(c->fd, c->fname, err);
-	if (rc == WS_OK && c->new_file)
-		rc = ws__fsync(c->st->datadirfd, c->fname, err);
+	if (rc == WS_OK && c->new_file) {
+		char dir[4200];
+		snprintf(dir, sizeof dir, "%s/data", c->st->path);
+		rc = ws__fsync(c->st->datadirfd, dir, err);
+	}
 	if (rc == WS_OK)
 		c->file->length = c->off;
 	return rc;
@@ -256,8 +259,11 @@ write_index(commit *c, size_t *merged_from, ws_error *err)
 	uint64_t id = m->next_segment++;
 	rc = ws__segment_write(c->st->indexdirfd, c->st->path, id, c->zones,
 			       c->nzones, err);
-	if (rc == WS_OK)
-		rc = ws__fsync(c->st->indexdirfd, "index", err);
+	if (rc == WS_OK) {
+		char dir[4200];
+		snprintf(dir, sizeof dir, "%s/index", c->st->path);
+		rc = ws__fsync(c->st->indexdirfd, dir, err);
+	}
 	if (rc != WS_OK)
 		return rc;
 	*merged_from = first;
@@ -341,7 +347,12 @@ ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
 	free(c.zones);
 	ws__manifest_free(&c.m);
 	/* Readers of this handle see the new state. */
-	if (rc == WS_OK)
-		rc = ws__store_reload(st, err);
+	if (rc == WS_OK && (rc = ws__store_reload(st, err)) != WS_OK &&
+	    err != NULL) {
+		/* The caller must not take the batch for lost. */
+		size_t n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof err->msg - n,
+			 " (after the batch was committed)");
+	}
 	return rc;
 }

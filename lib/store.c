@@ -77,7 +77,7 @@ open_subdir(ws_store *st, const char *sub, int *fd, ws_error *err)
 				       "%s/%s: No such directory (not a "
 				       "warmstore store?)",
 				       st->path, sub);
-		return ws__errno(err, errno, "%s/%s", st->path, sub);
+		return ws__errno(err, errno, "%s/%s: open", st->path, sub);
 	}
 	return WS_OK;
 }
@@ -246,7 +246,7 @@ ws__store_data_fd(ws_store *st, uint32_t id, int *fd, ws_error *err)
 			st->data_fds[i] = openat(st->datadirfd, rel + strlen(DATA_DIR "/"),
 						 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			if (st->data_fds[i] < 0)
-				return ws__errno(err, errno, "%s/%s", st->path,
+				return ws__errno(err, errno, "%s/%s: open", st->path,
 						 rel);
 		}
 		*fd = st->data_fds[i];

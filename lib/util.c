@@ -156,18 +156,32 @@ ws__replace_file(int dirfd, const char *rel, const char *name,
 			0666);
 	if (fd < 0)
 		return ws__errno(err, errno, "%s.tmp: open", name);
-	ws_status rc = ws__write_all(fd, data, len, name, err);
+	char tmpname[PATH_MAX + 8];
+	snprintf(tmpname, sizeof tmpname, "%s.tmp", name);
+	ws_status rc = ws__write_all(fd, data, len, tmpname, err);
 	if (rc == WS_OK)
-		rc = ws__fsync(fd, name, err);
+		rc = ws__fsync(fd, tmpname, err);
 	if (ws__close(fd) != 0 && rc == WS_OK)
-		rc = ws__errno(err, errno, "%s.tmp: close", name);
+		rc = ws__errno(err, errno, "%s: close", tmpname);
 	if (rc == WS_OK && renameat(dirfd, tmp, dirfd, rel) != 0)
 		rc = ws__errno(err, errno, "%s: rename", name);
-	if (rc == WS_OK)
-		rc = ws__fsync(dirfd, name, err);
-	if (rc != WS_OK)
+	if (rc != WS_OK) {
 		unlinkat(dirfd, tmp, 0); /* best effort: a stale .tmp is inert */
-	return rc;
+		return rc;
+	}
+	/*
+	 * The new file is in place and readers see it; only its durability
+	 * is in doubt, which the message must say (the caller cannot
+	 * undo a rename).
+	 */
+	while (fsync(dirfd) != 0)
+		if (errno != EINTR)
+			return ws__errno(err, errno,
+					 "%s: fsync of the directory after the "
+					 "rename (the new file is in place but "
+					 "may not survive a crash)",
+					 name);
+	return WS_OK;
 }
 
 int
