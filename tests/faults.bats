@@ -1,0 +1,324 @@
+#!/usr/bin/env bats
+# faults.bats - I/O errors at every step of a commit: ENOSPC, EIO, short
+# writes, a failed fsync, fdatasync, rename, ftruncate or open, injected by
+# the LD_PRELOAD library tests/faults/faultshim.so (see its header).
+#
+# What is expected when the Nth call of a kind fails:
+#   - ws-ingest exits 2 and its message names the file and the failed
+#     operation ("write", "fsync", "rename", ...) with the errno text;
+#   - the store holds exactly what was committed before: the first batch,
+#     never a part of the second (readers see a commit whole or not at all);
+#   - one exception, by design: when the fsync of the store directory
+#     after the MANIFEST rename fails, the new MANIFEST is already in
+#     place (a rename cannot be undone), so readers see the second batch;
+#     ws-ingest still exits 2, and says the file "may not survive a crash".
+#     Likewise when reloading the store after a complete commit fails:
+#     the message ends "(after the batch was committed)".
+#     Either state is safe, since ingesting the same input again gives the
+#     same store (the latest write of a key wins);
+#   - a following ws-ingest of the second input without faults succeeds
+#     and gives first + second, and ws-reindex --check finds the store
+#     sound (the torn tail and the stray segment of the failed commit were
+#     cut and overwritten);
+#   - short writes are no error at all: the code loops.
+# For each kind, N runs from 1 to one past the number of such calls a
+# commit makes (learned from a counting run), so every step is hit.
+
+load helpers
+
+: "${WS_FAULTSHIM:=$BATS_TEST_DIRNAME/faults/faultshim.so}"
+# A sanitizer build wants its runtime first; the shim comes before it.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
+setup() {
+	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/ws-test.XXXXXX")
+	S="$T/store"
+	[ -f "$WS_FAULTSHIM" ] || skip "faultshim.so not built (make check builds it)"
+	# The first batch, the second (a new entity, an overwrite of a key of
+	# the first, a new space), and the reference stores of both states.
+	{
+		point 1 10 1 2
+		point 1 20 3 4
+		point 2 10 5 6
+	} >"$T/first"
+	{
+		point 3 10 7 8
+		point 1 10 9 9
+		printf '{"entity_id":4,"space_id":5,"timestamp":1,"vector":[1,2,3],"metadata":{"k":"v"}}\n'
+	} >"$T/second"
+	ws-ingest "$T/ref" <"$T/first"
+	ws-range --all "$T/ref" >"$T/want-first"
+	ws-ingest "$T/ref" <"$T/second"
+	ws-range --all "$T/ref" >"$T/want-both"
+	if cmp -s "$T/want-first" "$T/want-both"; then false; fi
+}
+
+# faulty CMD... : run CMD under the shim with the FAULT_* variables set.
+faulty() {
+	env LD_PRELOAD="$WS_FAULTSHIM" FAULT_LOG="$T/log" "$@"
+}
+
+# count_calls NAME CMD... : how many NAME calls CMD makes (run on a copy
+# of the store, so that the real run starts from the same state).
+count_calls() {
+	local name=$1
+	shift
+	rm -f "$T/log"
+	faulty "$@" >/dev/null 2>&1
+	grep -c "^$name " "$T/log" || true
+}
+
+# same_as FILE : the store's content is exactly FILE.
+same_as() {
+	ws-range --all "$S" >"$T/got" || return 1
+	cmp "$T/got" "$1" || { diff "$T/got" "$1" | head -n 5; return 1; }
+}
+
+# fresh_store [tail] : the store with the first batch committed; with
+# "tail", garbage past the committed end of the data file, as a crashed
+# writer leaves it (the next commit must cut it off: ftruncate).
+fresh_store() {
+	rm -rf "$S"
+	ws-ingest "$S" <"$T/first"
+	if [ "${1:-}" = tail ]; then
+		printf 'torn tail of a crashed writer' >>"$S/data/00000001.wsd"
+	fi
+}
+
+# word_of NAME : the word the message uses for a failed call NAME.
+word_of() {
+	case $1 in
+	pwrite) echo write ;;
+	ftruncate) echo truncate ;;
+	openat) echo open ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# check_ingest_faults NAME ERRNO [tail] : for N = 1 .. calls+1, fail the
+# Nth NAME call of the second ingest and check what DESIGN.md promises.
+check_ingest_faults() {
+	local name=$1 errno=$2 mode=${3:-} n calls errtext
+	case $errno in
+	ENOSPC) errtext='No space left on device' ;;
+	EIO) errtext='Input/output error' ;;
+	esac
+	fresh_store $mode
+	cp -a "$S" "$T/copy"
+	calls=$(count_calls "$name" ws-ingest "$T/copy" <"$T/second")
+	rm -rf "$T/copy"
+	[ "$calls" -ge 1 ] || { echo "no $name call in a commit"; return 1; }
+	for n in $(seq 1 $((calls + 1))); do
+		fresh_store $mode
+		rm -f "$T/log"
+		faulty FAULT_CALL="$name" FAULT_NTH="$n" FAULT_ERRNO="$errno" \
+			ws-ingest "$S" <"$T/second" >"$T/out" 2>"$T/err" &&
+			status=0 || status=$?
+		[ ! -s "$T/out" ]
+		if ! grep -q "^$name $n failed$" "$T/log"; then
+			# Past the last call: nothing failed.
+			[ "$n" -eq $((calls + 1)) ] || { echo "$name $n: not reached"; return 1; }
+			[ "$status" -eq 0 ] || { echo "$name $n: exit $status"; cat "$T/err"; return 1; }
+			same_as "$T/want-both"
+			continue
+		fi
+		if [ "$status" -ne 2 ] ||
+			! grep -q "^ws-ingest: $S.*: $(word_of "$name").*: $errtext" "$T/err"; then
+			echo "$name $n ($errno): exit $status, stderr:"
+			cat "$T/err"
+			return 1
+		fi
+		if grep -q 'after the rename\|after the batch was committed' "$T/err"; then
+			same_as "$T/want-both" || { echo "$name $n: after the rename"; return 1; }
+		else
+			same_as "$T/want-first" || { echo "$name $n: not the first batch"; return 1; }
+		fi
+		ws-ingest "$S" <"$T/second" || { echo "$name $n: no recovery"; return 1; }
+		same_as "$T/want-both" || { echo "$name $n: recovery differs"; return 1; }
+		if grep -q 'after the rename' "$T/err"; then
+			# The segments the new MANIFEST merged away stay: the old
+			# MANIFEST, which names them, may be what a crash brings
+			# back. ws-reindex removes them.
+			ws-reindex "$S" >/dev/null 2>&1 || true
+		fi
+		ws-reindex --check "$S" >"$T/check" 2>&1 ||
+			{ echo "$name $n: reindex --check:"; cat "$T/check"; return 1; }
+	done
+}
+
+# --- the shim itself ---------------------------------------------------
+
+@test "the shim counts calls and fails only the chosen one" {
+	fresh_store
+	faulty FAULT_CALL=fdatasync FAULT_NTH=1 ws-ingest "$S" <"$T/second" 2>"$T/err" || true
+	grep -q '^fdatasync 1 failed$' "$T/log"
+	grep -q '^openat 1$' "$T/log"
+	grep -q '^rename 1$' "$T/log" && false
+	grep -q 'fdatasync: Input/output error' "$T/err"
+}
+
+# --- ws-ingest: every step of a commit -----------------------------------
+
+@test "ws-ingest: a failed data write (pwrite) at each step, ENOSPC" {
+	check_ingest_faults pwrite ENOSPC
+}
+
+@test "ws-ingest: a failed fdatasync of the data file, EIO" {
+	check_ingest_faults fdatasync EIO
+}
+
+@test "ws-ingest: a failed segment or MANIFEST.tmp write, ENOSPC and EIO" {
+	check_ingest_faults write ENOSPC
+	check_ingest_faults write EIO
+}
+
+@test "ws-ingest: a failed fsync (segment, index/, MANIFEST.tmp, store dir), EIO" {
+	check_ingest_faults fsync EIO
+}
+
+@test "ws-ingest: a failed fsync of the new data directory and file" {
+	# The first commit of a store creates data/00000001.wsd: its
+	# directory is fsynced too. Fail each fsync of that commit.
+	local n calls
+	calls=$(count_calls fsync ws-ingest "$T/copy" <"$T/first")
+	[ "$calls" -ge 4 ]
+	for n in $(seq 1 "$calls"); do
+		rm -rf "$S"
+		run faulty FAULT_CALL=fsync FAULT_NTH="$n" ws-ingest "$S" <"$T/first"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *": fsync"*"Input/output error"* ]]
+		if [[ "$output" == *"after the rename"* ]]; then
+			# Of the store's empty MANIFEST, or of the first commit's.
+			ws-range --all "$S" >"$T/got"
+			[ ! -s "$T/got" ] || cmp "$T/got" "$T/want-first"
+		else
+			# No store was made: the directory holds no MANIFEST
+			# (readers say so), or an empty one.
+			ws-range --all "$S" >"$T/got" 2>"$T/rerr" ||
+				grep -q 'not a warmstore store (no MANIFEST)' "$T/rerr"
+			[ ! -s "$T/got" ]
+		fi
+		ws-ingest "$S" <"$T/first"
+		same_as "$T/want-first"
+	done
+}
+
+@test "ws-ingest: a failed rename of MANIFEST.tmp, ENOSPC" {
+	check_ingest_faults rename ENOSPC
+	# No temporary is left behind.
+	fresh_store
+	faulty FAULT_CALL=rename FAULT_NTH=1 ws-ingest "$S" <"$T/second" 2>/dev/null || true
+	[ ! -e "$S/MANIFEST.tmp" ]
+}
+
+@test "ws-ingest: a failed ftruncate of a torn tail, EIO" {
+	check_ingest_faults ftruncate EIO tail
+}
+
+@test "ws-ingest: a failed open at each step, ENOSPC" {
+	check_ingest_faults openat ENOSPC
+}
+
+@test "ws-ingest: short writes everywhere are no error" {
+	local call
+	for call in write pwrite; do
+		fresh_store tail
+		run faulty FAULT_CALL=$call FAULT_NTH=1 FAULT_REPEAT=1 FAULT_SHORT=1 \
+			ws-ingest "$S" <"$T/second"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+		grep -q "^$call [0-9]* short$" "$T/log"
+		same_as "$T/want-both"
+		ws-reindex --check "$S"
+	done
+}
+
+@test "ws-ingest: EINTR from write, pwrite, fsync and fdatasync is retried" {
+	local call
+	for call in write pwrite fsync fdatasync; do
+		fresh_store
+		run faulty FAULT_CALL=$call FAULT_NTH=1 FAULT_ERRNO=EINTR \
+			ws-ingest "$S" <"$T/second"
+		[ "$status" -eq 0 ]
+		grep -q "^$call 1 failed$" "$T/log"
+		same_as "$T/want-both"
+	done
+}
+
+@test "ws-ingest: a disk that stays full fails the commit cleanly" {
+	fresh_store
+	run faulty FAULT_CALL=pwrite FAULT_NTH=1 FAULT_REPEAT=1 FAULT_ERRNO=ENOSPC \
+		ws-ingest "$S" <"$T/second"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "ws-ingest: $S/data/00000001.wsd: write: No space left on device" ]]
+	same_as "$T/want-first"
+}
+
+@test "ws-ingest -v: a fault in a later commit keeps the earlier ones" {
+	# Three commits of 40 lines each (--batch-bytes 1k); the third fails.
+	local i n
+	for i in $(seq 1 120); do point 10 "$i" "$i" 0; done >"$T/many"
+	fresh_store
+	run faulty FAULT_CALL=rename FAULT_NTH=3 ws-ingest -v -b 1k "$S" <"$T/many"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"MANIFEST: rename: Input/output error"* ]]
+	n=$(sed -n 's/^ws-ingest: committed through line \([0-9]*\)$/\1/p' <<<"$output" | tail -n 1)
+	[ -n "$n" ]
+	[ "$n" -lt 120 ]
+	# Exactly lines 1..n are there, and resuming after n completes it.
+	[ "$(ws-range "$S" -e 10 | wc -l)" -eq "$n" ]
+	tail -n +$((n + 1)) "$T/many" | ws-ingest "$S"
+	[ "$(ws-range "$S" -e 10 | wc -l)" -eq 120 ]
+}
+
+# --- ws-reindex ----------------------------------------------------------
+
+# check_reindex_faults NAME : a store whose index was lost is rebuilt by a
+# ws-reindex that fails at the Nth NAME call; it exits 2 naming the
+# operation (or 0 with a sound store, when it could do without that call),
+# and a clean ws-reindex afterwards restores the first batch.
+check_reindex_faults() {
+	local name=$1 n calls
+	fresh_store
+	rm -f "$S"/index/*
+	cp -a "$S" "$T/copy"
+	calls=$(count_calls "$name" ws-reindex "$T/copy")
+	rm -rf "$T/copy"
+	[ "$calls" -ge 1 ] || { echo "no $name call in ws-reindex"; return 1; }
+	for n in $(seq 1 $((calls + 1))); do
+		fresh_store
+		rm -f "$S"/index/*
+		rm -f "$T/log"
+		faulty FAULT_CALL="$name" FAULT_NTH="$n" FAULT_ERRNO=EIO \
+			ws-reindex "$S" >/dev/null 2>"$T/err" && status=0 || status=$?
+		if grep -q "^$name $n failed$" "$T/log" && [ "$status" -ne 0 ]; then
+			if [ "$status" -ne 2 ] ||
+				! grep -q "^ws-reindex: .*$(word_of "$name").*Input/output error" "$T/err"; then
+				echo "$name $n: exit $status, stderr:"
+				cat "$T/err"
+				return 1
+			fi
+		elif [ "$status" -ne 0 ]; then
+			echo "$name $n: exit $status"
+			return 1
+		fi
+		if [ "$status" -eq 0 ]; then
+			# Not reached, or a failure it could do without (an
+			# unreadable index segment is rebuilt anyway): then the
+			# store must be sound right away.
+			same_as "$T/want-first" || { echo "$name $n: exit 0, content differs"; return 1; }
+			ws-reindex --check "$S" >/dev/null 2>&1 || { echo "$name $n: exit 0, --check"; return 1; }
+		fi
+		ws-reindex "$S" >/dev/null 2>&1 || { echo "$name $n: no recovery"; return 1; }
+		same_as "$T/want-first" || { echo "$name $n: content differs"; return 1; }
+		ws-reindex --check "$S" >/dev/null 2>&1 || { echo "$name $n: --check"; return 1; }
+	done
+}
+
+@test "ws-reindex: failed writes, fsyncs, renames and opens" {
+	[ -x "$WS_BINDIR/ws-reindex" ] || skip "no ws-reindex"
+	check_reindex_faults write
+	check_reindex_faults fsync
+	check_reindex_faults rename
+	check_reindex_faults openat
+}
