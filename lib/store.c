@@ -347,15 +347,8 @@ ws__store_series_zones(ws_store *st, uint64_t entity, uint32_t space,
 static long
 find_ts(const ws_block *blk, int64_t ts)
 {
-	size_t lo = 0, hi = blk->h.count;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (blk->ts[mid] < ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < blk->h.count && blk->ts[lo] == ts ? (long)lo : -1;
+	size_t i = ws__block_lower_bound(blk, ts);
+	return i < blk->h.count && blk->ts[i] == ts ? (long)i : -1;
 }
 
 static int

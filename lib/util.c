@@ -125,24 +125,28 @@ ws__read_small_file(int dirfd, const char *rel, const char *name, size_t max,
 	return WS_OK;
 }
 
-ws_status
-ws__fsync(int fd, const char *name, ws_error *err)
+/* Calls a sync function until it is not interrupted. */
+static ws_status
+sync_retry(int (*sync_fn)(int), const char *what, int fd, const char *name,
+	   ws_error *err)
 {
-	while (fsync(fd) != 0) {
+	while (sync_fn(fd) != 0) {
 		if (errno != EINTR)
-			return ws__errno(err, errno, "%s: fsync", name);
+			return ws__errno(err, errno, "%s: %s", name, what);
 	}
 	return WS_OK;
 }
 
 ws_status
+ws__fsync(int fd, const char *name, ws_error *err)
+{
+	return sync_retry(fsync, "fsync", fd, name, err);
+}
+
+ws_status
 ws__fdatasync(int fd, const char *name, ws_error *err)
 {
-	while (fdatasync(fd) != 0) {
-		if (errno != EINTR)
-			return ws__errno(err, errno, "%s: fdatasync", name);
-	}
-	return WS_OK;
+	return sync_retry(fdatasync, "fdatasync", fd, name, err);
 }
 
 ws_status
