@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# hostile.bats - inputs built to hurt: each is rejected with its line
+# number, memory stays bounded by the line limit rather than the input,
+# and the good line before it is committed.
+
+load helpers
+
+GOOD='{"entity_id":1,"timestamp":1,"vector":[0.5]}'
+
+# hostile NAME EXPECTED-MESSAGE MAX-RSS-KIB: stdin is the hostile line.
+hostile() {
+	local name=$1 want=$2 max_kib=$3
+	{ echo "$GOOD"; cat; echo; } >"$T/$name.in"
+	if [ "${WS_SANITIZERS:-no}" != yes ] && [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o "$T/rss" ws-ingest "$S" <"$T/$name.in" 2>"$T/err" && st=0 || st=$?
+		rss=$(tail -n 1 "$T/rss")
+		echo "$name: max RSS $rss KiB" >&2
+		[ "$rss" -le "$max_kib" ] || { echo "$name: RSS $rss KiB > $max_kib"; return 1; }
+	else
+		ws-ingest "$S" <"$T/$name.in" 2>"$T/err" && st=0 || st=$?
+	fi
+	[ "$st" -eq 1 ] || { echo "$name: exit $st"; cat "$T/err"; return 1; }
+	[ "$(cat "$T/err")" = "ws-ingest: stdin:2: $want" ] || { echo "$name: got: $(head -c 300 "$T/err")"; return 1; }
+	[ "$(ws-range "$S" -e 1)" = '{"entity_id":1,"space_id":0,"timestamp":1,"vector":[0.5]}' ]
+}
+
+@test "a 100 MB line is rejected with the line limit, memory bounded by the limit" {
+	{ printf '{"entity_id":2,"timestamp":1,"vector":[1],"metadata":{"x":"'
+	  head -c 104857600 /dev/zero | tr '\0' x
+	  printf '"}}'; } | hostile big "line longer than 67108864 bytes" 120000
+}
+
+@test "JSON nested 100,000 deep is rejected without recursion" {
+	{ printf '{"entity_id":2,"timestamp":1,"vector":'
+	  head -c 100000 /dev/zero | tr '\0' '['; } |
+		hostile deep-vector 'field "vector" must be an array of numbers' 30000
+	rm -rf "$S"
+	head -c 100000 /dev/zero | tr '\0' '[' | hostile deep-line 'not a JSON object' 30000
+	rm -rf "$S"
+	{ printf '{"entity_id":2,"timestamp":1,"vector":[1],"metadata":{"a":'
+	  head -c 100000 /dev/zero | tr '\0' '{'; } |
+		hostile deep-metadata 'metadata "a" must be a string' 30000
+}
+
+@test "NUL bytes are rejected with their column" {
+	printf '{"entity_id":2,"timestamp":1,"vector":[1],"metadata":{"a":"x\0y"}}' |
+		hostile nul 'NUL byte at column 61' 30000
+}
+
+@test "invalid UTF-8 in a metadata value is rejected with its column" {
+	printf '{"entity_id":2,"timestamp":1,"vector":[1],"metadata":{"a":"\xc3\x28"}}' |
+		hostile utf8 'invalid UTF-8 at column 60' 30000
+}
+
+@test "a vector of 10 million numbers is rejected at value 65536" {
+	{ printf '{"entity_id":2,"timestamp":1,"vector":['
+	  yes 1, | head -n 9999999 | tr -d '\n'
+	  printf '1]}'; } | hostile huge-vector 'vector has more than 65535 values' 120000
+}
+
+@test "2^64 as entity_id is out of range, never rounded" {
+	echo '{"entity_id":18446744073709551616,"timestamp":1,"vector":[1]}' |
+		hostile u64-overflow 'field "entity_id" out of range (0..18446744073709551615)' 30000
+	rm -rf "$S"
+	echo '{"entity_id":1e20,"timestamp":1,"vector":[1]}' |
+		hostile u64-exponent 'field "entity_id" must be an integer' 30000
+}
