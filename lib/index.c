@@ -191,8 +191,7 @@ ws__segment_write(int indexdirfd, const char *store, uint64_t id,
 	char rel[64], name[4096];
 	ws__segment_name(id, rel, sizeof rel);
 	snprintf(name, sizeof name, "%s/%s", store, rel);
-	if (n > 1)
-		qsort(zones, n, sizeof *zones, zone_qsort_cmp);
+	ws__sort(zones, n, sizeof *zones, zone_qsort_cmp);
 	size_t len = WS_SEG_HEADER + n * WS_SEG_RECORD;
 	unsigned char *buf = ws__malloc(len, err);
 	if (buf == NULL)

@@ -121,7 +121,7 @@ ws__batch_sort_dedup(ws_batch *b)
 {
 	if (b->n == 0)
 		return;
-	qsort(b->e, b->n, sizeof *b->e, entry_cmp);
+	ws__sort(b->e, b->n, sizeof *b->e, entry_cmp);
 	/* Equal keys sit together, latest line last: keep the last of each run. */
 	size_t out = 0;
 	for (size_t i = 0; i < b->n; i++) {

@@ -187,9 +187,8 @@ start_series(ws_cursor *c, ws_zone *zones, size_t n)
 	c->nzones = n;
 	c->next_zone = 0;
 	c->have_last = false;
-	if (n > 1)
-		qsort(zones, n, sizeof *zones,
-		      c->dir > 0 ? zone_by_start : zone_by_end_desc);
+	ws__sort(zones, n, sizeof *zones,
+		 c->dir > 0 ? zone_by_start : zone_by_end_desc);
 }
 
 /* Next point of the current series; WS_NOTFOUND when it is exhausted. */

@@ -310,7 +310,7 @@ plan_files(reindex *rx, ws_error *err)
 		f->listed = true;
 		f->committed = ref->length;
 	}
-	qsort(rx->files, rx->nfiles, sizeof *rx->files, file_cmp);
+	ws__sort(rx->files, rx->nfiles, sizeof *rx->files, file_cmp);
 	for (size_t i = 0; i < rx->nfiles; i++) {
 		rx_file *f = &rx->files[i];
 		char name[4200];
@@ -850,7 +850,7 @@ reported_at(const reindex *rx, uint32_t file, uint64_t off)
 static void
 match_index(reindex *rx, rx_record *recs, size_t n)
 {
-	qsort(recs, n, sizeof *recs, record_cmp);
+	ws__sort(recs, n, sizeof *recs, record_cmp);
 	size_t r = 0, z = 0;
 	while (r < n || z < rx->nzones) {
 		const ws_zone *zz = z < rx->nzones ? &rx->zones[z] : NULL;

@@ -369,8 +369,7 @@ ws_store_get(ws_store *st, uint64_t entity, uint32_t space, int64_t ts,
 	if (rc != WS_OK)
 		return rc;
 	/* The newest write of a key wins: look in the newest block first. */
-	if (n > 1)
-		qsort(zones, n, sizeof *zones, zone_by_seq_desc);
+	ws__sort(zones, n, sizeof *zones, zone_by_seq_desc);
 	rc = WS_NOTFOUND;
 	for (size_t i = 0; i < n && rc == WS_NOTFOUND; i++) {
 		const ws_zone *z = &zones[i];

@@ -309,6 +309,14 @@ ws__get_varint(const unsigned char **pp, const unsigned char *end,
 	return false;
 }
 
+void
+ws__sort(void *base, size_t n, size_t size,
+	 int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 uint32_t
 ws__crc32(const void *p, size_t n)
 {

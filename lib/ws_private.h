@@ -70,6 +70,10 @@ bool ws__get_varint(const unsigned char **p, const unsigned char *end,
 
 uint32_t ws__crc32(const void *p, size_t n);
 
+/* qsort that accepts an empty array (qsort(NULL, 0, ...) is undefined). */
+void ws__sort(void *base, size_t n, size_t size,
+	      int (*cmp)(const void *, const void *));
+
 /*
  * mantissa * 10^exp10 as a correctly rounded f32, when one exact float
  * operation can do it (mantissa <= 2^24, |exp10| <= 10); false otherwise.
