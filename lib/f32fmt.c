@@ -58,32 +58,62 @@ reads_back(uint64_t n, int exp10, float f)
 	return same_bits(v, f);
 }
 
-/* The shortest n * 10^exp10 equal to f (positive, finite, non-zero). */
-static void
-shortest(float f, uint64_t *n, int *exp10)
+/* f rounded to p significant digits: n * 10^exp10, or false. */
+static bool
+round_to_digits(float f, double d, int x, int p, uint64_t *n, int *exp10)
 {
 	static const double pow10[] = {1e0,  1e1,  1e2,	 1e3,  1e4,  1e5,
 				       1e6,  1e7,  1e8,	 1e9,  1e10, 1e11,
 				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
 				       1e18, 1e19, 1e20, 1e21, 1e22};
-	double d = f;
-	int x = (int)floor(log10(d));
-	for (int p = 1; p <= 9; p++) {
-		int k = p - 1 - x; /* n = round(d * 10^k) */
-		if (k > 22 || k < -22)
-			break;
-		double s = k >= 0 ? d * pow10[k] : d / pow10[-k];
-		uint64_t r = (uint64_t)llround(s);
-		/* s is inexact: a neighbour may be the true rounding. */
-		const uint64_t cand[] = {r, r - 1, r + 1};
-		for (int i = 0; i < 3; i++) {
-			if (cand[i] > 0 && reads_back(cand[i], -k, f)) {
-				*n = cand[i];
-				*exp10 = -k;
-				return;
-			}
+	int k = p - 1 - x; /* n = round(d * 10^k) */
+	if (k > 22 || k < -22)
+		return false;
+	double s = k >= 0 ? d * pow10[k] : d / pow10[-k];
+	uint64_t r = (uint64_t)(s + 0.5);
+	/* s is inexact: a neighbour may be the true rounding. */
+	const uint64_t cand[] = {r, r - 1, r + 1};
+	for (int i = 0; i < 3; i++) {
+		if (cand[i] > 0 && reads_back(cand[i], -k, f)) {
+			*n = cand[i];
+			*exp10 = -k;
+			return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * The shortest n * 10^exp10 equal to f (positive, finite, non-zero).
+ * If p digits read back, so do p + 1: a binary search over 1..9 needs
+ * three or four tries where counting up needs six or seven.
+ */
+static void
+shortest(float f, uint64_t *n, int *exp10)
+{
+	double d = f;
+	int x = (int)floor(log10(d));
+	int lo = 1, hi = 9;
+	bool found = false;
+	/* Past 10^22 the scaling is inexact: printf's rounding is needed. */
+	bool scalable = x <= 22 && x >= -14;
+	if (!scalable)
+		lo = hi;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		uint64_t mn;
+		int me;
+		if (round_to_digits(f, d, x, mid, &mn, &me)) {
+			hi = mid;
+			*n = mn;
+			*exp10 = me;
+			found = true;
+		} else {
+			lo = mid + 1;
+		}
+	}
+	if (found || (scalable && round_to_digits(f, d, x, 9, n, exp10)))
+		return;
 	/* Extremes (subnormals, near FLT_MAX): let printf round. */
 	char buf[WS_F32_BUFSIZE];
 	for (int p = 1; p <= 9; p++) {
@@ -100,6 +130,21 @@ shortest(float f, uint64_t *n, int *exp10)
 			(*exp10)--;
 		}
 	(*exp10)++;
+}
+
+/* Decimal digits of n into digits (no terminator); returns their count. */
+static int
+utoa(uint64_t n, char *digits)
+{
+	char tmp[20];
+	int len = 0;
+	do {
+		tmp[len++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	for (int i = 0; i < len; i++)
+		digits[i] = tmp[len - 1 - i];
+	return len;
 }
 
 size_t
@@ -121,7 +166,7 @@ ws_format_f32(float f, char *buf)
 		exp10++;
 	}
 	char digits[24];
-	int nd = snprintf(digits, sizeof digits, "%" PRIu64, n);
+	int nd = utoa(n, digits);
 	int x = nd - 1 + exp10; /* decimal exponent of the first digit */
 	if (x < FIXED_MIN_EXP || x > FIXED_MAX_EXP) {
 		*o++ = digits[0];

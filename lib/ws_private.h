@@ -130,7 +130,7 @@ int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
 
 #define WS_BLOCK_HEADER 72
 #define WS_BLOCK_MAX_POINTS 8192u
-#define WS_BLOCK_MAX_RAW (8u * 1024u * 1024u)
+#define WS_BLOCK_MAX_RAW (32u * 1024u)
 
 /* The header fields of one block, as stored. */
 typedef struct ws_block_head {

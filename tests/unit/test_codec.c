@@ -53,6 +53,35 @@ test_f32(void)
 		bad += memcmp(&f, &back, sizeof f) != 0;
 	}
 	TAP_CHECK(bad == 0, "sweep of f32 values round-trips (%d bad)", bad);
+	/* ... with no more significant digits than printf's shortest %e. */
+	int longer = 0;
+	for (uint32_t u = 0x00000001u; u < 0x7f800000u; u += 0x0000f00du) {
+		float f;
+		char buf[WS_F32_BUFSIZE], ref[WS_F32_BUFSIZE];
+		memcpy(&f, &u, sizeof f);
+		int p;
+		for (p = 1; p < 9; p++) {
+			snprintf(ref, sizeof ref, "%.*e", p - 1, (double)f);
+			if (strtof(ref, NULL) == f)
+				break;
+		}
+		ws_format_f32(f, buf);
+		int digits = 0;
+		bool leading = true;
+		for (const char *c = buf; *c && *c != 'e'; c++) {
+			if (*c >= '1' && *c <= '9')
+				leading = false;
+			if (*c >= '0' && *c <= '9' && !leading)
+				digits++;
+		}
+		/* Trailing zeros of an integer part are not significant. */
+		if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL)
+			for (const char *c = buf + strlen(buf) - 1; c > buf && *c == '0'; c--)
+				digits--;
+		longer += digits > p;
+	}
+	TAP_CHECK(longer == 0, "no f32 prints longer than its shortest form (%d did)",
+		  longer);
 }
 
 static ws_status
