@@ -42,7 +42,7 @@ typedef struct commit {
 	unsigned char *blk; /* one encoded block */
 	size_t blk_cap;
 	ws_encoder enc;
-	ws_zone *zones; /* the batch's, then those of merged segments */
+	ws_zone *zones; /* the batch's */
 	size_t nzones, cap_zones;
 	uint64_t blocks; /* blocks this commit wrote */
 } commit;
@@ -229,36 +229,17 @@ segments_to_merge(const ws_manifest *m, size_t nnew)
 }
 
 static ws_status
-collect_zones(commit *c, size_t first, ws_error *err)
-{
-	ws_store *st = c->st;
-	for (size_t s = first; s < st->nsegs; s++) {
-		const ws_segment *seg = &st->segs[s];
-		if (ws__grow(&c->zones, &c->cap_zones, c->nzones + seg->records,
-			     sizeof *c->zones, err) != WS_OK)
-			return WS_ENOMEM;
-		for (uint64_t i = 0; i < seg->records; i++) {
-			ws_status rc = ws__segment_record(
-				seg, i, &c->zones[c->nzones], st->path, err);
-			if (rc != WS_OK)
-				return rc;
-			c->nzones++;
-		}
-	}
-	return WS_OK;
-}
-
-static ws_status
 write_index(commit *c, size_t *merged_from, ws_error *err)
 {
 	ws_manifest *m = &c->m;
 	size_t first = segments_to_merge(m, c->nzones);
-	ws_status rc = collect_zones(c, first, err);
-	if (rc != WS_OK)
-		return rc;
+	uint64_t records = c->nzones;
+	for (size_t s = first; s < m->nsegs; s++)
+		records += m->segs[s].records;
 	uint64_t id = m->next_segment++;
-	rc = ws__segment_write(c->st->indexdirfd, c->st->path, id, c->zones,
-			       c->nzones, err);
+	ws_status rc = ws__segment_write_merged(
+		c->st->indexdirfd, c->st->path, id, c->zones, c->nzones,
+		c->st->segs + first, c->st->nsegs - first, err);
 	if (rc == WS_OK) {
 		char dir[4200];
 		snprintf(dir, sizeof dir, "%s/index", c->st->path);
@@ -267,7 +248,7 @@ write_index(commit *c, size_t *merged_from, ws_error *err)
 	if (rc != WS_OK)
 		return rc;
 	*merged_from = first;
-	m->segs[first] = (ws_segment_ref){id, c->nzones};
+	m->segs[first] = (ws_segment_ref){id, records};
 	m->nsegs = first + 1;
 	return WS_OK;
 }

@@ -184,40 +184,142 @@ ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
 	return WS_OK;
 }
 
+/* A segment file being written through a fixed buffer. */
+typedef struct seg_out {
+	int fd;
+	const char *name;
+	unsigned char buf[WS_SEG_RECORD * 1024];
+	size_t len;
+} seg_out;
+
+static ws_status
+out_flush(seg_out *o, ws_error *err)
+{
+	ws_status rc = ws__write_all(o->fd, o->buf, o->len, o->name, err);
+	o->len = 0;
+	return rc;
+}
+
+static ws_status
+out_record(seg_out *o, const ws_zone *z, ws_error *err)
+{
+	if (o->len == sizeof o->buf) {
+		ws_status rc = out_flush(o, err);
+		if (rc != WS_OK)
+			return rc;
+	}
+	put_record(o->buf + o->len, z);
+	o->len += WS_SEG_RECORD;
+	return WS_OK;
+}
+
+/*
+ * Drops the mapped pages of records [0, upto) from memory: a merge reads
+ * each record once, and without this a merge of large segments would
+ * keep them all resident. Only advice: the pages come back if touched.
+ */
+static void
+forget_records(const ws_segment *seg, uint64_t upto)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t end = WS_SEG_HEADER + upto * WS_SEG_RECORD;
+	if (page <= 0)
+		return;
+	end -= end % (size_t)page;
+	if (end > 0 && madvise((void *)seg->map, end, MADV_DONTNEED) != 0)
+		return; /* the pages just stay resident */
+}
+
+/*
+ * The records in order: a merge of fresh (sorted) with the records of
+ * segs, each read (and CRC-checked) once, so memory stays fixed however
+ * large the merged segments are.
+ */
+static ws_status
+merge_records(seg_out *o, const ws_zone *fresh, size_t nfresh,
+	      const ws_segment *segs, size_t nsegs, const char *store,
+	      ws_error *err)
+{
+	uint64_t *pos = calloc(nsegs ? nsegs : 1, sizeof *pos);
+	ws_zone *head = calloc(nsegs ? nsegs : 1, sizeof *head);
+	ws_status rc = pos && head ? WS_OK : ws__err(err, WS_ENOMEM, "out of memory");
+	for (size_t s = 0; s < nsegs && rc == WS_OK; s++)
+		if (segs[s].records > 0)
+			rc = ws__segment_record(&segs[s], 0, &head[s], store, err);
+	size_t f = 0;
+	while (rc == WS_OK) {
+		const ws_zone *best = f < nfresh ? &fresh[f] : NULL;
+		size_t from = nsegs; /* nsegs: the fresh zones */
+		for (size_t s = 0; s < nsegs; s++)
+			if (pos[s] < segs[s].records &&
+			    (best == NULL || ws__zone_cmp(&head[s], best) < 0)) {
+				best = &head[s];
+				from = s;
+			}
+		if (best == NULL)
+			break;
+		rc = out_record(o, best, err);
+		if (rc != WS_OK)
+			break;
+		if (from == nsegs)
+			f++;
+		else if (++pos[from] % 4096 == 0)
+			forget_records(&segs[from], pos[from]);
+		if (from < nsegs && pos[from] < segs[from].records)
+			rc = ws__segment_record(&segs[from], pos[from], &head[from],
+						store, err);
+	}
+	free(pos);
+	free(head);
+	return rc;
+}
+
 ws_status
-ws__segment_write(int indexdirfd, const char *store, uint64_t id,
-		  ws_zone *zones, size_t n, ws_error *err)
+ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
+			 ws_zone *fresh, size_t nfresh, const ws_segment *segs,
+			 size_t nsegs, ws_error *err)
 {
 	char rel[64], name[4096];
 	ws__segment_name(id, rel, sizeof rel);
 	snprintf(name, sizeof name, "%s/%s", store, rel);
-	ws__sort(zones, n, sizeof *zones, zone_qsort_cmp);
-	size_t len = WS_SEG_HEADER + n * WS_SEG_RECORD;
-	unsigned char *buf = ws__malloc(len, err);
-	if (buf == NULL)
+	ws__sort(fresh, nfresh, sizeof *fresh, zone_qsort_cmp);
+	uint64_t total = nfresh;
+	for (size_t s = 0; s < nsegs; s++)
+		total += segs[s].records;
+	seg_out *o = ws__malloc(sizeof *o, err);
+	if (o == NULL)
 		return WS_ENOMEM;
-	memset(buf, 0, WS_SEG_HEADER);
-	memcpy(buf, SEG_MAGIC, 4);
-	ws__put_u16(buf + 4, SEG_VERSION);
-	ws__put_u64(buf + 8, n);
-	ws__put_u64(buf + 16, id);
-	ws__put_u32(buf + 60, ws__crc32(buf, 60));
-	for (size_t i = 0; i < n; i++)
-		put_record(buf + WS_SEG_HEADER + i * WS_SEG_RECORD, &zones[i]);
+	o->name = name;
+	o->len = WS_SEG_HEADER;
+	memset(o->buf, 0, WS_SEG_HEADER);
+	memcpy(o->buf, SEG_MAGIC, 4);
+	ws__put_u16(o->buf + 4, SEG_VERSION);
+	ws__put_u64(o->buf + 8, total);
+	ws__put_u64(o->buf + 16, id);
+	ws__put_u32(o->buf + 60, ws__crc32(o->buf, 60));
 	/* The file is not named by any manifest yet: no temporary needed. */
-	int fd = openat(indexdirfd, base_name(rel),
-			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			0666);
+	o->fd = openat(indexdirfd, base_name(rel),
+		       O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
 	ws_status rc;
-	if (fd < 0) {
+	if (o->fd < 0) {
 		rc = ws__errno(err, errno, "%s: open", name);
 	} else {
-		rc = ws__write_all(fd, buf, len, name, err);
+		rc = merge_records(o, fresh, nfresh, segs, nsegs, store, err);
 		if (rc == WS_OK)
-			rc = ws__fsync(fd, name, err);
-		if (ws__close(fd) != 0 && rc == WS_OK)
+			rc = out_flush(o, err);
+		if (rc == WS_OK)
+			rc = ws__fsync(o->fd, name, err);
+		if (ws__close(o->fd) != 0 && rc == WS_OK)
 			rc = ws__errno(err, errno, "%s: close", name);
 	}
-	free(buf);
+	free(o);
 	return rc;
+}
+
+ws_status
+ws__segment_write(int indexdirfd, const char *store, uint64_t id,
+		  ws_zone *zones, size_t n, ws_error *err)
+{
+	return ws__segment_write_merged(indexdirfd, store, id, zones, n, NULL, 0,
+					err);
 }

@@ -289,6 +289,14 @@ ws_status ws__segment_record(const ws_segment *seg, uint64_t i,
 ws_status ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
 				  uint32_t space, uint64_t *pos,
 				  const char *store, ws_error *err);
+/*
+ * Writes a new segment file holding the fresh zones (sorted here) and
+ * every record of segs, merged in a stream; fsyncs it.
+ */
+ws_status ws__segment_write_merged(int indexdirfd, const char *store,
+				   uint64_t id, ws_zone *fresh, size_t nfresh,
+				   const ws_segment *segs, size_t nsegs,
+				   ws_error *err);
 /* Writes a new segment file with zones (sorted here) and fsyncs it. */
 ws_status ws__segment_write(int indexdirfd, const char *store, uint64_t id,
 			    ws_zone *zones, size_t n, ws_error *err);
