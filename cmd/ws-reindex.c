@@ -15,6 +15,7 @@ static const cli_option options[] = {
 	{"check", 'c', NULL, "change nothing; report every problem, exit 1 if any"},
 	{"progress", 'p', NULL, "show progress on stderr even when it is not a terminal"},
 	{"verbose", 'v', NULL, "also report rebuilt index and manifest problems, and a summary"},
+	{"compact", 'C', NULL, "then rewrite every series into as few blocks as possible"},
 	{0},
 };
 
@@ -27,7 +28,7 @@ static const cli_program program = {
 
 /* What the callbacks need. */
 typedef struct run_ctx {
-	bool check, verbose, progress;
+	bool check, verbose, progress, compact;
 	bool progress_shown; /* a progress line waits for its newline */
 	int last_percent;
 	time_t last_time;
@@ -70,6 +71,22 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 	c->progress_shown = true;
 }
 
+/* Runs the compaction after a successful repair; returns the status. */
+static int
+compact(const char *path, bool verbose, int status)
+{
+	ws_compact_stats cs;
+	ws_error err;
+	if (ws_compact(path, &cs, &err) != WS_OK)
+		return cli_fail(&err);
+	if (verbose)
+		cli_warn("%s: compacted %" PRIu64 " points: %" PRIu64
+			 " blocks into %" PRIu64 ", %" PRIu64 " bytes into %" PRIu64,
+			 path, cs.points, cs.blocks_before, cs.blocks_after,
+			 cs.bytes_before, cs.bytes_after);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -82,9 +99,12 @@ main(int argc, char **argv)
 		case 'c': c.check = true; break;
 		case 'p': c.progress = true; break;
 		case 'v': c.verbose = true; break;
+		case 'C': c.compact = true; break;
 		}
 	}
 	const char *path = cli_store();
+	if (c.check && c.compact)
+		cli_usage("--check changes nothing: it takes no --compact");
 	c.progress |= isatty(STDERR_FILENO) == 1;
 
 	ws_reindex_opts o = {
@@ -108,5 +128,7 @@ main(int argc, char **argv)
 						: "consistent, nothing changed");
 	/* --check: any disagreement; a repair: only data it could not keep. */
 	int status = (c.check ? s.problems : s.damage) ? CLI_DATA : CLI_OK;
+	if (c.compact)
+		status = compact(path, c.verbose, status);
 	return cli_finish(NULL, status);
 }

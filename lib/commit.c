@@ -239,7 +239,7 @@ write_index(commit *c, size_t *merged_from, ws_error *err)
 	uint64_t id = m->next_segment++;
 	ws_status rc = ws__segment_write_merged(
 		c->st->indexdirfd, c->st->path, id, c->zones, c->nzones,
-		c->st->segs + first, c->st->nsegs - first, err);
+		c->st->segs + first, m->nsegs - first, err);
 	if (rc == WS_OK) {
 		char dir[4200];
 		snprintf(dir, sizeof dir, "%s/index", c->st->path);
@@ -335,5 +335,152 @@ ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
 		snprintf(err->msg + n, sizeof err->msg - n,
 			 " (after the batch was committed)");
 	}
+	return rc;
+}
+
+/*
+ * Compaction: the same write path, for a whole store. Every series is
+ * read through a scan cursor (so each key comes once, its latest write)
+ * and written again into new data files in as few blocks as the block
+ * limits allow; one new segment indexes them; the MANIFEST then names only
+ * the new files, and the old data files and segments are removed. Until
+ * the MANIFEST is replaced, readers and a crash see the old store; after
+ * it, the new one. Readers that opened the old files keep reading them.
+ */
+
+#define COMPACT_BATCH_BYTES (32u << 20)
+
+/* Appends a sorted batch of whole series to the new data files. */
+static ws_status
+append_batch(commit *c, ws_batch *b, ws_error *err)
+{
+	ws_status rc = choose_file(c, err);
+	if (rc == WS_OK)
+		rc = open_data_file(c, err);
+	if (rc == WS_OK)
+		rc = write_blocks(c, b, err);
+	if (c->fd >= 0 && ws__close(c->fd) != 0 && rc == WS_OK)
+		rc = ws__errno(err, errno, "%s: close", c->fname);
+	c->fd = -1;
+	ws__batch_reset(b);
+	return rc;
+}
+
+/* Streams every point of the store into new blocks, a batch at a time. */
+static ws_status
+rewrite_points(commit *c, uint64_t *points, ws_error *err)
+{
+	ws_range_opts all = {.from = INT64_MIN, .to = INT64_MAX};
+	ws_cursor *cur;
+	ws_status rc = ws_store_scan(c->st, &all, &cur, err);
+	if (rc != WS_OK)
+		return rc;
+	ws_batch b;
+	ws__batch_init(&b);
+	ws_point pt;
+	while ((rc = ws_cursor_next(cur, &pt, err)) == WS_OK) {
+		/* Cut batches between series, so that a series stays whole. */
+		bool new_series = b.n == 0 || pt.entity_id != b.e[b.n - 1].entity ||
+				  pt.space_id != b.e[b.n - 1].space;
+		if (new_series && ws__batch_bytes(&b) >= COMPACT_BATCH_BYTES &&
+		    (rc = append_batch(c, &b, err)) != WS_OK)
+			break;
+		if ((rc = ws__batch_add(&b, &pt, ++*points, err)) != WS_OK)
+			break;
+	}
+	if (rc == WS_NOTFOUND)
+		rc = b.n > 0 ? append_batch(c, &b, err) : WS_OK;
+	ws__batch_free(&b);
+	ws_cursor_free(cur);
+	return rc;
+}
+
+/* Points the new manifest at one fresh data file after the old ones. */
+static ws_status
+start_new_files(commit *c, ws_error *err)
+{
+	ws_manifest *m = &c->m;
+	uint32_t id = m->ndata ? m->data[m->ndata - 1].id + 1 : 1;
+	m->ndata = 0;
+	size_t cap = 0;
+	free(m->data);
+	m->data = NULL;
+	if (ws__grow(&m->data, &cap, 1, sizeof *m->data, err) != WS_OK)
+		return WS_ENOMEM;
+	m->data[m->ndata++] = (ws_datafile_ref){id, 0};
+	c->new_file = true;
+	/* Moved-aside ranges belong to the old files; lost+found keeps them. */
+	m->nquar = 0;
+	return WS_OK;
+}
+
+/* Removes the old data files; failures leave unnamed files, never harm. */
+static void
+remove_data_files(commit *c, const ws_datafile_ref *old, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char rel[64];
+		ws__data_name(old[i].id, rel, sizeof rel);
+		(void)unlinkat(c->st->datadirfd, strchr(rel, '/') + 1, 0);
+	}
+}
+
+static ws_status
+run_compaction(commit *c, ws_compact_stats *stats, ws_error *err)
+{
+	ws_store *st = c->st;
+	ws_status rc = ws__store_reload(st, err);
+	if (rc == WS_OK)
+		rc = ws__manifest_copy(&c->m, &st->man, err);
+	for (size_t i = 0; rc == WS_OK && i < st->man.ndata; i++)
+		stats->bytes_before += st->man.data[i].length;
+	for (size_t i = 0; rc == WS_OK && i < st->man.nsegs; i++)
+		stats->blocks_before += st->man.segs[i].records;
+	if (rc != WS_OK || stats->blocks_before == 0)
+		return rc;
+	if ((rc = start_new_files(c, err)) != WS_OK ||
+	    (rc = rewrite_points(c, &stats->points, err)) != WS_OK)
+		return rc;
+	/* Every old segment is replaced: write_index merges none of them. */
+	c->m.nsegs = 0;
+	size_t first;
+	if ((rc = write_index(c, &first, err)) != WS_OK)
+		return rc;
+	c->m.generation++;
+	c->m.next_seq++;
+	if ((rc = ws__manifest_save(st->dirfd, st->path, &c->m, err)) != WS_OK)
+		return rc;
+	remove_segments(c, st->man.segs, st->man.nsegs);
+	remove_data_files(c, st->man.data, st->man.ndata);
+	stats->blocks_after = c->nzones;
+	stats->bytes_after = c->m.data[c->m.ndata - 1].length;
+	for (size_t i = 0; i + 1 < c->m.ndata; i++)
+		stats->bytes_after += c->m.data[i].length;
+	return WS_OK;
+}
+
+ws_status
+ws_compact(const char *path, ws_compact_stats *stats, ws_error *err)
+{
+	memset(stats, 0, sizeof *stats);
+	ws_store *st;
+	ws_status rc = ws_store_open(path, WS_OPEN_READ, &st, err);
+	if (rc != WS_OK)
+		return rc;
+	commit c = {.st = st, .fd = -1};
+	ws__encoder_init(&c.enc);
+	ws__manifest_init(&c.m);
+	int lockfd;
+	rc = ws__lock_acquire(st->dirfd, st->path, &lockfd, err);
+	if (rc == WS_OK) {
+		rc = run_compaction(&c, stats, err);
+		ws__lock_release(&lockfd);
+	}
+	free(c.buf);
+	free(c.blk);
+	ws__encoder_free(&c.enc);
+	free(c.zones);
+	ws__manifest_free(&c.m);
+	ws_store_close(st);
 	return rc;
 }

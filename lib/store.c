@@ -104,6 +104,44 @@ open_segments(ws_store *st, ws_error *err)
 }
 
 /* Loads a consistent snapshot: a manifest and the segments it names. */
+/* Opens data file i of the snapshot if it is not open; 0 or an errno. */
+static int
+open_data_index(ws_store *st, size_t i)
+{
+	if (st->data_fds[i] >= 0)
+		return 0;
+	char rel[64];
+	ws__data_name(st->man.data[i].id, rel, sizeof rel);
+	st->data_fds[i] = openat(st->datadirfd, rel + strlen(DATA_DIR "/"),
+				 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	return st->data_fds[i] < 0 ? errno : 0;
+}
+
+/*
+ * Opens every data file of the snapshot now: a compaction may remove the
+ * files of an older manifest, and an open descriptor keeps a file
+ * readable after its removal. ENOENT means exactly that happened: the
+ * caller loads the newer manifest, unless this was its last try, when
+ * the file is left to fail with a message where a block needs it.
+ */
+static ws_status
+open_data_files(ws_store *st, bool last_try, ws_error *err)
+{
+	st->data_fds = malloc((st->man.ndata ? st->man.ndata : 1) * sizeof(int));
+	if (st->data_fds == NULL)
+		return ws__err(err, WS_ENOMEM, "out of memory");
+	st->ndata_fds = st->man.ndata;
+	for (size_t i = 0; i < st->ndata_fds; i++)
+		st->data_fds[i] = -1;
+	for (size_t i = 0; i < st->ndata_fds; i++) {
+		int e = open_data_index(st, i);
+		if (e == ENOENT && !last_try)
+			return WS_NOTFOUND;
+		/* Other failures surface, with the file named, where it is read. */
+	}
+	return WS_OK;
+}
+
 ws_status
 ws__store_reload(ws_store *st, ws_error *err)
 {
@@ -120,16 +158,10 @@ ws__store_reload(ws_store *st, ws_error *err)
 				       st->path, WS_MANIFEST);
 		if (rc == WS_OK)
 			rc = open_segments(st, err);
+		if (rc == WS_OK)
+			rc = open_data_files(st, tries == SNAPSHOT_TRIES - 1, err);
 	}
-	if (rc != WS_OK)
-		return rc;
-	st->data_fds = malloc((st->man.ndata ? st->man.ndata : 1) * sizeof(int));
-	if (st->data_fds == NULL)
-		return ws__err(err, WS_ENOMEM, "out of memory");
-	st->ndata_fds = st->man.ndata;
-	for (size_t i = 0; i < st->ndata_fds; i++)
-		st->data_fds[i] = -1;
-	return WS_OK;
+	return rc;
 }
 
 /* A directory we may turn into a store: empty, or a half-made store. */
@@ -240,14 +272,11 @@ ws__store_data_fd(ws_store *st, uint32_t id, int *fd, ws_error *err)
 	for (size_t i = 0; i < st->man.ndata; i++) {
 		if (st->man.data[i].id != id)
 			continue;
-		if (st->data_fds[i] < 0) {
+		int e = open_data_index(st, i);
+		if (e != 0) {
 			char rel[64];
 			ws__data_name(id, rel, sizeof rel);
-			st->data_fds[i] = openat(st->datadirfd, rel + strlen(DATA_DIR "/"),
-						 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (st->data_fds[i] < 0)
-				return ws__errno(err, errno, "%s/%s: open", st->path,
-						 rel);
+			return ws__errno(err, e, "%s/%s: open", st->path, rel);
 		}
 		*fd = st->data_fds[i];
 		return WS_OK;
