@@ -27,24 +27,6 @@
 #else
 #define WS_MUST_CHECK
 #define WS_PRINTF(f, a)
-/* --- compaction --------------------------------------------------------- */
-
-typedef struct ws_compact_stats {
-	uint64_t points;                     /* points kept (latest writes) */
-	uint64_t blocks_before, blocks_after; /* blocks indexed */
-	uint64_t bytes_before, bytes_after;   /* committed data bytes */
-} ws_compact_stats;
-
-/*
- * Rewrites the store at path so that each series sits in as few blocks as
- * the block limits allow and overwritten points are dropped: new data
- * files and one index segment, then an atomic MANIFEST switch, then the
- * old files are removed. Holds the writer lock throughout; readers go on
- * undisturbed. A store without blocks is left as it is.
- */
-WS_MUST_CHECK ws_status ws_compact(const char *path, ws_compact_stats *stats,
-				   ws_error *err);
-
 #endif
 
 /* Graded results. The programs map them to exit statuses. */
