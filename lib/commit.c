@@ -47,6 +47,26 @@ typedef struct commit {
 	uint64_t blocks; /* blocks this commit wrote */
 } commit;
 
+static void
+commit_init(commit *c, ws_store *st)
+{
+	memset(c, 0, sizeof *c);
+	c->st = st;
+	c->fd = -1;
+	ws__encoder_init(&c->enc);
+	ws__manifest_init(&c->m);
+}
+
+static void
+commit_free(commit *c)
+{
+	free(c->buf);
+	free(c->blk);
+	ws__encoder_free(&c->enc);
+	free(c->zones);
+	ws__manifest_free(&c->m);
+}
+
 /* The space dimensions of the batch must agree with the fresh manifest. */
 static ws_status
 check_dims(commit *c, const ws_batch *b, ws_error *err)
@@ -253,18 +273,25 @@ write_index(commit *c, size_t *merged_from, ws_error *err)
 	return WS_OK;
 }
 
-/* Removes segment files no manifest names any more. */
+/*
+ * Removes a file no MANIFEST names any more ("index/...", "data/..."
+ * relative to the store, dirfd its folder). Failure only leaves an
+ * unreferenced file behind, which ws-reindex removes; what was committed
+ * is already durable.
+ */
+static void
+remove_unnamed(int dirfd, const char *rel)
+{
+	(void)unlinkat(dirfd, strchr(rel, '/') + 1, 0);
+}
+
 static void
 remove_segments(commit *c, const ws_segment_ref *old, size_t n)
 {
+	char rel[64];
 	for (size_t i = 0; i < n; i++) {
-		char rel[64];
 		ws__segment_name(old[i].id, rel, sizeof rel);
-		/*
-		 * Failure only leaves an unreferenced file behind, which
-		 * ws-reindex removes; the commit itself is already durable.
-		 */
-		(void)unlinkat(c->st->indexdirfd, strchr(rel, '/') + 1, 0);
+		remove_unnamed(c->st->indexdirfd, rel);
 	}
 }
 
@@ -310,23 +337,18 @@ ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
 	if (b->n == 0)
 		return WS_OK;
 	ws__batch_sort_dedup(b);
-	commit c = {.st = st, .fd = -1};
-	ws__encoder_init(&c.enc);
 	int lockfd;
 	ws_status rc = ws__lock_acquire(st->dirfd, st->path, &lockfd, err);
 	if (rc != WS_OK)
 		return rc;
-	ws__manifest_init(&c.m);
+	commit c;
+	commit_init(&c, st);
 	rc = run_commit(&c, b, err);
 	*blocks = c.blocks;
 	if (c.fd >= 0 && ws__close(c.fd) != 0 && rc == WS_OK)
 		rc = ws__errno(err, errno, "%s: close", c.fname);
 	ws__lock_release(&lockfd);
-	free(c.buf);
-	free(c.blk);
-	ws__encoder_free(&c.enc);
-	free(c.zones);
-	ws__manifest_free(&c.m);
+	commit_free(&c);
 	/* Readers of this handle see the new state. */
 	if (rc == WS_OK && (rc = ws__store_reload(st, err)) != WS_OK &&
 	    err != NULL) {
@@ -414,14 +436,13 @@ start_new_files(commit *c, ws_error *err)
 	return WS_OK;
 }
 
-/* Removes the old data files; failures leave unnamed files, never harm. */
 static void
 remove_data_files(commit *c, const ws_datafile_ref *old, size_t n)
 {
+	char rel[64];
 	for (size_t i = 0; i < n; i++) {
-		char rel[64];
 		ws__data_name(old[i].id, rel, sizeof rel);
-		(void)unlinkat(c->st->datadirfd, strchr(rel, '/') + 1, 0);
+		remove_unnamed(c->st->datadirfd, rel);
 	}
 }
 
@@ -467,20 +488,15 @@ ws_compact(const char *path, ws_compact_stats *stats, ws_error *err)
 	ws_status rc = ws_store_open(path, WS_OPEN_READ, &st, err);
 	if (rc != WS_OK)
 		return rc;
-	commit c = {.st = st, .fd = -1};
-	ws__encoder_init(&c.enc);
-	ws__manifest_init(&c.m);
+	commit c;
+	commit_init(&c, st);
 	int lockfd;
 	rc = ws__lock_acquire(st->dirfd, st->path, &lockfd, err);
 	if (rc == WS_OK) {
 		rc = run_compaction(&c, stats, err);
 		ws__lock_release(&lockfd);
 	}
-	free(c.buf);
-	free(c.blk);
-	ws__encoder_free(&c.enc);
-	free(c.zones);
-	ws__manifest_free(&c.m);
+	commit_free(&c);
 	ws_store_close(st);
 	return rc;
 }
