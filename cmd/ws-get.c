@@ -33,47 +33,24 @@ lookup(ws_store *st, ws_output *out, uint64_t e, uint32_t s, int64_t t,
 	return rc == WS_OK ? ws_output_point(out, &pt, err) : rc;
 }
 
-/* Answers each key line of stdin; returns the worst exit status. */
+static void
+report_bad(void *ctx, const ws_error *why)
+{
+	(void)ctx;
+	cli_warn("%s", why->msg);
+}
+
+/* Answers each key line of stdin; returns the exit status. */
 static int
 lookup_stdin(ws_store *st, ws_output *out, uint32_t space)
 {
-	int status = CLI_OK;
+	ws_lookup_opts o = {.source = "stdin", .default_space = space,
+			    .on_bad = report_bad};
+	ws_lookup_stats stats;
 	ws_error err;
-	ws_line_reader *in = ws_line_reader_new(STDIN_FILENO, "stdin", 0);
-	ws_point_buf *pb = ws_point_buf_new();
-	if (in == NULL || pb == NULL) {
-		cli_warn("out of memory");
-		status = CLI_USAGE;
-	}
-	ws_line line;
-	ws_status rc;
-	while (status != CLI_USAGE && (rc = ws_line_read(in, &line, &err)) != WS_NOTFOUND) {
-		ws_point key;
-		if (rc == WS_OK && line.too_long) {
-			rc = WS_EBADINPUT;
-			snprintf(err.msg, sizeof err.msg, "line longer than %u bytes",
-				 WS_DEFAULT_MAX_LINE);
-		} else if (rc == WS_OK && ws_line_is_blank(line.text, line.len))
-			continue;
-		else if (rc == WS_OK)
-			rc = ws_parse_point(line.text, line.len, WS_PARSE_KEY,
-					    space, pb, &key, &err);
-		if (rc == WS_EBADINPUT) {
-			cli_warn("stdin:%" PRIu64 ": %s", line.number, err.msg);
-			status = CLI_DATA;
-			continue;
-		}
-		if (rc == WS_OK)
-			rc = lookup(st, out, key.entity_id, key.space_id,
-				    key.timestamp, &err);
-		if (rc == WS_NOTFOUND)
-			status = CLI_DATA;
-		else if (rc != WS_OK)
-			status = cli_fail(&err);
-	}
-	ws_line_reader_free(in);
-	ws_point_buf_free(pb);
-	return status;
+	if (ws_lookup_fd(st, STDIN_FILENO, &o, out, &stats, &err) != WS_OK)
+		return cli_fail(&err);
+	return stats.missing > 0 || stats.bad > 0 ? CLI_DATA : CLI_OK;
 }
 
 int

@@ -12,10 +12,12 @@
 #define OUT_BUFSIZE (64u * 1024u)
 
 struct ws_output {
-	int fd;
+	int fd;     /* -1: a memory output, flushed into mem */
 	char *name; /* "stdout", for messages */
 	char buf[OUT_BUFSIZE];
 	size_t len;
+	char *mem; /* what a memory output holds */
+	size_t mem_len, mem_cap;
 };
 
 ws_output *
@@ -31,14 +33,64 @@ ws_output_new(int fd, const char *name)
 	}
 	out->fd = fd;
 	out->len = 0;
+	out->mem = NULL;
+	out->mem_len = out->mem_cap = 0;
 	return out;
+}
+
+ws_output *
+ws_output_new_memory(void)
+{
+	return ws_output_new(-1, "memory");
+}
+
+size_t
+ws_output_size(const ws_output *out)
+{
+	return out->mem_len + out->len;
+}
+
+const char *
+ws_output_memory(ws_output *out, ws_error *err)
+{
+	if (ws_output_flush(out, err) != WS_OK)
+		return NULL;
+	return out->mem != NULL ? out->mem : "";
+}
+
+void
+ws_output_memory_reset(ws_output *out)
+{
+	out->len = 0;
+	out->mem_len = 0;
+}
+
+/* Appends to the memory of a memory output. */
+static ws_status
+mem_append(ws_output *out, const void *p, size_t n, ws_error *err)
+{
+	if (ws__grow(&out->mem, &out->mem_cap, out->mem_len + n + 1, 1, err) !=
+	    WS_OK)
+		return WS_ENOMEM;
+	if (n > 0)
+		memcpy(out->mem + out->mem_len, p, n);
+	out->mem_len += n;
+	out->mem[out->mem_len] = '\0';
+	return WS_OK;
+}
+
+/* Sends n bytes on: to the file descriptor, or into memory. */
+static ws_status
+emit(ws_output *out, const void *p, size_t n, ws_error *err)
+{
+	return out->fd >= 0 ? ws__write_all(out->fd, p, n, out->name, err)
+			    : mem_append(out, p, n, err);
 }
 
 ws_status
 ws_output_flush(ws_output *out, ws_error *err)
 {
-	ws_status rc = ws__write_all(out->fd, out->buf, out->len, out->name,
-				     err);
+	ws_status rc = emit(out, out->buf, out->len, err);
 	out->len = 0;
 	return rc;
 }
@@ -49,6 +101,7 @@ ws_output_close(ws_output *out, ws_error *err)
 	if (out == NULL)
 		return WS_OK;
 	ws_status rc = ws_output_flush(out, err);
+	free(out->mem);
 	free(out->name);
 	free(out);
 	return rc;
@@ -62,7 +115,7 @@ ws_output_bytes(ws_output *out, const void *p, size_t n, ws_error *err)
 		if (rc != WS_OK)
 			return rc;
 		if (n > OUT_BUFSIZE)
-			return ws__write_all(out->fd, p, n, out->name, err);
+			return emit(out, p, n, err);
 	}
 	memcpy(out->buf + out->len, p, n);
 	out->len += n;

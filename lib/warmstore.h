@@ -158,6 +158,15 @@ WS_MUST_CHECK ws_status ws_output_point(ws_output *out, const ws_point *pt,
 WS_MUST_CHECK ws_status ws_output_bytes(ws_output *out, const void *p,
 					size_t n, ws_error *err);
 WS_MUST_CHECK ws_status ws_output_flush(ws_output *out, ws_error *err);
+/*
+ * A memory output collects lines instead of writing them: ws_output_size
+ * counts the bytes so far, ws_output_memory returns them (NUL-terminated,
+ * valid until the next call), ws_output_memory_reset empties it.
+ */
+ws_output *ws_output_new_memory(void);
+size_t ws_output_size(const ws_output *out);
+const char *ws_output_memory(ws_output *out, ws_error *err);
+void ws_output_memory_reset(ws_output *out);
 
 /*
  * Writes the shortest decimal that reads back (strtof) to the same f32.
@@ -211,6 +220,30 @@ WS_MUST_CHECK ws_status ws_store_scan(ws_store *st,
 WS_MUST_CHECK ws_status ws_cursor_next(ws_cursor *c, ws_point *pt,
 				       ws_error *err);
 void ws_cursor_free(ws_cursor *c);
+
+/* --- lookups of many keys ---------------------------------------------- */
+
+typedef struct ws_lookup_opts {
+	const char *source;     /* names the input in messages ("stdin") */
+	uint32_t default_space; /* for key lines without space_id */
+	/* Called for every bad key line, with "SOURCE:LINE: reason". */
+	void (*on_bad)(void *ctx, const ws_error *why);
+	void *ctx;
+} ws_lookup_opts;
+
+typedef struct ws_lookup_stats {
+	uint64_t keys, found, missing, bad;
+} ws_lookup_stats;
+
+/*
+ * Reads NDJSON key lines from fd and writes the point of each key found
+ * to out, in input order; a missing key prints nothing. Keys are looked
+ * up a chunk at a time in key order, so that each block is inflated once
+ * per chunk however the keys are ordered.
+ */
+WS_MUST_CHECK ws_status ws_lookup_fd(ws_store *st, int fd,
+				     const ws_lookup_opts *o, ws_output *out,
+				     ws_lookup_stats *stats, ws_error *err);
 
 /* --- ingest ---------------------------------------------------------- */
 

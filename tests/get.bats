@@ -359,3 +359,22 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 	grep -Fq "$T/nostore" "$T/err"
 	[ ! -e "$T/nostore" ]
 }
+
+@test "get: thousands of keys in scrambled order come back in input order, across chunks" {
+	# 3 entities x 3000 points; vector [e, t] names each point.
+	awk 'BEGIN { for (e = 1; e <= 3; e++) for (t = 1; t <= 3000; t++)
+		printf "{\"entity_id\":%d,\"timestamp\":%d,\"vector\":[%d,%d]}\n", e, t, e, t }' |
+		ws-ingest -b 64k "$S"
+	# 9500 keys in a scrambled order, every 19th one missing (t > 3000).
+	awk 'BEGIN { x = 7; for (i = 1; i <= 9500; i++) {
+		x = (x * 1103515245 + 12345) % 2147483648
+		e = x % 3 + 1; t = int(x / 3) % 3000 + 1
+		if (i % 19 == 0) t += 5000
+		printf "{\"entity_id\":%d,\"timestamp\":%d}\n", e, t } }' >"$T/keys"
+	awk -F'[:,}]' '$4 <= 3000 { printf "{\"entity_id\":%d,\"space_id\":0,\"timestamp\":%d,\"vector\":[%d,%d]}\n", $2, $4, $2, $4 }' \
+		"$T/keys" >"$T/want"
+	run ws-get "$S" <"$T/keys"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 9000 ]
+	printf '%s\n' "${lines[@]}" | cmp - "$T/want"
+}

@@ -1,0 +1,150 @@
+/*
+ * lookup.c - exact lookups of many keys read as NDJSON lines: the engine
+ * of ws-get.
+ *
+ * Keys come in any order, and answering them in that order would inflate
+ * a block again for every key that lands in it. Keys are taken in chunks,
+ * looked up in key order (consecutive keys of one block then reuse the
+ * block the store decoded last), and the answers are printed in input
+ * order. Memory is bounded by the chunk, not by the input.
+ */
+#include "ws_private.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_KEYS 4096
+
+/* One key of a chunk and where its answer sits in the chunk's text. */
+typedef struct pending_key {
+	uint64_t entity;
+	int64_t ts;
+	uint32_t space;
+	bool found;
+	size_t off, len; /* the answer in the chunk's memory output */
+} pending_key;
+
+typedef struct lookup {
+	ws_store *st;
+	const ws_lookup_opts *o;
+	ws_lookup_stats *stats;
+	ws_output *out;  /* where answers go, in input order */
+	ws_output *text; /* the chunk's answers, in key order */
+	pending_key keys[CHUNK_KEYS];
+	size_t order[CHUNK_KEYS]; /* indices of keys, sorted by key */
+	size_t n;
+} lookup;
+
+static lookup *sort_ctx; /* qsort has no context argument */
+
+static int
+by_key(const void *pa, const void *pb)
+{
+	const pending_key *a = &sort_ctx->keys[*(const size_t *)pa];
+	const pending_key *b = &sort_ctx->keys[*(const size_t *)pb];
+	return ws__key_cmp(a->entity, a->space, a->ts, b->entity, b->space,
+			   b->ts);
+}
+
+/* Answers the keys of the chunk and prints them in input order. */
+static ws_status
+answer_chunk(lookup *lk, ws_error *err)
+{
+	for (size_t i = 0; i < lk->n; i++)
+		lk->order[i] = i;
+	sort_ctx = lk;
+	ws__sort(lk->order, lk->n, sizeof *lk->order, by_key);
+	ws_output_memory_reset(lk->text);
+	ws_status rc = WS_OK;
+	for (size_t i = 0; i < lk->n && rc == WS_OK; i++) {
+		pending_key *k = &lk->keys[lk->order[i]];
+		ws_point pt;
+		rc = ws_store_get(lk->st, k->entity, k->space, k->ts, &pt, err);
+		k->found = rc == WS_OK;
+		if (rc == WS_NOTFOUND) {
+			rc = WS_OK;
+			continue;
+		}
+		k->off = ws_output_size(lk->text);
+		if (rc == WS_OK)
+			rc = ws_output_point(lk->text, &pt, err);
+		k->len = ws_output_size(lk->text) - k->off;
+	}
+	const char *text = rc == WS_OK ? ws_output_memory(lk->text, err) : NULL;
+	for (size_t i = 0; text != NULL && i < lk->n && rc == WS_OK; i++) {
+		const pending_key *k = &lk->keys[i];
+		if (k->found) {
+			lk->stats->found++;
+			rc = ws_output_bytes(lk->out, text + k->off, k->len, err);
+		} else {
+			lk->stats->missing++;
+		}
+	}
+	lk->n = 0;
+	return text == NULL && rc == WS_OK ? WS_ENOMEM : rc;
+}
+
+/* Parses one key line into the chunk, or reports it as bad. */
+static ws_status
+take_line(lookup *lk, const ws_line *line, ws_point_buf *pb, ws_error *err)
+{
+	ws_error why = {0};
+	ws_point key;
+	ws_status rc;
+	if (line->too_long)
+		rc = ws__err(&why, WS_EBADINPUT, "line longer than %u bytes",
+			     WS_DEFAULT_MAX_LINE);
+	else if (ws_line_is_blank(line->text, line->len))
+		return WS_OK;
+	else
+		rc = ws_parse_point(line->text, line->len, WS_PARSE_KEY,
+				    lk->o->default_space, pb, &key, &why);
+	if (rc == WS_EBADINPUT) {
+		ws__err_prefix(&why, "%s:%" PRIu64, lk->o->source, line->number);
+		lk->stats->bad++;
+		if (lk->o->on_bad != NULL)
+			lk->o->on_bad(lk->o->ctx, &why);
+		return WS_OK;
+	}
+	if (rc != WS_OK) {
+		*err = why;
+		return rc;
+	}
+	lk->keys[lk->n++] = (pending_key){.entity = key.entity_id,
+					  .space = key.space_id,
+					  .ts = key.timestamp};
+	lk->stats->keys++;
+	return lk->n == CHUNK_KEYS ? answer_chunk(lk, err) : WS_OK;
+}
+
+ws_status
+ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
+	     ws_lookup_stats *stats, ws_error *err)
+{
+	memset(stats, 0, sizeof *stats);
+	lookup *lk = calloc(1, sizeof *lk);
+	ws_line_reader *in = ws_line_reader_new(fd, o->source, 0);
+	ws_point_buf *pb = ws_point_buf_new();
+	ws_status rc = WS_OK;
+	if (lk == NULL || in == NULL || pb == NULL ||
+	    (lk->text = ws_output_new_memory()) == NULL)
+		rc = ws__err(err, WS_ENOMEM, "out of memory");
+	if (rc == WS_OK) {
+		*lk = (lookup){.st = st, .o = o, .stats = stats, .out = out,
+			       .text = lk->text};
+		ws_line line;
+		while ((rc = ws_line_read(in, &line, err)) == WS_OK &&
+		       (rc = take_line(lk, &line, pb, err)) == WS_OK)
+			;
+		if (rc == WS_NOTFOUND)
+			rc = answer_chunk(lk, err);
+	}
+	if (lk != NULL && ws_output_close(lk->text, rc == WS_OK ? err : NULL) !=
+				  WS_OK && rc == WS_OK)
+		rc = WS_ENOMEM;
+	free(lk);
+	ws_line_reader_free(in);
+	ws_point_buf_free(pb);
+	return rc;
+}
