@@ -6,7 +6,9 @@
  * a block again for every key that lands in it. Keys are taken in chunks,
  * looked up in key order (consecutive keys of one block then reuse the
  * block the store decoded last), and the answers are printed in input
- * order. Memory is bounded by the chunk, not by the input.
+ * order. Memory is bounded by the chunk, not by the input. When the input
+ * pauses, the keys so far are answered at once, so that a program that
+ * writes a key and waits for its answer is served.
  */
 #include "ws_private.h"
 
@@ -134,9 +136,15 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 		*lk = (lookup){.st = st, .o = o, .stats = stats, .out = out,
 			       .text = lk->text};
 		ws_line line;
-		while ((rc = ws_line_read(in, &line, err)) == WS_OK &&
-		       (rc = take_line(lk, &line, pb, err)) == WS_OK)
-			;
+		while (rc == WS_OK) {
+			/* Input that pauses (a coprocess) gets its answers now. */
+			if (lk->n > 0 && ws_line_reader_would_block(in, 0) &&
+			    ((rc = answer_chunk(lk, err)) != WS_OK ||
+			     (rc = ws_output_flush(out, err)) != WS_OK))
+				break;
+			if ((rc = ws_line_read(in, &line, err)) == WS_OK)
+				rc = take_line(lk, &line, pb, err);
+		}
 		if (rc == WS_NOTFOUND)
 			rc = answer_chunk(lk, err);
 	}

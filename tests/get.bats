@@ -378,3 +378,22 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 	[ "${#lines[@]}" -eq 9000 ]
 	printf '%s\n' "${lines[@]}" | cmp - "$T/want"
 }
+
+@test "get: a key written to a pipe is answered before the input ends" {
+	point 1 10 0.5 | ingest
+	mkfifo "$T/in"
+	ws-get "$S" <"$T/in" >"$T/out" &
+	pid=$!
+	exec 7>"$T/in"
+	echo '{"entity_id":1,"timestamp":10}' >&7
+	for _ in $(seq 50); do
+		[ -s "$T/out" ] && break
+		sleep 0.1
+	done
+	early=no
+	[ -s "$T/out" ] && early=yes
+	exec 7>&-
+	wait "$pid"
+	[ "$early" = yes ]
+	[ "$(cat "$T/out")" = '{"entity_id":1,"space_id":0,"timestamp":10,"vector":[0.5]}' ]
+}
