@@ -122,7 +122,8 @@ open_data_index(ws_store *st, size_t i)
  * files of an older manifest, and an open descriptor keeps a file
  * readable after its removal. ENOENT means exactly that happened: the
  * caller loads the newer manifest, unless this was its last try, when
- * the file is left to fail with a message where a block needs it.
+ * a missing file is left to fail with a message where a block needs it.
+ * Any other failure to open is an error now.
  */
 static ws_status
 open_data_files(ws_store *st, bool last_try, ws_error *err)
@@ -135,9 +136,13 @@ open_data_files(ws_store *st, bool last_try, ws_error *err)
 		st->data_fds[i] = -1;
 	for (size_t i = 0; i < st->ndata_fds; i++) {
 		int e = open_data_index(st, i);
-		if (e == ENOENT && !last_try)
-			return WS_NOTFOUND;
-		/* Other failures surface, with the file named, where it is read. */
+		if (e == ENOENT)
+			return last_try ? WS_OK : WS_NOTFOUND;
+		if (e != 0) {
+			char rel[64];
+			ws__data_name(st->man.data[i].id, rel, sizeof rel);
+			return ws__errno(err, e, "%s/%s: open", st->path, rel);
+		}
 	}
 	return WS_OK;
 }
