@@ -248,3 +248,23 @@ cli_finish(ws_output *out, int status)
 	}
 	return status;
 }
+
+int
+cli_run_reader(const char *path, cli_reader_fn fn, void *ctx)
+{
+	ws_error err;
+	ws_store *st;
+	if (ws_store_open(path, WS_OPEN_READ, &st, &err) != WS_OK)
+		return cli_finish(NULL, cli_fail(&err));
+	ws_output *out = ws_output_new(STDOUT_FILENO, "stdout");
+	int status;
+	if (out == NULL) {
+		cli_warn("out of memory");
+		status = CLI_USAGE;
+	} else {
+		status = fn(st, out, ctx);
+	}
+	status = cli_finish(out, status);
+	ws_store_close(st);
+	return status;
+}

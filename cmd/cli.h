@@ -64,4 +64,12 @@ size_t cli_size(const char *opt, const char *arg, size_t min);
  */
 int cli_finish(ws_output *out, int status);
 
+/* A reader's work on an open store: writes to out, returns an exit status. */
+typedef int (*cli_reader_fn)(ws_store *st, ws_output *out, void *ctx);
+/*
+ * Opens the store read-only and a buffered stdout, runs fn, closes both
+ * and returns the final exit status: the skeleton every reader shares.
+ */
+int cli_run_reader(const char *path, cli_reader_fn fn, void *ctx);
+
 #endif

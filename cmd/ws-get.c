@@ -53,6 +53,25 @@ lookup_stdin(ws_store *st, ws_output *out, uint32_t space)
 	return stats.missing > 0 || stats.bad > 0 ? CLI_DATA : CLI_OK;
 }
 
+/* What the options asked for. */
+typedef struct get_job {
+	uint64_t entity;
+	uint32_t space;
+	int64_t ts;
+	bool one_key; /* from --entity and --timestamp, else stdin */
+} get_job;
+
+static int
+run(ws_store *st, ws_output *out, void *ctx)
+{
+	const get_job *job = ctx;
+	if (!job->one_key)
+		return lookup_stdin(st, out, job->space);
+	ws_error err;
+	ws_status rc = lookup(st, out, job->entity, job->space, job->ts, &err);
+	return rc == WS_NOTFOUND ? CLI_DATA : rc == WS_OK ? CLI_OK : cli_fail(&err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -74,24 +93,6 @@ main(int argc, char **argv)
 	if (have_entity != have_ts)
 		cli_usage("--entity and --timestamp go together");
 
-	ws_error err;
-	ws_store *st;
-	if (ws_store_open(path, WS_OPEN_READ, &st, &err) != WS_OK)
-		return cli_finish(NULL, cli_fail(&err));
-	ws_output *out = ws_output_new(STDOUT_FILENO, "stdout");
-	int status;
-	if (out == NULL) {
-		cli_warn("out of memory");
-		status = CLI_USAGE;
-	} else if (have_entity) {
-		ws_status rc = lookup(st, out, entity, space, ts, &err);
-		status = rc == WS_NOTFOUND ? CLI_DATA
-			 : rc == WS_OK	   ? CLI_OK
-					   : cli_fail(&err);
-	} else {
-		status = lookup_stdin(st, out, space);
-	}
-	status = cli_finish(out, status);
-	ws_store_close(st);
-	return status;
+	get_job job = {entity, space, ts, have_entity};
+	return cli_run_reader(path, run, &job);
 }

@@ -41,6 +41,30 @@ print_points(ws_cursor *cur, ws_output *out, uint64_t limit, ws_error *err)
 	return rc == WS_NOTFOUND ? WS_OK : rc;
 }
 
+/* What the options asked for. */
+typedef struct range_job {
+	const ws_range_opts *opts;
+	uint64_t entity;
+	uint32_t space;
+	uint64_t limit;
+	bool all;
+} range_job;
+
+static int
+run(ws_store *st, ws_output *out, void *ctx)
+{
+	const range_job *job = ctx;
+	ws_error err;
+	ws_cursor *cur = NULL;
+	ws_status rc = job->all ? ws_store_scan(st, job->opts, &cur, &err)
+				: ws_store_range(st, job->entity, job->space,
+						 job->opts, &cur, &err);
+	if (rc == WS_OK)
+		rc = print_points(cur, out, job->limit, &err);
+	ws_cursor_free(cur);
+	return rc == WS_OK ? CLI_OK : cli_fail(&err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -68,25 +92,6 @@ main(int argc, char **argv)
 	if (!all && !have_entity)
 		cli_usage("--entity is required (or --all)");
 
-	ws_error err;
-	ws_store *st;
-	if (ws_store_open(path, WS_OPEN_READ, &st, &err) != WS_OK)
-		return cli_finish(NULL, cli_fail(&err));
-	ws_cursor *cur = NULL;
-	ws_status rc = all ? ws_store_scan(st, &o, &cur, &err)
-			   : ws_store_range(st, entity, space, &o, &cur, &err);
-	ws_output *out = ws_output_new(STDOUT_FILENO, "stdout");
-	int status;
-	if (rc == WS_OK && out == NULL) {
-		cli_warn("out of memory");
-		status = CLI_USAGE;
-	} else {
-		if (rc == WS_OK)
-			rc = print_points(cur, out, limit, &err);
-		status = rc == WS_OK ? CLI_OK : cli_fail(&err);
-	}
-	status = cli_finish(out, status);
-	ws_cursor_free(cur);
-	ws_store_close(st);
-	return status;
+	range_job job = {&o, entity, space, limit, all};
+	return cli_run_reader(path, run, &job);
 }

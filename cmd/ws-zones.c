@@ -48,6 +48,22 @@ print_summary(ws_store *st, const ws_zone_filter *f, ws_output *out,
 	return rc == WS_OK ? ws_output_zone_totals(out, &t, err) : rc;
 }
 
+/* What the options asked for. */
+typedef struct zones_job {
+	const ws_zone_filter *filter;
+	bool summary;
+} zones_job;
+
+static int
+run(ws_store *st, ws_output *out, void *ctx)
+{
+	const zones_job *job = ctx;
+	ws_error err;
+	ws_status rc = job->summary ? print_summary(st, job->filter, out, &err)
+				    : print_zones(st, job->filter, out, &err);
+	return rc == WS_OK ? CLI_OK : cli_fail(&err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -67,22 +83,6 @@ main(int argc, char **argv)
 		}
 	}
 	const char *path = cli_store();
-
-	ws_error err;
-	ws_store *st;
-	if (ws_store_open(path, WS_OPEN_READ, &st, &err) != WS_OK)
-		return cli_finish(NULL, cli_fail(&err));
-	ws_output *out = ws_output_new(STDOUT_FILENO, "stdout");
-	int status;
-	if (out == NULL) {
-		cli_warn("out of memory");
-		status = CLI_USAGE;
-	} else {
-		ws_status rc = summary ? print_summary(st, &f, out, &err)
-				       : print_zones(st, &f, out, &err);
-		status = rc == WS_OK ? CLI_OK : cli_fail(&err);
-	}
-	status = cli_finish(out, status);
-	ws_store_close(st);
-	return status;
+	zones_job job = {&f, summary};
+	return cli_run_reader(path, run, &job);
 }

@@ -24,6 +24,10 @@ if [ -n "$missing" ]; then
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	# mandoc -Tlint looks cross-references up in the manual database.
+	if command -v makewhatis >/dev/null 2>&1; then
+		makewhatis /usr/share/man >/dev/null 2>&1 || true
+	fi
 fi
 
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
