@@ -86,13 +86,14 @@ blocks() { ws-zones "$S" | wc -l; }
 	) &
 	writer=$!
 	reads=0
-	while kill -0 "$writer" 2>/dev/null; do
+	while :; do
 		run ws-range -e 2 "$S"
 		[ "$status" -eq 0 ] || { echo "reader failed: $output"; false; }
 		[ "${#lines[@]}" -eq "$want" ]
 		run ws-get -e 1 -t 4 "$S"
 		[ "$output" = '{"entity_id":1,"space_id":0,"timestamp":4,"vector":[99]}' ]
 		reads=$((reads + 1))
+		kill -0 "$writer" 2>/dev/null || break
 	done
 	wait "$writer"
 	echo "$reads reads" >&3
