@@ -34,17 +34,15 @@ typedef struct lookup {
 	ws_output *out;  /* where answers go, in input order */
 	ws_output *text; /* the chunk's answers, in key order */
 	pending_key keys[CHUNK_KEYS];
-	size_t order[CHUNK_KEYS]; /* indices of keys, sorted by key */
+	pending_key *order[CHUNK_KEYS]; /* the keys, sorted by key */
 	size_t n;
 } lookup;
-
-static lookup *sort_ctx; /* qsort has no context argument */
 
 static int
 by_key(const void *pa, const void *pb)
 {
-	const pending_key *a = &sort_ctx->keys[*(const size_t *)pa];
-	const pending_key *b = &sort_ctx->keys[*(const size_t *)pb];
+	const pending_key *a = *(pending_key *const *)pa;
+	const pending_key *b = *(pending_key *const *)pb;
 	return ws__key_cmp(a->entity, a->space, a->ts, b->entity, b->space,
 			   b->ts);
 }
@@ -54,13 +52,12 @@ static ws_status
 answer_chunk(lookup *lk, ws_error *err)
 {
 	for (size_t i = 0; i < lk->n; i++)
-		lk->order[i] = i;
-	sort_ctx = lk;
+		lk->order[i] = &lk->keys[i];
 	ws__sort(lk->order, lk->n, sizeof *lk->order, by_key);
 	ws_output_memory_reset(lk->text);
 	ws_status rc = WS_OK;
 	for (size_t i = 0; i < lk->n && rc == WS_OK; i++) {
-		pending_key *k = &lk->keys[lk->order[i]];
+		pending_key *k = lk->order[i];
 		ws_point pt;
 		rc = ws_store_get(lk->st, k->entity, k->space, k->ts, &pt, err);
 		k->found = rc == WS_OK;
