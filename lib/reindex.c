@@ -247,8 +247,9 @@ add_file(reindex *rx, uint32_t id, rx_file **out, ws_error *err)
 }
 
 static ws_status
-note_data_entry(reindex *rx, const char *name, ws_error *err)
+note_data_entry(void *ctx, const char *name, ws_error *err)
 {
+	reindex *rx = ctx;
 	uint32_t id = data_file_id(name);
 	if (id == 0)
 		return WS_OK; /* not ours: left alone */
@@ -272,23 +273,9 @@ note_data_entry(reindex *rx, const char *name, ws_error *err)
 static ws_status
 list_data_dir(reindex *rx, ws_error *err)
 {
-	int fd = dup(rx->datadirfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		ws_status rc = ws__errno(err, errno, "%s/data", rx->path);
-		if (fd >= 0)
-			ws__close(fd);
-		return rc;
-	}
-	ws_status rc = WS_OK;
-	struct dirent *de;
-	errno = 0;
-	while (rc == WS_OK && (de = readdir(d)) != NULL)
-		rc = note_data_entry(rx, de->d_name, err);
-	if (rc == WS_OK && errno != 0)
-		rc = ws__errno(err, errno, "%s/data", rx->path);
-	closedir(d);
-	return rc;
+	char name[4200];
+	snprintf(name, sizeof name, "%s/data", rx->path);
+	return ws__each_dir_entry(rx->datadirfd, name, note_data_entry, rx, err);
 }
 
 static int
@@ -718,8 +705,9 @@ named_segment(const reindex *rx, uint64_t id)
 }
 
 static ws_status
-note_index_entry(reindex *rx, const char *name, ws_error *err)
+note_index_entry(void *ctx, const char *name, ws_error *err)
 {
+	reindex *rx = ctx;
 	uint64_t id;
 	if (strlen(name) != 20 || strcmp(name + 16, ".wsi") != 0 ||
 	    name[0] == '-' || !ws_parse_u64(name, 16, &id))
@@ -744,23 +732,9 @@ list_index_dir(reindex *rx, ws_error *err)
 {
 	if (rx->indexdirfd < 0)
 		return WS_OK;
-	int fd = dup(rx->indexdirfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		ws_status rc = ws__errno(err, errno, "%s/index", rx->path);
-		if (fd >= 0)
-			ws__close(fd);
-		return rc;
-	}
-	ws_status rc = WS_OK;
-	struct dirent *de;
-	errno = 0;
-	while (rc == WS_OK && (de = readdir(d)) != NULL)
-		rc = note_index_entry(rx, de->d_name, err);
-	if (rc == WS_OK && errno != 0)
-		rc = ws__errno(err, errno, "%s/index", rx->path);
-	closedir(d);
-	return rc;
+	char name[4200];
+	snprintf(name, sizeof name, "%s/index", rx->path);
+	return ws__each_dir_entry(rx->indexdirfd, name, note_index_entry, rx, err);
 }
 
 /* Reads every record of the old index; a damaged one condemns it. */

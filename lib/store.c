@@ -169,36 +169,26 @@ ws__store_reload(ws_store *st, ws_error *err)
 	return rc;
 }
 
+/* An entry of a directory we may turn into a store: part of a half-made one. */
+static ws_status
+creatable_entry(void *ctx, const char *entry, ws_error *err)
+{
+	static const char *const ok[] = {"lock", DATA_DIR, INDEX_DIR,
+					 WS_MANIFEST ".tmp"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (strcmp(entry, ok[i]) == 0)
+			return WS_OK;
+	return ws__err(err, WS_EUSAGE,
+		       "%s: directory exists and is not a warmstore store "
+		       "(found '%s')",
+		       ((const ws_store *)ctx)->path, entry);
+}
+
 /* A directory we may turn into a store: empty, or a half-made store. */
 static ws_status
 check_creatable(ws_store *st, ws_error *err)
 {
-	int fd = dup(st->dirfd);
-	if (fd < 0)
-		return ws__errno(err, errno, "%s", st->path);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		ws__close(fd);
-		return ws__errno(err, errno, "%s", st->path);
-	}
-	ws_status rc = WS_OK;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		static const char *const ok[] = {".",	  "..",	 "lock", DATA_DIR,
-						 INDEX_DIR, WS_MANIFEST ".tmp"};
-		bool known = false;
-		for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-			known |= strcmp(de->d_name, ok[i]) == 0;
-		if (!known) {
-			rc = ws__err(err, WS_EUSAGE,
-				     "%s: directory exists and is not a "
-				     "warmstore store (found '%s')",
-				     st->path, de->d_name);
-			break;
-		}
-	}
-	closedir(d);
-	return rc;
+	return ws__each_dir_entry(st->dirfd, st->path, creatable_entry, st, err);
 }
 
 static ws_status

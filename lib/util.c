@@ -4,6 +4,7 @@
  */
 #include "ws_private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -186,6 +187,34 @@ ws__replace_file(int dirfd, const char *rel, const char *name,
 					 "may not survive a crash)",
 					 name);
 	return WS_OK;
+}
+
+ws_status
+ws__each_dir_entry(int dirfd, const char *name, ws__dir_entry_fn fn, void *ctx,
+		   ws_error *err)
+{
+	/* A DIR takes its descriptor over: give it a copy of ours. */
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		ws_status rc = ws__errno(err, errno, "%s: open", name);
+		if (fd >= 0)
+			ws__close(fd);
+		return rc;
+	}
+	rewinddir(d); /* the copy shares the position of earlier reads */
+	ws_status rc = WS_OK;
+	struct dirent *de;
+	errno = 0;
+	while (rc == WS_OK && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			rc = fn(ctx, de->d_name, err);
+		errno = 0;
+	}
+	if (rc == WS_OK && errno != 0)
+		rc = ws__errno(err, errno, "%s: read", name);
+	closedir(d);
+	return rc;
 }
 
 int

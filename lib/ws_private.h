@@ -48,6 +48,13 @@ ws_status ws__replace_file(int dirfd, const char *rel, const char *name,
 			   const void *data, size_t len, ws_error *err);
 int ws__close(int fd);
 
+/* Called for each entry of a directory but "." and ".."; WS_OK goes on. */
+typedef ws_status (*ws__dir_entry_fn)(void *ctx, const char *entry,
+				       ws_error *err);
+/* Walks the directory open at dirfd (named `name` in messages). */
+ws_status ws__each_dir_entry(int dirfd, const char *name, ws__dir_entry_fn fn,
+			     void *ctx, ws_error *err);
+
 void *ws__malloc(size_t n, ws_error *err);
 void *ws__realloc(void *p, size_t n, ws_error *err);
 /* Grows *p (holding *cap elements of size sz) to at least want elements. */
