@@ -9,11 +9,11 @@ load helpers
 
 : "${WS_SCRIPTS:=$BATS_TEST_DIRNAME/../scripts}"
 
-@test "3 writers and 2 readers for 4 seconds: latest write wins, whole batches only" {
+@test "3 writers, 2 readers and a compactor for 4 seconds: latest write wins, whole batches only" {
 	run "$WS_SCRIPTS/soak" --seconds 4 --writers 3 --bindir "$WS_BINDIR"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ ${lines[-1]} == "soak: 3 writers, "*" reads in 4s: passed" ]]
+	[[ ${lines[-1]} == "soak: 3 writers, "*" reads, "*" compactions in 4s: passed" ]]
 }
 
 @test "soak notices a reader that sees part of a batch" {
