@@ -143,6 +143,22 @@ settle_line(ingest *in, const ws_line *line, ws_error *err)
 	return rc == WS_OK ? WS_EBADINPUT : rc;
 }
 
+/*
+ * The input failed (a read error): the lines accepted so far are still
+ * committed, so nothing already accepted is lost, then the failure is
+ * reported. A failing commit is reported instead.
+ */
+static ws_status
+fail_input(ingest *in, ws_status rc, ws_error *err)
+{
+	ws_error read_err = *err;
+	ws_status crc = commit_batch(in, err);
+	if (crc != WS_OK)
+		return crc;
+	*err = read_err;
+	return rc;
+}
+
 static ws_status
 run(ingest *in, ws_error *err)
 {
@@ -158,7 +174,7 @@ run(ingest *in, ws_error *err)
 		if (rc == WS_NOTFOUND)
 			break;
 		if (rc != WS_OK)
-			return rc;
+			return fail_input(in, rc, err);
 		in->stats->lines++;
 		rc = settle_line(in, &line, err);
 		in->settled = line.number;

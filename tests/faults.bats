@@ -322,3 +322,23 @@ check_reindex_faults() {
 	check_reindex_faults rename
 	check_reindex_faults openat
 }
+
+@test "ws-ingest: a read error on stdin still commits the lines accepted before it" {
+	# 3000 lines: several reads of standard input; the second one fails.
+	awk 'BEGIN { for (t = 1; t <= 3000; t++)
+		printf "{\"entity_id\":4,\"timestamp\":%d,\"vector\":[%d]}\n", t, t }' >"$T/many"
+	rm -rf "$S"
+	faulty FAULT_CALL=read FAULT_NTH=2 FAULT_ERRNO=EIO \
+		ws-ingest -v "$S" <"$T/many" >"$T/out" 2>"$T/err" && status=0 || status=$?
+	[ "$status" -eq 2 ]
+	grep -q '^read 2 failed$' "$T/log"
+	grep -qx 'ws-ingest: stdin: read: Input/output error' "$T/err"
+	n=$(sed -n 's/^ws-ingest: committed through line //p' "$T/err" | tail -n 1)
+	[ "$n" -gt 0 ]
+	# Every line of the first read is committed, whole and in order.
+	[ "$(ws-range "$S" -e 4 | wc -l)" -eq "$n" ]
+	[ "$(ws-range "$S" -e 4 -r -n 1)" = "{\"entity_id\":4,\"space_id\":0,\"timestamp\":$n,\"vector\":[$n]}" ]
+	# Resuming after line N completes the input.
+	tail -n +$((n + 1)) "$T/many" | ws-ingest "$S"
+	[ "$(ws-range "$S" -e 4 | wc -l)" -eq 3000 ]
+}

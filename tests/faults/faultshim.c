@@ -5,7 +5,8 @@
  *
  * Environment:
  *   FAULT_CALL   which call to fail: write, pwrite, fsync, fdatasync,
- *                rename (also renameat, renameat2), ftruncate or openat
+ *                rename (also renameat, renameat2), ftruncate, openat, or
+ *                read (of standard input only: a failing input stream)
  *                (pwrite64, ftruncate64 and openat64 count as their
  *                short names); each name has a counter of its own.
  *   FAULT_NTH    fail the Nth call of that name (1-based); unset or 0:
@@ -39,10 +40,10 @@
 
 /* The calls the shim knows, each with its own counter. */
 enum call { C_WRITE, C_PWRITE, C_FSYNC, C_FDATASYNC, C_RENAME, C_FTRUNCATE,
-	    C_OPENAT, C_NCALLS };
+	    C_OPENAT, C_READ, C_NCALLS };
 static const char *const call_names[C_NCALLS] = {
 	"write", "pwrite", "fsync", "fdatasync", "rename", "ftruncate",
-	"openat"};
+	"openat", "read"};
 static unsigned long counts[C_NCALLS];
 
 static int
@@ -139,6 +140,16 @@ write(int fd, const void *buf, size_t n)
 		if (act == 2)
 			n = short_len(n);
 	}
+	return real(fd, buf, n);
+}
+
+/* Only reads of standard input count: the store's own reads never fail. */
+ssize_t
+read(int fd, void *buf, size_t n)
+{
+	REAL(ssize_t, "read", (int, void *, size_t));
+	if (fd == 0 && n > 0 && decide(C_READ) == 1)
+		return -1;
 	return real(fd, buf, n);
 }
 
