@@ -5,12 +5,6 @@
 
 load helpers
 
-# sep CMD... : run CMD with its stderr in $T/err, so that `run sep CMD`
-# leaves only the standard output in $output.
-sep() {
-	"$@" 2>"$T/err"
-}
-
 # The good lines around every bad one: two before it, one after it.
 good_before() {
 	point 1 10 0.5 0.25 1

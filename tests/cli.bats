@@ -8,12 +8,6 @@ load helpers
 
 PROGS="ws-ingest ws-get ws-range ws-zones ws-reindex"
 
-# sep CMD... : run CMD with its stderr in $T/err, so that `run sep CMD`
-# leaves only the standard output in $output.
-sep() {
-	"$@" 2>"$T/err"
-}
-
 # A store with two points of entity 1 and one of entity 2.
 make_store() {
 	{

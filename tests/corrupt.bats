@@ -7,10 +7,6 @@
 
 load helpers
 
-sep() {
-	"$@" 2>"$T/err"
-}
-
 DATA=data/00000001.wsd
 
 # Five entities, one commit each, ten points each: one block per entity.

@@ -3,12 +3,6 @@
 
 load helpers
 
-# quiet CMD... : run CMD with its stderr in $T/err, so that under `run`
-# $output holds stdout only.
-quiet() {
-	"$@" 2>"$T/err"
-}
-
 # seed: a small store. Space 0 holds dimension 3, space 5 dimension 2.
 seed() {
 	{
@@ -28,7 +22,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 
 @test "get: -e/-t finds one key and prints its exact canonical line, exit 0" {
 	seed
-	run quiet ws-get "$S" -e 1 -t 200 </dev/null
+	run sep ws-get "$S" -e 1 -t 200 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L1_200" ]
 	[ ! -s "$T/err" ]
@@ -36,27 +30,27 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 
 @test "get: long options --entity/--space/--timestamp, options after STORE" {
 	seed
-	run quiet ws-get "$S" --entity 1 --space 5 --timestamp 100 </dev/null
+	run sep ws-get "$S" --entity 1 --space 5 --timestamp 100 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L1S5_100" ]
-	run quiet ws-get --entity=2 --timestamp=100 "$S" </dev/null
+	run sep ws-get --entity=2 --timestamp=100 "$S" </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L2_100" ]
-	run quiet ws-get -s 0 -e 1 -t 100 "$S" </dev/null
+	run sep ws-get -s 0 -e 1 -t 100 "$S" </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L1_100" ]
 }
 
 @test "get: -s selects the space of the key" {
 	seed
-	run quiet ws-get "$S" -e 1 -s 5 -t 100 </dev/null
+	run sep ws-get "$S" -e 1 -s 5 -t 100 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L1S5_100" ]
-	run quiet ws-get "$S" -e 1 -s 0 -t 100 </dev/null
+	run sep ws-get "$S" -e 1 -s 0 -t 100 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L1_100" ]
 	# entity 1 has time 200 in space 0 only
-	run quiet ws-get "$S" -e 1 -s 5 -t 200 </dev/null
+	run sep ws-get "$S" -e 1 -s 5 -t 200 </dev/null
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 }
@@ -64,22 +58,22 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 @test "get: a missing key prints nothing and exits 1" {
 	seed
 	# a time between two stored ones: no approximate match
-	run quiet ws-get "$S" -e 1 -t 150 </dev/null
+	run sep ws-get "$S" -e 1 -t 150 </dev/null
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	# before the first and after the last point of the series
-	run quiet ws-get "$S" -e 1 -t 99 </dev/null
+	run sep ws-get "$S" -e 1 -t 99 </dev/null
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	run quiet ws-get "$S" -e 1 -t 301 </dev/null
+	run sep ws-get "$S" -e 1 -t 301 </dev/null
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	# an entity the store does not know
-	run quiet ws-get "$S" -e 3 -t 100 </dev/null
+	run sep ws-get "$S" -e 3 -t 100 </dev/null
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	# a space the store does not know
-	run quiet ws-get "$S" -e 1 -s 6 -t 100 </dev/null
+	run sep ws-get "$S" -e 1 -s 6 -t 100 </dev/null
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 }
@@ -92,7 +86,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		'{"entity_id":1,"space_id":0,"timestamp":100}' \
 		'{"entity_id":1,"space_id":5,"timestamp":100}' \
 		'{"entity_id":1,"space_id":0,"timestamp":200}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '%s\n' "$L2_100" "$L1_300" "$L1_100" "$L1S5_100" "$L1_200")" ]
 	[ ! -s "$T/err" ]
@@ -104,7 +98,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		'{"entity_id":1,"timestamp":300}' \
 		'{"entity_id":2,"timestamp":100}' \
 		'{"entity_id":1,"timestamp":300}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '%s\n' "$L1_300" "$L2_100" "$L1_300")" ]
 }
@@ -112,20 +106,20 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 @test "get: space_id is optional in key lines and defaults to --space or 0" {
 	seed
 	printf '%s\n' '{"entity_id":1,"timestamp":100}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L1_100" ]
-	run quiet ws-get "$S" -s 5 <"$T/keys"
+	run sep ws-get "$S" -s 5 <"$T/keys"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L1S5_100" ]
-	run quiet ws-get "$S" --space 5 <"$T/keys"
+	run sep ws-get "$S" --space 5 <"$T/keys"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$L1S5_100" ]
 	# an explicit space_id wins over --space
 	printf '%s\n' \
 		'{"entity_id":1,"space_id":0,"timestamp":100}' \
 		'{"entity_id":1,"timestamp":100}' >"$T/keys2"
-	run quiet ws-get "$S" -s 5 <"$T/keys2"
+	run sep ws-get "$S" -s 5 <"$T/keys2"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '%s\n' "$L1_100" "$L1S5_100")" ]
 }
@@ -135,7 +129,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 	printf '%s\n' \
 		'{"entity_id":1,"space_id":0,"timestamp":100,"vector":[0,0,0],"metadata":{"x":"y"}}' \
 		'{"timestamp":100,"vector":[1,2],"entity_id":1,"space_id":5}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '%s\n' "$L1_100" "$L1S5_100")" ]
 	[ ! -s "$T/err" ]
@@ -149,7 +143,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		'{"entity_id":7,"timestamp":100}' \
 		'{"entity_id":2,"timestamp":100}' \
 		'{"entity_id":2,"space_id":5,"timestamp":100}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$(printf '%s\n' "$L1_200" "$L2_100")" ]
 }
@@ -157,7 +151,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 @test "get: only missing keys on stdin: no output, exit 1" {
 	seed
 	printf '%s\n' '{"entity_id":1,"timestamp":1}' '{"entity_id":9,"timestamp":100}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 }
@@ -172,7 +166,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		'{"entity_id":1,"timestamp":' \
 		'{"entity_id":"1","timestamp":100}' \
 		'{"entity_id":1,"timestamp":300}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$(printf '%s\n' "$L1_100" "$L2_100" "$L1_300")" ]
 	grep -Fqx 'ws-get: stdin:2: not a JSON object' "$T/err"
@@ -190,7 +184,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		'{"entity_id":1,"timestamp":9223372036854775808}' \
 		'{"entity_id":18446744073709551616,"timestamp":100}' \
 		'{"entity_id":2,"timestamp":100}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$L2_100" ]
 	grep -Fqx 'ws-get: stdin:1: field "entity_id" out of range (0..18446744073709551615)' "$T/err"
@@ -201,7 +195,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 
 @test "get: --entity without --timestamp is a usage error, exit 2" {
 	seed
-	run quiet ws-get "$S" --entity 1 </dev/null
+	run sep ws-get "$S" --entity 1 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	grep -Fqx 'ws-get: --entity and --timestamp go together' "$T/err"
@@ -210,7 +204,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 
 @test "get: --timestamp without --entity is a usage error, exit 2" {
 	seed
-	run quiet ws-get "$S" -t 100 </dev/null
+	run sep ws-get "$S" -t 100 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	grep -Fqx 'ws-get: --entity and --timestamp go together' "$T/err"
@@ -218,7 +212,7 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 
 @test "get: an invalid --entity value is a usage error, exit 2" {
 	seed
-	run quiet ws-get "$S" -e abc -t 100 </dev/null
+	run sep ws-get "$S" -e abc -t 100 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	grep -Fqx "ws-get: --entity: invalid value 'abc' (expected an integer 0..18446744073709551615)" "$T/err"
@@ -237,14 +231,14 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		'{"entity_id":9,"space_id":0,"timestamp":1}' \
 		'{"entity_id":9,"space_id":0,"timestamp":2}' \
 		'{"entity_id":9,"space_id":5,"timestamp":2}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$(printf '%s\n' \
 		'{"entity_id":9,"space_id":4294967295,"timestamp":1,"vector":[6]}' \
 		'{"entity_id":9,"space_id":5,"timestamp":1,"vector":[4,5]}' \
 		'{"entity_id":9,"space_id":0,"timestamp":1,"vector":[1,2,3]}' \
 		'{"entity_id":9,"space_id":5,"timestamp":2,"vector":[7,8]}')" ]
-	run quiet ws-get "$S" -e 9 -s 4294967295 -t 1 </dev/null
+	run sep ws-get "$S" -e 9 -s 4294967295 -t 1 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"entity_id":9,"space_id":4294967295,"timestamp":1,"vector":[6]}' ]
 }
@@ -257,26 +251,26 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		point 9007199254740992 5 4
 		point 0 5 5
 	} | ingest
-	run quiet ws-get "$S" -e 18446744073709551615 -t 5 </dev/null
+	run sep ws-get "$S" -e 18446744073709551615 -t 5 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 18446744073709551615 5 1)" ]
-	run quiet ws-get "$S" -e 18446744073709551614 -t 5 </dev/null
+	run sep ws-get "$S" -e 18446744073709551614 -t 5 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 18446744073709551614 5 2)" ]
-	run quiet ws-get "$S" -e 9007199254740993 -t 5 </dev/null
+	run sep ws-get "$S" -e 9007199254740993 -t 5 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 9007199254740993 5 3)" ]
-	run quiet ws-get "$S" -e 0 -t 5 </dev/null
+	run sep ws-get "$S" -e 0 -t 5 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 0 5 5)" ]
 	printf '%s\n' \
 		'{"entity_id":9007199254740992,"timestamp":5}' \
 		'{"entity_id":18446744073709551615,"timestamp":5}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 9007199254740992 5 4; point 18446744073709551615 5 1)" ]
 	# out of range on the command line
-	run quiet ws-get "$S" -e 18446744073709551616 -t 5 </dev/null
+	run sep ws-get "$S" -e 18446744073709551616 -t 5 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 }
@@ -289,26 +283,26 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		point 3 9223372036854775807 4
 		point 3 0 5
 	} | ingest
-	run quiet ws-get "$S" -e 3 -t -1 </dev/null
+	run sep ws-get "$S" -e 3 -t -1 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 3 -1 1)" ]
-	run quiet ws-get "$S" -e 3 --timestamp=-1000000 </dev/null
+	run sep ws-get "$S" -e 3 --timestamp=-1000000 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 3 -1000000 2)" ]
-	run quiet ws-get "$S" -e 3 -t -9223372036854775808 </dev/null
+	run sep ws-get "$S" -e 3 -t -9223372036854775808 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 3 -9223372036854775808 3)" ]
-	run quiet ws-get "$S" -e 3 -t 9223372036854775807 </dev/null
+	run sep ws-get "$S" -e 3 -t 9223372036854775807 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 3 9223372036854775807 4)" ]
-	run quiet ws-get "$S" -e 3 -t 0 </dev/null
+	run sep ws-get "$S" -e 3 -t 0 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 3 0 5)" ]
-	run quiet ws-get "$S" -e 3 -t -2 </dev/null
+	run sep ws-get "$S" -e 3 -t -2 </dev/null
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	printf '%s\n' '{"entity_id":3,"timestamp":-9223372036854775808}' '{"entity_id":3,"timestamp":-1}' >"$T/keys"
-	run quiet ws-get "$S" <"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 3 -9223372036854775808 3; point 3 -1 1)" ]
 }
@@ -323,19 +317,19 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		point 4 10 10.5 11.5
 		point 4 20 20.5 21.5
 	} | ingest
-	run quiet ws-get "$S" -e 4 -t 10 </dev/null
+	run sep ws-get "$S" -e 4 -t 10 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 4 10 10.5 11.5)" ]
 	# the point is replaced, not merged: the old metadata is gone
-	run quiet ws-get "$S" -e 4 -t 20 </dev/null
+	run sep ws-get "$S" -e 4 -t 20 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 4 20 20.5 21.5)" ]
-	run quiet ws-get "$S" -e 4 -t 30 </dev/null
+	run sep ws-get "$S" -e 4 -t 30 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 4 30 3 3)" ]
 	# a third run overwrites again
 	point 4 10 -7 -8 | ingest
-	run quiet ws-get "$S" -e 4 -t 10 </dev/null
+	run sep ws-get "$S" -e 4 -t 10 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 4 10 -7 -8)" ]
 }
@@ -347,13 +341,13 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		point 5 20 3
 		point 5 10 4
 	} | ingest
-	run quiet ws-get "$S" -e 5 -t 10 </dev/null
+	run sep ws-get "$S" -e 5 -t 10 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 5 10 4)" ]
 }
 
 @test "get: a store that does not exist is an environment error, exit 2" {
-	run quiet ws-get "$T/nostore" -e 1 -t 1 </dev/null
+	run sep ws-get "$T/nostore" -e 1 -t 1 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	grep -Fq "$T/nostore" "$T/err"

@@ -33,6 +33,12 @@ point() {
 	printf '{"entity_id":%s,"space_id":0,"timestamp":%s,"vector":[%s]}\n' "$e" "$t" "$*"
 }
 
+# sep CMD... : runs CMD with its stderr in $T/err, so that `run sep CMD`
+# leaves stdout alone in $output and stderr to be checked apart.
+sep() {
+	"$@" 2>"$T/err"
+}
+
 # ingest ARGS... : run ws-ingest on the test store with stdin as input.
 ingest() {
 	ws-ingest "$S" "$@"

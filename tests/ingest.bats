@@ -5,12 +5,6 @@
 
 load helpers
 
-# sep CMD... : run CMD with its stderr in $T/err, so that `run sep CMD`
-# leaves only the standard output in $output.
-sep() {
-	"$@" 2>"$T/err"
-}
-
 # padded E T LEN : a valid point line of exactly LEN bytes (no newline
 # counted), padded through a metadata value.
 padded() {

@@ -3,12 +3,6 @@
 
 load helpers
 
-# quiet CMD... : run CMD with its stderr in $T/err, so that under `run`
-# $output holds stdout only.
-quiet() {
-	"$@" 2>"$T/err"
-}
-
 # pts E T... : the canonical lines of entity E, space 0, at times T...,
 # each with the one-value vector [T.5].
 pts() {
@@ -37,46 +31,46 @@ seed() {
 
 @test "range: --from and --to are inclusive bounds" {
 	seed
-	run quiet ws-range "$S" -e 7 -f 20 -t 40 </dev/null
+	run sep ws-range "$S" -e 7 -f 20 -t 40 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 20 30 40)" ]
 	[ ! -s "$T/err" ]
-	run quiet ws-range "$S" --entity 7 --from 10 --to 50 </dev/null
+	run sep ws-range "$S" --entity 7 --from 10 --to 50 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 10 20 30 40 50)" ]
-	run quiet ws-range "$S" -e 7 -f 30 -t 30 </dev/null
+	run sep ws-range "$S" -e 7 -f 30 -t 30 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 30)" ]
 }
 
 @test "range: points just outside the bounds are excluded" {
 	seed
-	run quiet ws-range "$S" -e 7 -f 21 -t 39 </dev/null
+	run sep ws-range "$S" -e 7 -f 21 -t 39 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 30)" ]
-	run quiet ws-range "$S" -e 7 -f 11 -t 49 </dev/null
+	run sep ws-range "$S" -e 7 -f 11 -t 49 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 20 30 40)" ]
-	run quiet ws-range "$S" -e 7 -f 51 -t 1000 </dev/null
+	run sep ws-range "$S" -e 7 -f 51 -t 1000 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" -e 7 -f -1000 -t 9 </dev/null
+	run sep ws-range "$S" -e 7 -f -1000 -t 9 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" -e 7 -f 21 -t 29 </dev/null
+	run sep ws-range "$S" -e 7 -f 21 -t 29 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
 
 @test "range: without --from/--to the range is all time" {
 	seed
-	run quiet ws-range "$S" -e 7 </dev/null
+	run sep ws-range "$S" -e 7 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 10 20 30 40 50)" ]
-	run quiet ws-range "$S" -e 7 -f 30 </dev/null
+	run sep ws-range "$S" -e 7 -f 30 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 30 40 50)" ]
-	run quiet ws-range "$S" -e 7 -t 20 </dev/null
+	run sep ws-range "$S" -e 7 -t 20 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 10 20)" ]
 }
@@ -87,23 +81,23 @@ seed() {
 		point 7 -9223372036854775808 1.5
 		point 7 9223372036854775807 2.5
 	} | ingest
-	run quiet ws-range "$S" -e 7 </dev/null
+	run sep ws-range "$S" -e 7 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 7 -9223372036854775808 1.5; pts 7 -1 0; point 7 9223372036854775807 2.5)" ]
-	run quiet ws-range "$S" -e 7 -f -9223372036854775808 -t -1 </dev/null
+	run sep ws-range "$S" -e 7 -f -9223372036854775808 -t -1 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 7 -9223372036854775808 1.5; pts 7 -1)" ]
-	run quiet ws-range "$S" -e 7 --from=0 --to=9223372036854775807 </dev/null
+	run sep ws-range "$S" -e 7 --from=0 --to=9223372036854775807 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 0; point 7 9223372036854775807 2.5)" ]
 }
 
 @test "range: -s selects the space" {
 	seed
-	run quiet ws-range "$S" -e 7 -s 1 </dev/null
+	run sep ws-range "$S" -e 7 -s 1 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '{"entity_id":7,"space_id":1,"timestamp":%s,"vector":[1,2]}\n' 15 35)" ]
-	run quiet ws-range "$S" -e 7 --space 1 -f 20 </dev/null
+	run sep ws-range "$S" -e 7 --space 1 -f 20 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"entity_id":7,"space_id":1,"timestamp":35,"vector":[1,2]}' ]
 }
@@ -112,59 +106,59 @@ seed() {
 	pts 7 30 10 | ingest
 	pts 7 50 -20 20 | ingest
 	pts 7 40 0 -10 | ingest
-	run quiet ws-range "$S" -e 7 </dev/null
+	run sep ws-range "$S" -e 7 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 -20 -10 0 10 20 30 40 50)" ]
-	run quiet ws-range "$S" -e 7 -f -10 -t 30 </dev/null
+	run sep ws-range "$S" -e 7 -f -10 -t 30 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 -10 0 10 20 30)" ]
 }
 
 @test "range: --limit 0, 1, and more than available" {
 	seed
-	run quiet ws-range "$S" -e 7 -n 0 </dev/null
+	run sep ws-range "$S" -e 7 -n 0 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" -e 7 -n 1 </dev/null
+	run sep ws-range "$S" -e 7 -n 1 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 10)" ]
-	run quiet ws-range "$S" -e 7 --limit 3 </dev/null
+	run sep ws-range "$S" -e 7 --limit 3 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 10 20 30)" ]
-	run quiet ws-range "$S" -e 7 -n 99 </dev/null
+	run sep ws-range "$S" -e 7 -n 99 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 10 20 30 40 50)" ]
-	run quiet ws-range "$S" -e 7 -n 18446744073709551615 </dev/null
+	run sep ws-range "$S" -e 7 -n 18446744073709551615 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 10 20 30 40 50)" ]
 	# the limit counts from the start of the range
-	run quiet ws-range "$S" -e 7 -f 20 -n 2 </dev/null
+	run sep ws-range "$S" -e 7 -f 20 -n 2 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 20 30)" ]
 }
 
 @test "range: --reverse prints newest first" {
 	seed
-	run quiet ws-range "$S" -e 7 -r </dev/null
+	run sep ws-range "$S" -e 7 -r </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 50 40 30 20 10)" ]
-	run quiet ws-range "$S" -e 7 --reverse -f 20 -t 40 </dev/null
+	run sep ws-range "$S" -e 7 --reverse -f 20 -t 40 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 40 30 20)" ]
 }
 
 @test "range: --reverse with --limit gives the newest N" {
 	seed
-	run quiet ws-range "$S" -e 7 -r -n 2 </dev/null
+	run sep ws-range "$S" -e 7 -r -n 2 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 50 40)" ]
-	run quiet ws-range "$S" -e 7 -r -n 1 -t 35 </dev/null
+	run sep ws-range "$S" -e 7 -r -n 1 -t 35 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 30)" ]
-	run quiet ws-range "$S" -e 7 -r -n 10 </dev/null
+	run sep ws-range "$S" -e 7 -r -n 10 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 7 50 40 30 20 10)" ]
-	run quiet ws-range "$S" -e 7 -r -n 0 </dev/null
+	run sep ws-range "$S" -e 7 -r -n 0 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
@@ -215,18 +209,18 @@ multi() {
 	# the expected order, spelled out for the first lines
 	[ "$(head -n 3 "$T/expected")" = "$(pts 0 50 100; pts 2 1)" ]
 	[ "$(wc -l <"$T/expected")" -eq 17 ]
-	run quiet ws-range "$S" --all </dev/null
+	run sep ws-range "$S" --all </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat "$T/expected")" ]
 	[ ! -s "$T/err" ]
-	run quiet ws-range -a "$S" </dev/null
+	run sep ws-range -a "$S" </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat "$T/expected")" ]
 }
 
 @test "range: --all with --from/--to filters every series by time" {
 	multi
-	run quiet ws-range "$S" --all -f 0 -t 9 </dev/null
+	run sep ws-range "$S" --all -f 0 -t 9 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(sed -E '/"timestamp":(-|[1-9][0-9])/d' "$T/expected")" ]
 	[ "$output" = "$(
@@ -239,30 +233,30 @@ multi() {
 		pts 9007199254740993 2
 		pts 18446744073709551615 0 1
 	)" ]
-	run quiet ws-range "$S" --all --from 50 </dev/null
+	run sep ws-range "$S" --all --from 50 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 0 50 100)" ]
-	run quiet ws-range "$S" --all --to -4 </dev/null
+	run sep ws-range "$S" --all --to -4 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '{"entity_id":2,"space_id":3,"timestamp":-4,"vector":[2.5,-1]}\n'; pts 18446744073709551615 -5)" ]
 }
 
 @test "range: --all with --limit stops after N points of the key order" {
 	multi
-	run quiet ws-range "$S" --all -n 5 </dev/null
+	run sep ws-range "$S" --all -n 5 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(head -n 5 "$T/expected")" ]
-	run quiet ws-range "$S" --all --limit 0 </dev/null
+	run sep ws-range "$S" --all --limit 0 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" --all --limit 1000 </dev/null
+	run sep ws-range "$S" --all --limit 1000 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat "$T/expected")" ]
 }
 
 @test "range: --all --reverse is the exact reverse of --all" {
 	multi
-	run quiet ws-range "$S" --all --reverse </dev/null
+	run sep ws-range "$S" --all --reverse </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tac "$T/expected")" ]
 	ws-range "$S" --all </dev/null >"$T/fwd"
@@ -270,23 +264,23 @@ multi() {
 	[ -s "$T/fwd" ]
 	tac "$T/rev" | cmp - "$T/fwd"
 	# with --limit: the last N points of the key order, newest first
-	run quiet ws-range "$S" --all -r -n 4 </dev/null
+	run sep ws-range "$S" --all -r -n 4 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tac "$T/expected" | head -n 4)" ]
 	# with --from/--to
-	run quiet ws-range "$S" --all -r -f 0 -t 9 </dev/null
+	run sep ws-range "$S" --all -r -f 0 -t 9 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(sed -E '/"timestamp":(-|[1-9][0-9])/d' "$T/expected" | tac)" ]
 }
 
 @test "range: --all with --entity or --space is a usage error" {
 	seed
-	run quiet ws-range "$S" --all --entity 7 </dev/null
+	run sep ws-range "$S" --all --entity 7 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	grep -Fqx 'ws-range: --all takes no --entity or --space' "$T/err"
 	grep -Fqx "Try 'ws-range --help' for more information." "$T/err"
-	run quiet ws-range "$S" -a -s 1 </dev/null
+	run sep ws-range "$S" -a -s 1 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	grep -Fqx 'ws-range: --all takes no --entity or --space' "$T/err"
@@ -294,52 +288,52 @@ multi() {
 
 @test "range: neither --entity nor --all is a usage error" {
 	seed
-	run quiet ws-range "$S" </dev/null
+	run sep ws-range "$S" </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	grep -Fqx 'ws-range: --entity is required (or --all)' "$T/err"
 	grep -Fqx "Try 'ws-range --help' for more information." "$T/err"
-	run quiet ws-range "$S" -f 0 -t 100 </dev/null
+	run sep ws-range "$S" -f 0 -t 100 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 }
 
 @test "range: --from after --to prints nothing, exit 0" {
 	seed
-	run quiet ws-range "$S" -e 7 -f 40 -t 20 </dev/null
+	run sep ws-range "$S" -e 7 -f 40 -t 20 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" -e 7 -f 31 -t 30 </dev/null
+	run sep ws-range "$S" -e 7 -f 31 -t 30 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" --all -f 40 -t 20 </dev/null
+	run sep ws-range "$S" --all -f 40 -t 20 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
 
 @test "range: an absent series prints nothing, exit 0" {
 	seed
-	run quiet ws-range "$S" -e 99 </dev/null
+	run sep ws-range "$S" -e 99 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" -e 7 -s 9 </dev/null
+	run sep ws-range "$S" -e 7 -s 9 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" -e 18446744073709551615 -r -n 5 </dev/null
+	run sep ws-range "$S" -e 18446744073709551615 -r -n 5 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
 
 @test "range: invalid option values are usage errors" {
 	seed
-	run quiet ws-range "$S" -e 7 -f abc </dev/null
+	run sep ws-range "$S" -e 7 -f abc </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	grep -Fqx "ws-range: --from: invalid value 'abc' (expected an integer -9223372036854775808..9223372036854775807)" "$T/err"
-	run quiet ws-range "$S" -e 7 -n -1 </dev/null
+	run sep ws-range "$S" -e 7 -n -1 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	run quiet ws-range "$S" -e 7 -s 4294967296 </dev/null
+	run sep ws-range "$S" -e 7 -s 4294967296 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 }
@@ -362,20 +356,20 @@ multi() {
 		point 7 40 400.5
 		pts 7 50 60
 	)"
-	run quiet ws-range "$S" -e 7 </dev/null
+	run sep ws-range "$S" -e 7 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$exp" ]
-	run quiet ws-range "$S" -e 7 -r </dev/null
+	run sep ws-range "$S" -e 7 -r </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(tac <<<"$exp")" ]
-	run quiet ws-range "$S" --all </dev/null
+	run sep ws-range "$S" --all </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$exp" ]
-	run quiet ws-range "$S" -e 7 -f 20 -t 40 </dev/null
+	run sep ws-range "$S" -e 7 -f 20 -t 40 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 7 20 2000.5; pts 7 30; point 7 40 400.5)" ]
 	# the limit counts distinct keys
-	run quiet ws-range "$S" -e 7 -n 3 </dev/null
+	run sep ws-range "$S" -e 7 -n 3 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(head -n 3 <<<"$exp")" ]
 }
@@ -415,11 +409,11 @@ multi() {
 	[ "$(wc -l <"$T/out")" -eq 1100 ]
 	sed -n '951,2050p' "$T/expected" | diff -u - "$T/out"
 
-	run quiet ws-range "$S" -e 5 -r -n 3 </dev/null
+	run sep ws-range "$S" -e 5 -r -n 3 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(pts 5 2999 2998 2997)" ]
 
-	run quiet ws-range "$S" -e 5 -f 1098 -n 4 </dev/null
+	run sep ws-range "$S" -e 5 -f 1098 -n 4 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 5 1098 -1098.25; point 5 1099 -1099.25; pts 5 1100 1101)" ]
 

@@ -5,10 +5,6 @@
 
 load helpers
 
-sep() {
-	"$@" 2>"$T/err"
-}
-
 # Many entities and spaces, several commits, overwritten keys (each
 # later run rewrites some keys of the earlier ones with other values).
 make_store() {

@@ -4,17 +4,11 @@
 
 load helpers
 
-# quiet CMD... : run CMD with its stderr in $T/err, so that under `run`
-# $output holds stdout only.
-quiet() {
-	"$@" 2>"$T/err"
-}
-
 # through LINE... : ingest the lines into a fresh store, then run
 # `ws-range --all` on it (stdout only in $output).
 through() {
 	printf '%s\n' "$@" | ingest
-	run quiet ws-range "$S" --all </dev/null
+	run sep ws-range "$S" --all </dev/null
 	[ "$status" -eq 0 ]
 }
 
@@ -22,11 +16,11 @@ through() {
 # a second store comes back unchanged.
 f32() {
 	point 1 1 "$1" | ingest
-	run quiet ws-range "$S" --all </dev/null
+	run sep ws-range "$S" --all </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 1 1 "$2")" ]
 	printf '%s\n' "$output" | ws-ingest "$T/b"
-	run quiet ws-range "$T/b" --all </dev/null
+	run sep ws-range "$T/b" --all </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(point 1 1 "$2")" ]
 }
@@ -49,7 +43,7 @@ f32() {
 
 @test "roundtrip: space_id is printed even when the input left it out" {
 	printf '%s\n' '{"entity_id":3,"timestamp":4,"vector":[1]}' | ingest -s 6
-	run quiet ws-range "$S" --all </dev/null
+	run sep ws-range "$S" --all </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"entity_id":3,"space_id":6,"timestamp":4,"vector":[1]}' ]
 }
@@ -174,7 +168,7 @@ f32() {
 		'{"entity_id":9007199254740993,"space_id":0,"timestamp":9007199254740993,"vector":[3]}' \
 		'{"entity_id":18446744073709551615,"space_id":4294967295,"timestamp":-9223372036854775808,"vector":[1]}' \
 		'{"entity_id":18446744073709551615,"space_id":4294967295,"timestamp":9223372036854775807,"vector":[2]}')" ]
-	run quiet ws-get "$S" -e 18446744073709551615 -s 4294967295 -t 9223372036854775807 </dev/null
+	run sep ws-get "$S" -e 18446744073709551615 -s 4294967295 -t 9223372036854775807 </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"entity_id":18446744073709551615,"space_id":4294967295,"timestamp":9223372036854775807,"vector":[2]}' ]
 }

@@ -5,10 +5,6 @@
 
 load helpers
 
-sep() {
-	"$@" 2>"$T/err"
-}
-
 # Entities 1..3 in spaces 0 and 1, times 10..50, two ingest runs for
 # entity 1 space 0 (so that series has two blocks).
 make_store() {
