@@ -287,7 +287,12 @@ static ws_status
 write_wave(commit *c, const ws_batch *b, size_t from, size_t to,
 	   ws_error *err)
 {
-	size_t mid = from + (to - from + 1) / 2;
+	/* Halves of about equal raw size, so both threads finish together. */
+	size_t total = 0, half = 0, mid = from;
+	for (size_t i = from; i < to; i++)
+		total += c->spans[i].raw;
+	while (mid < to && half < total / 2)
+		half += c->spans[mid++].raw;
 	const size_t bounds[3] = {from, mid, to};
 	for (int i = 0; i < 2; i++) {
 		struct shard *sh = &c->shards[i];
@@ -301,7 +306,8 @@ write_wave(commit *c, const ws_batch *b, size_t from, size_t to,
 			pthread_create(&helper, NULL, encode_shard, &c->shards[1]) == 0;
 	encode_shard(&c->shards[0]);
 	if (threaded)
-		pthread_join(helper, NULL);
+		/* Joining a thread this function started cannot fail. */
+		(void)pthread_join(helper, NULL);
 	else
 		encode_shard(&c->shards[1]);
 	ws_status rc = write_shard(c, &c->shards[0], err);
