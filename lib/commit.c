@@ -396,6 +396,17 @@ remove_unnamed(int dirfd, const char *rel)
 	(void)unlinkat(dirfd, strchr(rel, '/') + 1, 0);
 }
 
+/*
+ * Loads the state the last commit left (another writer may have committed
+ * since this handle looked) and starts the new manifest as its copy.
+ */
+static ws_status
+start_from_committed(commit *c, ws_error *err)
+{
+	ws_status rc = ws__store_reload(c->st, err);
+	return rc == WS_OK ? ws__manifest_copy(&c->m, &c->st->man, err) : rc;
+}
+
 static void
 remove_segments(commit *c, const ws_segment_ref *old, size_t n)
 {
@@ -410,9 +421,7 @@ static ws_status
 run_commit(commit *c, ws_batch *b, ws_error *err)
 {
 	ws_store *st = c->st;
-	ws_status rc = ws__store_reload(st, err);
-	if (rc == WS_OK)
-		rc = ws__manifest_copy(&c->m, &st->man, err);
+	ws_status rc = start_from_committed(c, err);
 	if (rc == WS_OK)
 		rc = check_dims(c, b, err);
 	if (rc == WS_OK)
@@ -561,9 +570,7 @@ static ws_status
 run_compaction(commit *c, ws_compact_stats *stats, ws_error *err)
 {
 	ws_store *st = c->st;
-	ws_status rc = ws__store_reload(st, err);
-	if (rc == WS_OK)
-		rc = ws__manifest_copy(&c->m, &st->man, err);
+	ws_status rc = start_from_committed(c, err);
 	for (size_t i = 0; rc == WS_OK && i < st->man.ndata; i++)
 		stats->bytes_before += st->man.data[i].length;
 	for (size_t i = 0; rc == WS_OK && i < st->man.nsegs; i++)
