@@ -84,6 +84,36 @@ round_to_digits(float f, double d, int x, int p, uint64_t *n, int *exp10)
 }
 
 /*
+ * floor(log10(d)) for a positive finite f32 value d, without libm: the
+ * binary exponent gives it to within one, a table of powers settles it.
+ */
+static int
+decimal_exponent(float f)
+{
+	static const double pow10_table[] = {
+	1e-45, 1e-44, 1e-43, 1e-42, 1e-41, 1e-40, 1e-39, 1e-38, 1e-37, 1e-36,
+	1e-35, 1e-34, 1e-33, 1e-32, 1e-31, 1e-30, 1e-29, 1e-28, 1e-27, 1e-26,
+	1e-25, 1e-24, 1e-23, 1e-22, 1e-21, 1e-20, 1e-19, 1e-18, 1e-17, 1e-16,
+	1e-15, 1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6,
+	1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+	1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30,
+	1e31, 1e32, 1e33, 1e34, 1e35, 1e36, 1e37, 1e38, 1e39,
+	};
+	enum { TABLE_MIN = -45, TABLE_MAX = 39 };
+	uint32_t bits;
+	memcpy(&bits, &f, sizeof bits);
+	int e2 = (int)(bits >> 23) - 127;
+	if (e2 == -127) /* subnormal: the exponent of the top set bit */
+		e2 = 31 - __builtin_clz(bits & 0x7fffffu) - 149;
+	/* floor(e2 * log10(2)), log10(2) as 1233 / 4096, rounding down. */
+	int x = e2 >= 0 ? (e2 * 1233) >> 12 : -((-e2 * 1233 + 4095) >> 12);
+	if (x + 1 <= TABLE_MAX && (double)f >= pow10_table[x + 1 - TABLE_MIN])
+		x++;
+	return x;
+}
+
+/*
  * The shortest n * 10^exp10 equal to f (positive, finite, non-zero).
  * If p digits read back, so do p + 1: a binary search over 1..9 needs
  * three or four tries where counting up needs six or seven.
@@ -92,7 +122,7 @@ static void
 shortest(float f, uint64_t *n, int *exp10)
 {
 	double d = f;
-	int x = (int)floor(log10(d));
+	int x = decimal_exponent(f);
 	int lo = 1, hi = 9;
 	bool found = false;
 	/* Past 10^22 the scaling is inexact: printf's rounding is needed. */
@@ -132,21 +162,6 @@ shortest(float f, uint64_t *n, int *exp10)
 	(*exp10)++;
 }
 
-/* Decimal digits of n into digits (no terminator); returns their count. */
-static int
-utoa(uint64_t n, char *digits)
-{
-	char tmp[20];
-	int len = 0;
-	do {
-		tmp[len++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n > 0);
-	for (int i = 0; i < len; i++)
-		digits[i] = tmp[len - 1 - i];
-	return len;
-}
-
 size_t
 ws_format_f32(float f, char *buf)
 {
@@ -166,7 +181,7 @@ ws_format_f32(float f, char *buf)
 		exp10++;
 	}
 	char digits[24];
-	int nd = utoa(n, digits);
+	int nd = ws__utoa(n, digits);
 	int x = nd - 1 + exp10; /* decimal exponent of the first digit */
 	if (x < FIXED_MIN_EXP || x > FIXED_MAX_EXP) {
 		*o++ = digits[0];

@@ -96,6 +96,11 @@ ws__segment_open(int indexdirfd, const char *store, const ws_segment_ref *ref,
 			     "%s/%s: size does not match %" PRIu64 " records",
 			     store, seg->name, ref->records);
 	if (rc == WS_OK) {
+		seg->verified = calloc(ref->records / 64 + 1, sizeof *seg->verified);
+		if (seg->verified == NULL)
+			rc = ws__err(err, WS_ENOMEM, "out of memory");
+	}
+	if (rc == WS_OK) {
 		seg->map_len = (size_t)sb.st_size;
 		void *map = mmap(NULL, seg->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED)
@@ -118,6 +123,8 @@ ws__segment_close(ws_segment *seg)
 	if (seg->map != NULL)
 		munmap((void *)seg->map, seg->map_len);
 	seg->map = NULL;
+	free(seg->verified);
+	seg->verified = NULL;
 }
 
 static void
@@ -141,10 +148,14 @@ ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 		   const char *store, ws_error *err)
 {
 	const unsigned char *p = seg->map + WS_SEG_HEADER + i * WS_SEG_RECORD;
-	if (ws__get_u32(p + 60) != ws__crc32(p, 60))
-		return ws__err(err, WS_ECORRUPT,
-			       "%s/%s: record %" PRIu64 ": CRC mismatch", store,
-			       seg->name, i);
+	uint64_t bit = UINT64_C(1) << (i % 64);
+	if (!(seg->verified[i / 64] & bit)) {
+		if (ws__get_u32(p + 60) != ws__crc32(p, 60))
+			return ws__err(err, WS_ECORRUPT,
+				       "%s/%s: record %" PRIu64 ": CRC mismatch",
+				       store, seg->name, i);
+		seg->verified[i / 64] |= bit;
+	}
 	z->entity = ws__get_u64(p);
 	z->space = ws__get_u32(p + 8);
 	z->file = ws__get_u32(p + 12);

@@ -9,7 +9,6 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +144,7 @@ get_uint(loader *ld, const cJSON *obj, const char *key, uint64_t max,
 			       "%s: field \"%s\" missing or not a number",
 			       ld->name, key);
 	double d = v->valuedouble;
-	if (!(d >= 0) || d > MAX_EXACT_DOUBLE || d != floor(d) ||
+	if (!(d >= 0) || d > MAX_EXACT_DOUBLE || d != (double)(uint64_t)d ||
 	    (uint64_t)d > max)
 		return ws__err(ld->err, WS_ECORRUPT,
 			       "%s: field \"%s\" out of range", ld->name, key);

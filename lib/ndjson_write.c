@@ -10,6 +10,8 @@
 #include <string.h>
 
 #define OUT_BUFSIZE (64u * 1024u)
+/* Three keys, three numbers of at most 20 digits and a sign, "[". */
+#define POINT_HEAD_MAX 128
 
 struct ws_output {
 	int fd;     /* -1: a memory output, flushed into mem */
@@ -187,15 +189,42 @@ put_metadata(ws_output *out, const ws_point *pt, ws_error *err)
 	return rc;
 }
 
+static char *
+put_text(char *o, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(o, s, n);
+	return o + n;
+}
+
+/* The line up to the vector's '[': written by hand, snprintf costs more. */
+static ws_status
+put_point_head(ws_output *out, const ws_point *pt, ws_error *err)
+{
+	ws_status rc = reserve(out, POINT_HEAD_MAX, err);
+	if (rc != WS_OK)
+		return rc;
+	char *o = out->buf + out->len;
+	o = put_text(o, "{\"entity_id\":");
+	o += ws__utoa(pt->entity_id, o);
+	o = put_text(o, ",\"space_id\":");
+	o += ws__utoa(pt->space_id, o);
+	o = put_text(o, ",\"timestamp\":");
+	uint64_t ts = (uint64_t)pt->timestamp;
+	if (pt->timestamp < 0) {
+		*o++ = '-';
+		ts = 0 - ts;
+	}
+	o += ws__utoa(ts, o);
+	o = put_text(o, ",\"vector\":[");
+	out->len = (size_t)(o - out->buf);
+	return WS_OK;
+}
+
 ws_status
 ws_output_point(ws_output *out, const ws_point *pt, ws_error *err)
 {
-	char head[128];
-	int n = snprintf(head, sizeof head,
-			 "{\"entity_id\":%" PRIu64 ",\"space_id\":%" PRIu32
-			 ",\"timestamp\":%" PRId64 ",\"vector\":[",
-			 pt->entity_id, pt->space_id, pt->timestamp);
-	ws_status rc = ws_output_bytes(out, head, (size_t)n, err);
+	ws_status rc = put_point_head(out, pt, err);
 	for (uint32_t i = 0; i < pt->dim && rc == WS_OK; i++) {
 		rc = reserve(out, WS_F32_BUFSIZE + 1, err);
 		if (rc != WS_OK)

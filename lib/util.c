@@ -264,44 +264,19 @@ ws__grow(void *pp, size_t *cap, size_t want, size_t sz, ws_error *err)
 	return WS_OK;
 }
 
-void
-ws__put_u16(unsigned char *p, uint16_t v)
+/* Decimal digits of n into digits (no terminator); returns their count. */
+int
+ws__utoa(uint64_t n, char *digits)
 {
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-}
-
-void
-ws__put_u32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-void
-ws__put_u64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-uint16_t
-ws__get_u16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-uint32_t
-ws__get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-uint64_t
-ws__get_u64(const unsigned char *p)
-{
-	return (uint64_t)ws__get_u32(p) | (uint64_t)ws__get_u32(p + 4) << 32;
+	char tmp[20];
+	int len = 0;
+	do {
+		tmp[len++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	for (int i = 0; i < len; i++)
+		digits[i] = tmp[len - 1 - i];
+	return len;
 }
 
 size_t

