@@ -22,6 +22,52 @@ check_f32(float f, const char *want)
 	TAP_CHECK(memcmp(&back, &f, sizeof f) == 0, "%s reads back exactly", buf);
 }
 
+/* Digits printf's %e needs for f to read back (1..9). */
+static int
+printf_shortest_digits(float f)
+{
+	char ref[WS_F32_BUFSIZE];
+	int p;
+	for (p = 1; p < 9; p++) {
+		snprintf(ref, sizeof ref, "%.*e", p - 1, (double)f);
+		if (strtof(ref, NULL) == f)
+			break;
+	}
+	return p;
+}
+
+/* Significant digits of a printed number. */
+static int
+significant_digits(const char *buf)
+{
+	int digits = 0;
+	bool leading = true;
+	for (const char *c = buf; *c && *c != 'e'; c++) {
+		if (*c >= '1' && *c <= '9')
+			leading = false;
+		if (*c >= '0' && *c <= '9' && !leading)
+			digits++;
+	}
+	/* Trailing zeros of an integer part are not significant. */
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL)
+		for (const char *c = buf + strlen(buf) - 1; c > buf && *c == '0'; c--)
+			digits--;
+	return digits;
+}
+
+/* Whether the float with bits u prints shortest and reads back exactly. */
+static bool
+prints_shortest(uint32_t u)
+{
+	float f, back;
+	char buf[WS_F32_BUFSIZE];
+	memcpy(&f, &u, sizeof f);
+	ws_format_f32(f, buf);
+	back = strtof(buf, NULL);
+	return memcmp(&f, &back, sizeof f) == 0 &&
+	       significant_digits(buf) <= printf_shortest_digits(f);
+}
+
 static void
 test_f32(void)
 {
@@ -55,33 +101,25 @@ test_f32(void)
 	TAP_CHECK(bad == 0, "sweep of f32 values round-trips (%d bad)", bad);
 	/* ... with no more significant digits than printf's shortest %e. */
 	int longer = 0;
-	for (uint32_t u = 0x00000001u; u < 0x7f800000u; u += 0x0000f00du) {
-		float f;
-		char buf[WS_F32_BUFSIZE], ref[WS_F32_BUFSIZE];
-		memcpy(&f, &u, sizeof f);
-		int p;
-		for (p = 1; p < 9; p++) {
-			snprintf(ref, sizeof ref, "%.*e", p - 1, (double)f);
-			if (strtof(ref, NULL) == f)
-				break;
-		}
-		ws_format_f32(f, buf);
-		int digits = 0;
-		bool leading = true;
-		for (const char *c = buf; *c && *c != 'e'; c++) {
-			if (*c >= '1' && *c <= '9')
-				leading = false;
-			if (*c >= '0' && *c <= '9' && !leading)
-				digits++;
-		}
-		/* Trailing zeros of an integer part are not significant. */
-		if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL)
-			for (const char *c = buf + strlen(buf) - 1; c > buf && *c == '0'; c--)
-				digits--;
-		longer += digits > p;
-	}
+	for (uint32_t u = 0x00000001u; u < 0x7f800000u; u += 0x0000f00du)
+		longer += !prints_shortest(u);
 	TAP_CHECK(longer == 0, "no f32 prints longer than its shortest form (%d did)",
 		  longer);
+	/* The decimal exponent is found without log10: try its edges. */
+	int edge_bad = 0;
+	for (int k = -45; k <= 38; k++) {
+		char lit[16];
+		snprintf(lit, sizeof lit, "1e%d", k);
+		float p10 = strtof(lit, NULL);
+		uint32_t u;
+		memcpy(&u, &p10, sizeof u);
+		for (uint32_t near = u - 1; near <= u + 1; near++)
+			edge_bad += near > 0 && near < 0x7f800000u &&
+				    !prints_shortest(near);
+	}
+	TAP_CHECK(edge_bad == 0,
+		  "floats at and beside each power of ten print shortest and "
+		  "read back (%d bad)", edge_bad);
 }
 
 static ws_status
