@@ -17,7 +17,7 @@ static const cli_option options[] = {
 	{"skip-bad", 'k', NULL, "go on after a bad line (exit 1 all the same)"},
 	{"rejects", 'r', "FILE", "copy rejected lines verbatim to FILE"},
 	{"verbose", 'v', NULL, "report each commit and a summary on stderr"},
-	{"batch-bytes", 'b', "SIZE", "commit every SIZE bytes of points (32M)"},
+	{"batch-bytes", 'b', "SIZE", "commit every SIZE bytes of points (40M)"},
 	{"max-line", 'l', "SIZE", "reject lines longer than SIZE (64M)"},
 	{0},
 };

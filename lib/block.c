@@ -97,12 +97,14 @@ encode_raw(const ws_batch *b, size_t first, size_t count, uint32_t dim,
 		prev_delta = delta;
 	}
 	for (size_t i = 0; i < count; i++) {
-		if (e[i].meta_len == 0) {
+		size_t meta_len;
+		const unsigned char *meta = ws__batch_meta(b, &e[i], &meta_len);
+		if (meta_len == 0) {
 			*p++ = 0;
 			continue;
 		}
-		memcpy(p, b->meta + e[i].meta_off, e[i].meta_len);
-		p += e[i].meta_len;
+		memcpy(p, meta, meta_len);
+		p += meta_len;
 	}
 	size_t words = count * dim;
 	for (size_t i = 0; i < count; i++) {
@@ -165,8 +167,11 @@ ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
 	const ws_batch_entry *e = b->e + first;
 	uint32_t dim = e[0].dim;
 	size_t bound = count * WS_VARINT_MAX + count * 4 * (size_t)dim;
-	for (size_t i = 0; i < count; i++)
-		bound += e[i].meta_len + 1;
+	for (size_t i = 0; i < count; i++) {
+		size_t meta_len;
+		ws__batch_meta(b, &e[i], &meta_len);
+		bound += meta_len + 1;
+	}
 	if (ws__grow(&enc->raw, &enc->cap_raw, bound, 1, err) != WS_OK)
 		return WS_ENOMEM;
 	size_t raw_len = encode_raw(b, first, count, dim, enc->raw);

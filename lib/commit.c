@@ -178,7 +178,9 @@ block_span(const ws_batch *b, size_t first, size_t series_end)
 	struct span sp = {first, 0, 0};
 	while (first + sp.count < series_end && sp.count < WS_BLOCK_MAX_POINTS) {
 		const ws_batch_entry *e = &b->e[first + sp.count];
-		size_t add = (size_t)e->dim * 4 + e->meta_len + WS_VARINT_MAX;
+		size_t meta_len;
+		ws__batch_meta(b, e, &meta_len);
+		size_t add = (size_t)e->dim * 4 + meta_len + WS_VARINT_MAX;
 		if (sp.count > 0 && sp.raw + add > WS_BLOCK_MAX_RAW)
 			break;
 		sp.raw += add;

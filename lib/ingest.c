@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_BATCH_BYTES (32u * 1024u * 1024u)
+#define DEFAULT_BATCH_BYTES (40u * 1024u * 1024u)
 #define DEFAULT_IDLE_COMMIT_MS 500
 
 void

@@ -79,8 +79,8 @@ ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line, ws_error *err)
 	if (ws__grow(&b->e, &b->cap, b->n + 1, sizeof *b->e, err) != WS_OK ||
 	    ws__grow(&b->vec, &b->capvec, b->nvec + pt->dim, sizeof *b->vec,
 		     err) != WS_OK ||
-	    ws__grow(&b->meta, &b->capmeta, b->nmeta + pt->meta_len, 1,
-		     err) != WS_OK)
+	    ws__grow(&b->meta, &b->capmeta,
+		     b->nmeta + WS_VARINT_MAX + pt->meta_len, 1, err) != WS_OK)
 		return WS_ENOMEM;
 	ws_batch_entry *e = &b->e[b->n++];
 	e->entity = pt->entity_id;
@@ -91,12 +91,28 @@ ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line, ws_error *err)
 	e->vec_off = b->nvec;
 	memcpy(b->vec + b->nvec, pt->vector, pt->dim * sizeof(float));
 	b->nvec += pt->dim;
-	e->meta_off = b->nmeta;
-	e->meta_len = (uint32_t)pt->meta_len;
-	if (pt->meta_len > 0)
+	e->meta_off = WS_NO_META;
+	if (pt->meta_len > 0) {
+		e->meta_off = b->nmeta;
+		b->nmeta += ws__put_varint(b->meta + b->nmeta, pt->meta_len);
 		memcpy(b->meta + b->nmeta, pt->meta, pt->meta_len);
-	b->nmeta += pt->meta_len;
+		b->nmeta += pt->meta_len;
+	}
 	return WS_OK;
+}
+
+const unsigned char *
+ws__batch_meta(const ws_batch *b, const ws_batch_entry *e, size_t *len)
+{
+	*len = 0;
+	if (e->meta_off == WS_NO_META)
+		return NULL;
+	/* The prefix was written by ws__batch_add: it always decodes. */
+	const unsigned char *p = b->meta + e->meta_off;
+	uint64_t n = 0;
+	ws__get_varint(&p, b->meta + b->nmeta, &n);
+	*len = (size_t)n;
+	return p;
 }
 
 size_t

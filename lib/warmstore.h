@@ -265,7 +265,7 @@ typedef struct ws_ingest_stats {
 	uint64_t lines, accepted, rejected, blocks, commits;
 } ws_ingest_stats;
 
-/* Sets the defaults: space 0, stop at the first bad line, 32 MiB batches. */
+/* Sets the defaults: space 0, stop at the first bad line, 40 MiB batches. */
 void ws_ingest_opts_init(ws_ingest_opts *opts);
 
 /*

@@ -16,7 +16,7 @@
       line, sqlite3 stores each point in a WITHOUT ROWID table keyed by
       (entity_id, space_id, timestamp), the vector as a float32 blob and the
       metadata as JSON text.  INSERT OR REPLACE gives ws-ingest's "latest
-      write wins"; a commit every 32 MiB of input matches ws-ingest's
+      write wins"; a commit every 40 MiB of input matches ws-ingest's
       default --batch-bytes.
 
   benchtool.py median FILE...
@@ -68,7 +68,7 @@ def cmd_sqlite_ingest(a):
                "PRIMARY KEY (entity_id, space_id, timestamp)) WITHOUT ROWID")
     db.commit()
     sql = "INSERT OR REPLACE INTO points VALUES (?, ?, ?, ?, ?)"
-    batch_bytes = 32 << 20
+    batch_bytes = 40 << 20
     rows, pending, n = [], 0, 0
     with open(a.file, "rb") as f:
         for line in f:

@@ -91,11 +91,13 @@ check_same(const ws_batch *b, const ws_block *blk)
 			   pt.timestamp == e->ts && pt.dim == e->dim);
 		FUZZ_CHECK(memcmp(pt.vector, b->vec + e->vec_off,
 				  e->dim * sizeof(float)) == 0);
+		size_t mlen;
+		const unsigned char *meta = ws__batch_meta(b, e, &mlen);
 		/* A lone 0 byte ("no pairs") reads back as no metadata. */
-		size_t mlen = e->meta_len == 1 ? 0 : e->meta_len;
+		if (mlen == 1)
+			mlen = 0;
 		FUZZ_CHECK(pt.meta_len == mlen);
-		FUZZ_CHECK(mlen == 0 ||
-			   memcmp(pt.meta, b->meta + e->meta_off, mlen) == 0);
+		FUZZ_CHECK(mlen == 0 || memcmp(pt.meta, meta, mlen) == 0);
 	}
 }
 
