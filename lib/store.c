@@ -169,19 +169,53 @@ ws__store_reload(ws_store *st, ws_error *err)
 	return rc;
 }
 
+/* The first entry of a subdirectory that should be empty stops the walk. */
+static ws_status
+refuse_entry(void *ctx, const char *entry, ws_error *err)
+{
+	const char *const *where = ctx; /* {store path, subdirectory} */
+	return ws__err(err, WS_EUSAGE,
+		       "%s: no MANIFEST, but %s/ holds '%s': run 'ws-reindex %s' "
+		       "to rebuild the manifest from the data files",
+		       where[0], where[1], entry, where[0]);
+}
+
+/*
+ * data/ or index/ of a half-made store: a creation cut short leaves them
+ * empty. Files in them mean a store that lost its MANIFEST: creating a
+ * fresh one over it would drop (and then overwrite) committed data.
+ */
+static ws_status
+check_empty_subdir(const ws_store *st, const char *sub, ws_error *err)
+{
+	int fd = openat(st->dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					       O_CLOEXEC);
+	if (fd < 0)
+		return ws__err(err, WS_EUSAGE,
+			       "%s: directory exists and is not a warmstore "
+			       "store (found '%s')",
+			       st->path, sub);
+	const char *where[] = {st->path, sub};
+	ws_status rc = ws__each_dir_entry(fd, st->path, refuse_entry, where, err);
+	ws__close(fd);
+	return rc;
+}
+
 /* An entry of a directory we may turn into a store: part of a half-made one. */
 static ws_status
 creatable_entry(void *ctx, const char *entry, ws_error *err)
 {
-	static const char *const ok[] = {"lock", DATA_DIR, INDEX_DIR,
-					 WS_MANIFEST ".tmp"};
+	const ws_store *st = ctx;
+	static const char *const ok[] = {"lock", WS_MANIFEST ".tmp"};
+	if (strcmp(entry, DATA_DIR) == 0 || strcmp(entry, INDEX_DIR) == 0)
+		return check_empty_subdir(st, entry, err);
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
 		if (strcmp(entry, ok[i]) == 0)
 			return WS_OK;
 	return ws__err(err, WS_EUSAGE,
 		       "%s: directory exists and is not a warmstore store "
 		       "(found '%s')",
-		       ((const ws_store *)ctx)->path, entry);
+		       st->path, entry);
 }
 
 /* A directory we may turn into a store: empty, or a half-made store. */

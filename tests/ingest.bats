@@ -59,6 +59,44 @@ commits() {
 	[ "$output" = "$(canon 1 0 10 1)" ]
 }
 
+@test "ws-ingest finishes a half-made store: empty data/ and index/, no MANIFEST" {
+	mkdir -p "$S/data" "$S/index"
+	point 1 10 1 | ingest
+	run ws-range "$S" -e 1
+	[ "$output" = "$(canon 1 0 10 1)" ]
+}
+
+@test "ws-ingest refuses a store that lost its MANIFEST and keeps its data" {
+	{ point 1 10 1; point 1 20 2; } | ingest
+	size=$(stat -c %s "$S"/data/00000001.wsd)
+	rm "$S/MANIFEST"
+	run sep ingest < <(point 2 10 5)
+	[ "$status" -eq 2 ]
+	grep -q "$S: no MANIFEST, but data/ holds '00000001.wsd': run 'ws-reindex $S'" "$T/err"
+	[ ! -e "$S/MANIFEST" ]
+	[ "$(stat -c %s "$S"/data/00000001.wsd)" -eq "$size" ]
+	# Empty input is refused too: it would write a MANIFEST naming no data.
+	run sep ingest </dev/null
+	[ "$status" -eq 2 ]
+	[ ! -e "$S/MANIFEST" ]
+	# The index alone left over is refused as well.
+	run ws-reindex "$S"
+	[ "$status" -eq 0 ]
+	rm -r "$S/MANIFEST" "$S/data"
+	run sep ingest < <(point 2 10 5)
+	[ "$status" -eq 2 ]
+	grep -q "index/ holds" "$T/err"
+}
+
+@test "after ws-reindex rebuilds the lost MANIFEST, ws-ingest appends again" {
+	{ point 1 10 1; point 1 20 2; } | ingest
+	rm "$S/MANIFEST"
+	ws-reindex "$S"
+	point 2 10 5 | ingest
+	run ws-range --all "$S"
+	[ "${#lines[@]}" -eq 3 ]
+}
+
 @test "a second run appends to the store" {
 	point 1 10 1 | ingest
 	point 1 20 2 | ingest
