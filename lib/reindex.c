@@ -42,6 +42,9 @@ typedef struct rx_file {
 	bool on_disk;       /* a regular file in data/ */
 	bool listed;        /* named by a MANIFEST that loaded cleanly */
 	bool cut;           /* a torn tail is to be truncated away */
+	bool stray;         /* on disk, but a sound MANIFEST does not name it */
+	uint64_t taken;     /* committed blocks of a stray file taken in */
+	uint64_t later;     /* its blocks of seqs never committed: left out */
 	uint64_t committed; /* its length in that MANIFEST */
 	uint64_t size;      /* on disk */
 	uint64_t end;       /* the scan stops here */
@@ -311,8 +314,9 @@ plan_files(reindex *rx, ws_error *err)
 				name, f->committed);
 		if (f->listed)
 			f->end = f->committed < f->size ? f->committed : f->size;
-		else if (!rx->old_ok)
+		else
 			f->end = f->size;
+		f->stray = rx->old_ok && !f->listed && f->on_disk;
 		rx->total += f->end;
 	}
 	return WS_OK;
@@ -590,6 +594,17 @@ first_quarantine(const reindex *rx, uint32_t id)
 	return i;
 }
 
+/* A named file that lost bytes its MANIFEST committed. */
+static void
+report_short(reindex *rx, const rx_file *f)
+{
+	if (f->listed && f->on_disk && f->size < f->committed)
+		problem(rx, WS_PROBLEM_DAMAGE,
+			"%s: %" PRIu64 " bytes, shorter than its committed "
+			"length %" PRIu64,
+			rx->fname, f->size, f->committed);
+}
+
 static ws_status
 scan_blocks(reindex *rx, rx_file *f, ws_error *err)
 {
@@ -605,20 +620,67 @@ scan_blocks(reindex *rx, rx_file *f, ws_error *err)
 	if (rc == WS_OK && !stop)
 		rc = skip_quarantined(rx, f, &qi, &off, err);
 	f->length = off;
-	if (rc == WS_OK && f->listed && f->size < f->committed && !stop)
-		problem(rx, WS_PROBLEM_DAMAGE,
-			"%s: %" PRIu64 " bytes, shorter than its committed "
-			"length %" PRIu64,
-			rx->fname, f->size, f->committed);
+	if (rc == WS_OK && !stop)
+		report_short(rx, f);
 	return rc;
+}
+
+/*
+ * A data file no MANIFEST names: copied in by hand, or left by a commit
+ * or compaction that was cut short. Its blocks of committed seqs are
+ * taken in, up to the first that does not verify; blocks of later seqs
+ * never were committed. The file is not ours to cut or move aside.
+ */
+static ws_status
+scan_stray(reindex *rx, rx_file *f, ws_error *err)
+{
+	uint64_t off = 0;
+	while (off < f->end) {
+		ws_block_head h;
+		bool head_ok, ok = true;
+		enum blk_result res;
+		ws_error why;
+		ws_status rc = check_block(rx, off, f->end, &h, &head_ok, &res,
+					   &why, err);
+		if (rc != WS_OK)
+			return rc;
+		if (res != BLK_OK)
+			break;
+		uint64_t next = off + WS_BLOCK_HEADER + h.stored_len;
+		if (h.seq < rx->old.next_seq &&
+		    (rc = add_block(rx, f, off, &h, &ok, err)) != WS_OK)
+			return rc;
+		if (!ok)
+			break;
+		if (h.seq < rx->old.next_seq) {
+			f->taken++;
+			f->length = next;
+		} else {
+			f->later++;
+		}
+		progress(rx, next - off);
+		off = next;
+	}
+	if (f->taken > 0)
+		problem(rx, WS_PROBLEM_DERIVED,
+			"%s: not named by the MANIFEST; its %" PRIu64
+			" committed block%s %s (%" PRIu64 " of later seqs "
+			"left out)",
+			rx->fname, f->taken, f->taken == 1 ? "" : "s",
+			rx->o->check ? "are to be taken in" : "taken in",
+			f->later);
+	return WS_OK;
 }
 
 static ws_status
 scan_file(reindex *rx, rx_file *f, ws_error *err)
 {
 	data_path(rx, f->id, rx->fname, sizeof rx->fname);
-	if (f->end == 0)
+	if (f->end == 0) {
+		rx->stats->files += f->on_disk;
+		report_short(rx, f);
 		return WS_OK;
+	}
 	char rel[64];
 	ws__data_name(f->id, rel, sizeof rel);
 	rx->fd = openat(rx->datadirfd, strchr(rel, '/') + 1,
@@ -627,7 +689,7 @@ scan_file(reindex *rx, rx_file *f, ws_error *err)
 		return ws__errno(err, errno, "%s: open", rx->fname);
 	rx->stats->files++;
 	rx->stats->bytes += f->end;
-	ws_status rc = scan_blocks(rx, f, err);
+	ws_status rc = f->stray ? scan_stray(rx, f, err) : scan_blocks(rx, f, err);
 	ws__close(rx->fd);
 	rx->fd = -1;
 	return rc;
@@ -671,7 +733,7 @@ derive_manifest(reindex *rx, ws_error *err)
 	ws_manifest *m = &rx->neu;
 	for (size_t i = 0; i < rx->nfiles; i++) {
 		const rx_file *f = &rx->files[i];
-		if (f->on_disk && (f->listed || !rx->old_ok) &&
+		if (f->on_disk && (f->listed || !rx->old_ok || f->taken > 0) &&
 		    add_data_ref(rx, f, err) != WS_OK)
 			return WS_ENOMEM;
 	}

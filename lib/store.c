@@ -103,7 +103,6 @@ open_segments(ws_store *st, ws_error *err)
 	return WS_OK;
 }
 
-/* Loads a consistent snapshot: a manifest and the segments it names. */
 /* Opens data file i of the snapshot if it is not open; 0 or an errno. */
 static int
 open_data_index(ws_store *st, size_t i)
@@ -147,6 +146,10 @@ open_data_files(ws_store *st, bool last_try, ws_error *err)
 	return WS_OK;
 }
 
+/*
+ * Loads a consistent snapshot: a manifest, the segments it names and its
+ * data files. A segment still missing after the last try is damage.
+ */
 ws_status
 ws__store_reload(ws_store *st, ws_error *err)
 {
@@ -166,6 +169,8 @@ ws__store_reload(ws_store *st, ws_error *err)
 		if (rc == WS_OK)
 			rc = open_data_files(st, tries == SNAPSHOT_TRIES - 1, err);
 	}
+	if (rc == WS_NOTFOUND)
+		err->code = rc = WS_ECORRUPT; /* the message names the file */
 	return rc;
 }
 

@@ -244,3 +244,31 @@ reader_refuses() {
 	ws-reindex "$S"
 	ws-range --all "$S" | cmp - "$T/all"
 }
+
+@test "a data file cut to nothing: check and repair report the loss and exit 1" {
+	{ point 1 10 1; point 2 10 2; } | ingest
+	truncate -s 0 "$S/data/00000001.wsd"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q "data/00000001.wsd: 0 bytes, shorter than its committed length" "$T/err"
+	run sep ws-reindex --verbose "$S"
+	[ "$status" -eq 1 ]
+	grep -q "shorter than its committed length" "$T/err"
+	grep -q "1 data files, 0 blocks" "$T/err"
+	run ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+}
+
+@test "a missing index segment: readers and ws-ingest exit 2 naming it" {
+	point 1 10 1 | ingest
+	seg=$(cd "$S" && ls index/*.wsi)
+	rm "$S/$seg"
+	for cmd in "ws-range -e 1" "ws-get -e 1 -t 10" "ws-zones --summary"; do
+		run sep $cmd "$S"
+		[ "$status" -eq 2 ]
+		grep -q "$S/$seg: No such file or directory" "$T/err"
+	done
+	run sep ingest < <(point 2 10 1)
+	[ "$status" -eq 2 ]
+	grep -q "$S/$seg" "$T/err"
+}

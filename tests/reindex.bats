@@ -214,3 +214,43 @@ fingerprint() {
 	WS_STORE="$S" run ws-reindex --check
 	[ "$status" -eq 2 ]
 }
+
+@test "a data file the MANIFEST does not name: its committed blocks are taken in" {
+	{ point 1 10 1; point 2 10 2; } | ingest
+	{ point 3 10 3; point 4 10 4; } | ingest
+	# A copy of the store's first data file under a new name, as a file
+	# left by a cut-short compaction would be: blocks of committed seqs.
+	mkdir "$T/other"
+	S="$T/other" ingest < <(point 5 10 5; point 6 10 6)
+	cp "$T/other/data/00000001.wsd" "$S/data/00000002.wsd"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	grep -q "data/00000002.wsd: not named by the MANIFEST; its 2 committed blocks are to be taken in (0 of later seqs left out)" "$T/err"
+	run sep ws-reindex --verbose "$S"
+	[ "$status" -eq 0 ]
+	grep -q "00000002.wsd: not named by the MANIFEST; its 2 committed blocks taken in" "$T/err"
+	run ws-range --all "$S"
+	[ "${#lines[@]}" -eq 6 ]
+	run ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+}
+
+@test "blocks of a stray data file with seqs never committed stay out" {
+	point 1 10 1 | ingest
+	mkdir "$T/other"
+	# Three commits in the other store: its seqs 2 and 3 are past ours.
+	for e in 5 6 7; do point $e 10 5 | S="$T/other" ingest; done
+	cp "$T/other/data/00000001.wsd" "$S/data/00000002.wsd"
+	run sep ws-reindex --verbose "$S"
+	[ "$status" -eq 0 ]
+	grep -q "its 1 committed block taken in (2 of later seqs left out)" "$T/err"
+	run ws-range --all "$S"
+	[ "${#lines[@]}" -eq 2 ]
+	# Nothing but later seqs: a leftover of a cut-short commit, left alone.
+	off=$(ws-zones -e 6 "$T/other" | sed 's/.*"offset":\([0-9]*\).*/\1/')
+	tail -c +$((off + 1)) "$T/other/data/00000001.wsd" >"$S/data/00000003.wsd"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+	run ws-range --all "$S"
+	[ "${#lines[@]}" -eq 2 ]
+}
