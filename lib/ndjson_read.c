@@ -55,6 +55,39 @@ column(const parser *ps)
 	return (size_t)(ps->p - ps->s) + 1;
 }
 
+/* Room for a key as messages show it: escaped, cut after ~100 bytes. */
+#define SHOWN_KEY_SIZE 128
+
+/*
+ * A decoded key as a message shows it: control characters, quotes and
+ * backslashes escaped as JSON does, so that a message stays one line and
+ * sends nothing to a terminal; a long key is cut with "...".
+ */
+static const char *
+shown_key(const char *key, size_t len, char buf[SHOWN_KEY_SIZE])
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)key[i];
+		if (o + 10 > SHOWN_KEY_SIZE) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(buf + o, SHOWN_KEY_SIZE - o,
+					      "\\u%04x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* A rejected line: the reason goes into the caller's error. */
 #define bad(ps, ...) ws__err((ps)->err, WS_EBADINPUT, __VA_ARGS__)
 
@@ -615,16 +648,20 @@ parse_metadata(parser *ps, size_t *meta_off, size_t *meta_len)
 		if ((rc = parse_key(ps, &koff, &klen)) != WS_OK)
 			return rc;
 		if (*ps->p != '"') {
+			char shown[SHOWN_KEY_SIZE];
 			if (value_at(ps, "-0123456789[{tfn"))
 				return bad(ps, "metadata \"%s\" must be a string",
-					   ps->buf->str + koff);
+					   shown_key(ps->buf->str + koff, klen,
+						     shown));
 			return bad_json(ps, "unexpected character");
 		}
 		if ((rc = parse_string(ps, &voff, &vlen)) != WS_OK)
 			return rc;
 		const char *key = ps->buf->str + koff;
+		char shown[SHOWN_KEY_SIZE];
 		if (count > 0 && meta_has_key(ps, len, key, klen))
-			return bad(ps, "duplicate metadata key \"%s\"", key);
+			return bad(ps, "duplicate metadata key \"%s\"",
+				   shown_key(key, klen, shown));
 		if (++count > MAX_META_PAIRS)
 			return ws__err(ps->err, WS_EBADINPUT,
 				       "metadata has more than %d keys",
@@ -716,10 +753,13 @@ parse_object(parser *ps, enum ws_parse_mode mode, ws_point *pt)
 			return rc;
 		const char *key = ps->buf->str + koff;
 		enum field f = field_of(key, klen);
+		char shown[SHOWN_KEY_SIZE];
 		if (f == 0)
-			return bad(ps, "unknown field \"%s\"", key);
+			return bad(ps, "unknown field \"%s\"",
+				   shown_key(key, klen, shown));
 		if (seen & f)
-			return bad(ps, "duplicate field \"%s\"", key);
+			return bad(ps, "duplicate field \"%s\"",
+				   shown_key(key, klen, shown));
 		seen |= f;
 		if ((rc = parse_member(ps, f, pt, &meta_off)) != WS_OK ||
 		    (rc = next_or_close(ps, '}', &more)) != WS_OK)
@@ -762,6 +802,10 @@ ws_parse_point(const char *line, size_t len, enum ws_parse_mode mode,
 	if (*ps.p != '{') {
 		if (value_at(&ps, "\"[-0123456789tfn"))
 			return ws__err(err, WS_EBADINPUT, "not a JSON object");
+		/* Editors add it; JSON readers may ignore it, NDJSON forbids it. */
+		if (ps.end - ps.p >= 3 && memcmp(ps.p, "\xef\xbb\xbf", 3) == 0)
+			return bad_json(&ps, "byte order mark (save as UTF-8 "
+					     "without BOM)");
 		return bad_json(&ps, "unexpected character");
 	}
 	return parse_object(&ps, mode, pt);

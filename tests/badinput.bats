@@ -103,6 +103,10 @@ bad_bytes() {
 	bad_line '[{"entity_id":1,"timestamp":30,"vector":[4,5,6]}]' 'not a JSON object'
 }
 
+@test "a byte order mark is named as such" {
+	bad_bytes '\xef\xbb\xbf{"entity_id":1,"timestamp":30,"vector":[4,5,6]}' 'invalid JSON: byte order mark (save as UTF-8 without BOM) at column 1'
+}
+
 @test "a number line is not a JSON object" {
 	bad_line '42' 'not a JSON object'
 	bad_line '-1.5e3' 'not a JSON object'
@@ -269,6 +273,22 @@ bad_bytes() {
 	bad_line '{"entity_id":1,"entity_id":1,"timestamp":30,"vector":[4,5,6]}' 'duplicate field "entity_id"'
 	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"vector":[4,5,6]}' 'duplicate field "vector"'
 	bad_line '{"entity_id":1,"space_id":0,"space_id":1,"timestamp":30,"vector":[4,5,6]}' 'duplicate field "space_id"'
+}
+
+@test "a duplicate metadata key is named alone, not run into its value" {
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"metadata":{"unit":"C","unit":"F"}}' 'duplicate metadata key "unit"'
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"metadata":{"a":"x","b":"y","a":"z"}}' 'duplicate metadata key "a"'
+}
+
+@test "keys in messages are escaped: one line, no control characters" {
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"x\ny\u001b[31m":1}' 'unknown field "x\u000ay\u001b[31m"'
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"metadata":{"k\tx":1}}' 'metadata "k\u0009x" must be a string'
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"a\"b\\c":1}' 'unknown field "a\"b\\c"'
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"metadata":{"\u0000":"x","\u0000":"y"}}' 'duplicate metadata key "\u0000"'
+	long=$(printf 'k%.0s' $(seq 300))
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"'"$long"'":1}' 'unknown field "kkkkk*'
+	grep -q '\.\.\."$' "$T/err"
+	[ "$(wc -c <"$T/err")" -lt 200 ]
 }
 
 # --- bytes ---------------------------------------------------------------
