@@ -249,14 +249,17 @@ ws_status
 ws_output_zone_totals(ws_output *out, const ws_zone_totals *t,
 		      ws_error *err)
 {
-	/* Three decimals say enough of a compression ratio. */
-	double ratio = t->bytes ? (double)t->raw_bytes / (double)t->bytes : 0;
+	/* Three decimals say enough of a compression ratio; none: 0. */
+	char ratio[32] = "0";
+	if (t->bytes > 0)
+		snprintf(ratio, sizeof ratio, "%.3f",
+			 (double)t->raw_bytes / (double)t->bytes);
 	char line[512];
 	int n = snprintf(line, sizeof line,
 			 "{\"points\":%" PRIu64 ",\"entities\":%" PRIu64
 			 ",\"spaces\":%" PRIu64 ",\"blocks\":%" PRIu64
 			 ",\"files\":%" PRIu64 ",\"bytes\":%" PRIu64
-			 ",\"raw_bytes\":%" PRIu64 ",\"ratio\":%.3f}\n",
+			 ",\"raw_bytes\":%" PRIu64 ",\"ratio\":%s}\n",
 			 t->points, t->entities, t->spaces, t->blocks, t->files,
 			 t->bytes, t->raw_bytes, ratio);
 	return ws_output_bytes(out, line, (size_t)n, err);
