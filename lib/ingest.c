@@ -39,6 +39,7 @@ typedef struct ingest {
 	ws_manifest pending; /* dims of spaces this batch introduces */
 	uint64_t settled;    /* every line up to this one is settled */
 	uint64_t reported;   /* the last line announced through on_commit */
+	uint64_t batch_lines; /* accepted lines in the batch */
 } ingest;
 
 static ws_status
@@ -51,6 +52,9 @@ commit_batch(ingest *in, ws_error *err)
 	if (in->batch.n > 0)
 		in->stats->commits++;
 	in->stats->blocks += blocks;
+	/* Counted once committed: a batch a failed commit lost is not. */
+	in->stats->accepted += in->batch_lines;
+	in->batch_lines = 0;
 	ws__batch_reset(&in->batch);
 	ws__manifest_free(&in->pending);
 	if (in->settled > in->reported && in->o->on_commit != NULL)
@@ -83,7 +87,7 @@ accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 	if (rc == WS_OK)
 		rc = ws__batch_add(&in->batch, pt, line, err);
 	if (rc == WS_OK)
-		in->stats->accepted++;
+		in->batch_lines++;
 	return rc;
 }
 

@@ -262,6 +262,7 @@ typedef struct ws_ingest_opts {
 } ws_ingest_opts;
 
 typedef struct ws_ingest_stats {
+	/* accepted: good lines committed; a batch a failed commit lost is not */
 	uint64_t lines, accepted, rejected, blocks, commits;
 } ws_ingest_stats;
 

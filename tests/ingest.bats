@@ -643,3 +643,21 @@ commits() {
 	done
 	[ "$(ws-range "$S" -e 7 | wc -l)" -eq 2000 ]
 }
+
+@test "a batch lost to a concurrent writer's dimension is not counted as accepted" {
+	: | ingest
+	# Pauses of 0.2 s stay under the 500 ms idle commit: one batch, held
+	# until end of input, while the other writer fixes space 0 at dim 2.
+	{ point 1 1 1; sleep 0.2; point 1 2 1; sleep 0.2; point 1 3 1; sleep 0.2; } |
+		ingest -v 2>"$T/err1" &
+	pid=$!
+	sleep 0.1
+	point 2 1 1 2 | ingest
+	status=0
+	wait $pid || status=$?
+	[ "$status" -eq 1 ]
+	grep -q "stdin:1: vector has 1 values but space 0 holds 2 (set by a concurrent writer)" "$T/err1"
+	[ "$(tail -n 1 "$T/err1")" = 'ws-ingest: 0 accepted, 0 rejected, 0 blocks written' ]
+	run ws-range --all "$S"
+	[ "$output" = "$(canon 2 0 1 1,2)" ]
+}
