@@ -22,7 +22,13 @@
 #include <zlib.h>
 
 #define BLOCK_MAGIC "WSB1"
-#define BLOCK_VERSION 1
+/*
+ * zlib window bits: a version 2 payload is raw deflate, since the zlib
+ * stream of version 1 only adds an Adler-32 that repeats the CRC-32 of
+ * the stored bytes (and costs a pass over the payload on every read).
+ */
+#define RAW_DEFLATE_BITS (-15)
+#define ZLIB_STREAM_BITS 15
 #define ZLIB_LEVEL 6
 /* A decoded block may not claim more than this (hostile headers). */
 #define BLOCK_MAX_RAW_ACCEPTED (64u * 1024u * 1024u)
@@ -65,8 +71,8 @@ static void
 put_head(unsigned char *p, const ws_block_head *h)
 {
 	memcpy(p, BLOCK_MAGIC, 4);
-	ws__put_u16(p + 4, BLOCK_VERSION);
-	ws__put_u16(p + 6, 0);
+	ws__put_u16(p + 4, (uint16_t)h->version);
+	ws__put_u16(p + 6, (uint16_t)h->flags);
 	ws__put_u64(p + 8, h->entity);
 	ws__put_u32(p + 16, h->space);
 	ws__put_u32(p + 20, h->dim);
@@ -143,7 +149,9 @@ deflate_payload(ws_encoder *enc, size_t raw_len, unsigned char *out,
 		size_t out_cap, size_t *stored, ws_error *err)
 {
 	int zrc = enc->z_ready ? deflateReset(&enc->z)
-			       : deflateInit(&enc->z, ZLIB_LEVEL);
+			       : deflateInit2(&enc->z, ZLIB_LEVEL, Z_DEFLATED,
+					      RAW_DEFLATE_BITS, 8,
+					      Z_DEFAULT_STRATEGY);
 	if (zrc != Z_OK)
 		return ws__err(err, WS_ENOMEM, "zlib deflate set-up failed (%d)",
 			       zrc);
@@ -184,6 +192,7 @@ ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
 	if (rc != WS_OK)
 		return rc;
 	*head = (ws_block_head){
+		.version = WS_BLOCK_VERSION,
 		.entity = e[0].entity,
 		.space = e[0].space,
 		.dim = dim,
@@ -209,10 +218,12 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 	if (ws__get_u32(p + 64) != ws__crc32(p, 64))
 		return ws__err(err, WS_ECORRUPT, "%s: block header CRC mismatch",
 			       where);
-	if (ws__get_u16(p + 4) != BLOCK_VERSION)
+	h->version = ws__get_u16(p + 4);
+	h->flags = ws__get_u16(p + 6);
+	if (h->version != 1 && h->version != WS_BLOCK_VERSION)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: unsupported block version %u", where,
-			       ws__get_u16(p + 4));
+			       h->version);
 	h->entity = ws__get_u64(p + 8);
 	h->space = ws__get_u32(p + 16);
 	h->dim = ws__get_u32(p + 20);
@@ -322,6 +333,30 @@ decode_vectors(ws_block *blk, const unsigned char *p)
 	}
 }
 
+/* Inflates the stored payload into exactly raw_len bytes of raw. */
+static ws_status
+inflate_payload(const ws_block_head *h, const unsigned char *stored,
+		unsigned char *raw, const char *where, ws_error *err)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	int bits = h->version == 1 ? ZLIB_STREAM_BITS : RAW_DEFLATE_BITS;
+	if (inflateInit2(&z, bits) != Z_OK)
+		return ws__err(err, WS_ENOMEM, "out of memory");
+	z.next_in = stored;
+	z.avail_in = h->stored_len;
+	z.next_out = raw;
+	z.avail_out = h->raw_len;
+	int zrc = inflate(&z, Z_FINISH);
+	bool whole = zrc == Z_STREAM_END && z.avail_out == 0 && z.avail_in == 0;
+	inflateEnd(&z);
+	if (!whole)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: block payload does not inflate to %u bytes",
+			       where, h->raw_len);
+	return WS_OK;
+}
+
 ws_status
 ws__block_decode(const ws_block_head *h, const unsigned char *stored,
 		 ws_block *blk, const char *where, ws_error *err)
@@ -332,13 +367,9 @@ ws__block_decode(const ws_block_head *h, const unsigned char *stored,
 	ws_status rc = reserve_columns(blk, h, err);
 	if (rc != WS_OK)
 		return rc;
-	uLongf raw_len = h->raw_len;
-	int zrc = uncompress(blk->raw, &raw_len, stored, h->stored_len);
-	if (zrc != Z_OK || raw_len != h->raw_len)
-		return ws__err(err, WS_ECORRUPT,
-			       "%s: block payload does not inflate to %u bytes",
-			       where, h->raw_len);
-	const unsigned char *p = blk->raw, *end = blk->raw + raw_len;
+	if ((rc = inflate_payload(h, stored, blk->raw, where, err)) != WS_OK)
+		return rc;
+	const unsigned char *p = blk->raw, *end = blk->raw + h->raw_len;
 	if ((rc = decode_times(blk, &p, end, where, err)) != WS_OK ||
 	    (rc = decode_meta(blk, &p, end, where, err)) != WS_OK)
 		return rc;

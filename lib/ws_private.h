@@ -10,6 +10,8 @@
 
 #include <stdarg.h>
 #include <sys/types.h>
+/* next_in of a z_stream then takes a const pointer, as the input is. */
+#define ZLIB_CONST
 #include <zlib.h>
 
 #include "warmstore.h"
@@ -184,12 +186,16 @@ int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
 /* --- blocks (block.c) ---------------------------------------------- */
 
 #define WS_BLOCK_HEADER 72
+/* 2: the payload is raw deflate; 1: a zlib stream (read, not written). */
+#define WS_BLOCK_VERSION 2
 #define WS_BLOCK_MAX_POINTS 8192u
 #define WS_BLOCK_MAX_RAW (32u * 1024u)
 
 /* The header fields of one block, as stored. */
 typedef struct ws_block_head {
 	uint64_t entity;
+	uint32_t version; /* WS_BLOCK_VERSION when written; 1 is still read */
+	uint32_t flags;   /* 0: reserved */
 	uint32_t space, dim, count;
 	uint32_t raw_len, stored_len, payload_crc;
 	int64_t min_ts, max_ts;
