@@ -1,7 +1,12 @@
 /*
- * lock.c - the writer lock: an flock(2) on STORE/lock. Writers wait for
- * each other; readers never take it. The kernel drops the lock when a
- * writer dies, so a crash leaves no stale lock behind.
+ * lock.c - the writer lock: an flock(2) on the store directory itself.
+ * Writers wait for each other; readers never take it. The kernel drops
+ * the lock when a writer dies, so a crash leaves no stale lock behind.
+ *
+ * Why the directory and not a lock file: a lock file can be removed by
+ * someone who takes it for stale, and the next writer would then lock a
+ * new file while the first still writes. A directory that holds the
+ * store cannot go away under its writers.
  */
 #include "ws_private.h"
 
@@ -10,20 +15,22 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#define LOCK_FILE "lock"
-
 ws_status
 ws__lock_acquire(int dirfd, const char *store, int *fd, ws_error *err)
 {
-	*fd = openat(dirfd, LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		     0666);
+	/*
+	 * A descriptor of its own: flock belongs to the open file, and the
+	 * store's dirfd is duplicated and closed while listing directories.
+	 * Read access suffices, so ws-reindex --check works on a read-only
+	 * store.
+	 */
+	*fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
-		return ws__errno(err, errno, "%s/%s: open", store, LOCK_FILE);
+		return ws__errno(err, errno, "%s: open", store);
 	while (flock(*fd, LOCK_EX) != 0) {
 		if (errno == EINTR)
 			continue;
-		ws_status rc = ws__errno(err, errno, "%s/%s: flock", store,
-					 LOCK_FILE);
+		ws_status rc = ws__errno(err, errno, "%s: flock", store);
 		ws__close(*fd);
 		*fd = -1;
 		return rc;

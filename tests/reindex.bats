@@ -151,7 +151,7 @@ fingerprint() {
 @test "ws-reindex waits for the writer lock" {
 	point 1 1 1 | ingest
 	rm "$S/MANIFEST"
-	exec 9>"$S/lock"
+	exec 9<"$S"
 	flock -x 9
 	# The child must not inherit fd 9, or it would hold the lock itself.
 	ws-reindex "$S" 9>&- &
@@ -253,4 +253,38 @@ fingerprint() {
 	[ "$status" -eq 0 ]
 	run ws-range --all "$S"
 	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "the writer lock is on the store directory: removing files cannot break it" {
+	point 1 1 1 | ingest
+	[ ! -e "$S/lock" ]
+	exec 9<"$S"
+	flock -x 9
+	rm -f "$S/lock"
+	point 2 1 1 | ingest 9>&- &
+	pid=$!
+	sleep 1
+	# The writer waits: its point is not there yet.
+	[ "$(ws-range --all "$S" | wc -l)" -eq 1 ]
+	exec 9>&-
+	wait "$pid"
+	[ "$(ws-range --all "$S" | wc -l)" -eq 2 ]
+}
+
+@test "ws-reindex --check works on a store its user may only read" {
+	[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv"
+	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+	as_nobody ws-reindex --version >/dev/null 2>&1 || skip "nobody cannot run the programs here"
+	point 1 1 1 | ingest
+	chmod a+rx "$T"
+	chmod -R a+rX "$S"
+	run sep as_nobody ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+	run sep as_nobody ws-range --all "$S"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	# Writing is refused, naming the file.
+	run sep as_nobody ws-ingest "$S" < <(point 2 1 1)
+	[ "$status" -eq 2 ]
+	grep -q "$S/.*Permission denied" "$T/err"
 }

@@ -165,7 +165,7 @@ sweep() { # FILE ACTION ARGS... ; sets the damaged range of the data file
 	done
 }
 
-@test "lock file: garbage in it or missing changes nothing" {
+@test "a lock file (older stores had one): garbage in it or missing changes nothing" {
 	damage lock write_garbage
 	readers_behave lock
 	ws-reindex --check "$S"

@@ -120,7 +120,7 @@ make_store() {
 
 @test "ws-zones sees only committed data and takes no lock" {
 	point 1 1 1 | ingest
-	exec 9>"$S/lock"
+	exec 9<"$S"
 	flock -x 9
 	# An uncommitted tail past the committed length is invisible.
 	head -c 100 /dev/urandom >>"$S/data/00000001.wsd"
