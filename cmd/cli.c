@@ -206,6 +206,15 @@ cli_u32(const char *opt, const char *arg)
 	return (uint32_t)v;
 }
 
+int
+cli_seconds_ms(const char *opt, const char *arg)
+{
+	uint64_t v;
+	if (!ws_parse_u64(arg, strlen(arg), &v) || v > CLI_MAX_SECONDS)
+		bad_value(opt, arg, "a number of seconds 0..86400");
+	return (int)v * 1000;
+}
+
 int64_t
 cli_i64(const char *opt, const char *arg)
 {

@@ -57,6 +57,9 @@ uint32_t cli_u32(const char *opt, const char *arg);
 int64_t cli_i64(const char *opt, const char *arg);
 /* A byte count with an optional k, M or G suffix, at least min. */
 size_t cli_size(const char *opt, const char *arg, size_t min);
+/* A whole number of seconds, at most a day, as milliseconds. */
+#define CLI_MAX_SECONDS 86400
+int cli_seconds_ms(const char *opt, const char *arg);
 
 /*
  * Flushes and closes out (may be NULL) and stdout; a failed write turns

@@ -19,6 +19,7 @@ static const cli_option options[] = {
 	{"verbose", 'v', NULL, "report each commit and a summary on stderr"},
 	{"batch-bytes", 'b', "SIZE", "commit every SIZE bytes of points (40M)"},
 	{"max-line", 'l', "SIZE", "reject lines longer than SIZE (64M)"},
+	{"max-wait", 'w', "SECONDS", "commit points within SECONDS of arrival (5; 0: off)"},
 	{0},
 };
 
@@ -70,6 +71,7 @@ main(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'b': o.batch_bytes = cli_size("--batch-bytes", arg, 1024); break;
 		case 'l': o.max_line = cli_size("--max-line", arg, 1024); break;
+		case 'w': o.max_wait_ms = cli_seconds_ms("--max-wait", arg); break;
 		}
 	}
 	const char *path = cli_store();

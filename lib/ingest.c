@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_BATCH_BYTES (40u * 1024u * 1024u)
 #define DEFAULT_IDLE_COMMIT_MS 500
+#define DEFAULT_MAX_WAIT_MS 5000
 
 void
 ws_ingest_opts_init(ws_ingest_opts *o)
@@ -25,6 +27,7 @@ ws_ingest_opts_init(ws_ingest_opts *o)
 	o->max_line = WS_DEFAULT_MAX_LINE;
 	o->batch_bytes = DEFAULT_BATCH_BYTES;
 	o->idle_commit_ms = DEFAULT_IDLE_COMMIT_MS;
+	o->max_wait_ms = DEFAULT_MAX_WAIT_MS;
 }
 
 /* One run of ws_ingest_fd. */
@@ -40,7 +43,18 @@ typedef struct ingest {
 	uint64_t settled;    /* every line up to this one is settled */
 	uint64_t reported;   /* the last line announced through on_commit */
 	uint64_t batch_lines; /* accepted lines in the batch */
+	int64_t batch_since;  /* when the oldest of them came, in ms */
 } ingest;
+
+/* A monotonic clock in milliseconds (0 if there is none to read). */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static ws_status
 commit_batch(ingest *in, ws_error *err)
@@ -86,8 +100,8 @@ accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 					  err);
 	if (rc == WS_OK)
 		rc = ws__batch_add(&in->batch, pt, line, err);
-	if (rc == WS_OK)
-		in->batch_lines++;
+	if (rc == WS_OK && in->batch_lines++ == 0 && in->o->max_wait_ms > 0)
+		in->batch_since = now_ms();
 	return rc;
 }
 
@@ -163,15 +177,35 @@ fail_input(ingest *in, ws_status rc, ws_error *err)
 	return rc;
 }
 
+/*
+ * Before waiting for input: commit when the input pauses (idle_commit_ms)
+ * or when the oldest pending point has waited max_wait_ms, so that a
+ * feed that never pauses long enough still gets its points committed.
+ * The clock is read only when no line is buffered.
+ */
+static bool
+time_to_commit(ingest *in)
+{
+	if (in->batch.n == 0 || ws_line_reader_ready(in->in))
+		return false;
+	int wait = in->o->idle_commit_ms;
+	if (in->o->max_wait_ms > 0) {
+		int64_t left = in->batch_since + in->o->max_wait_ms - now_ms();
+		if (left <= 0)
+			return true;
+		if (wait <= 0 || left < wait)
+			wait = (int)left;
+	}
+	return wait > 0 && ws_line_reader_would_block(in->in, wait);
+}
+
 static ws_status
 run(ingest *in, ws_error *err)
 {
 	bool rejected = false;
 	for (;;) {
 		ws_status rc;
-		if (in->batch.n > 0 && in->o->idle_commit_ms > 0 &&
-		    ws_line_reader_would_block(in->in, in->o->idle_commit_ms) &&
-		    (rc = commit_batch(in, err)) != WS_OK)
+		if (time_to_commit(in) && (rc = commit_batch(in, err)) != WS_OK)
 			return rc;
 		ws_line line;
 		rc = ws_line_read(in->in, &line, err);

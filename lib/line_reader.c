@@ -168,9 +168,15 @@ ws_line_read(ws_line_reader *r, ws_line *line, ws_error *err)
 }
 
 bool
+ws_line_reader_ready(const ws_line_reader *r)
+{
+	return r->eof || memchr(r->buf + r->start, '\n', r->end - r->start);
+}
+
+bool
 ws_line_reader_would_block(ws_line_reader *r, int timeout_ms)
 {
-	if (r->eof || memchr(r->buf + r->start, '\n', r->end - r->start))
+	if (ws_line_reader_ready(r))
 		return false;
 	struct pollfd p = {.fd = r->fd, .events = POLLIN};
 	int n;

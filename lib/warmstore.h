@@ -145,6 +145,8 @@ WS_MUST_CHECK ws_status ws_line_skip_rest(ws_line_reader *r, int sink,
 					  ws_error *err);
 /* True when read() on the input would wait (a pipe with no data yet). */
 bool ws_line_reader_would_block(ws_line_reader *r, int timeout_ms);
+/* Whether a line, or the end of input, can be read without waiting. */
+bool ws_line_reader_ready(const ws_line_reader *r);
 
 /* Buffered output on a file descriptor with checked writes. */
 typedef struct ws_output ws_output;
@@ -254,6 +256,9 @@ typedef struct ws_ingest_opts {
 	size_t max_line;        /* longest accepted line in bytes */
 	size_t batch_bytes;     /* commit when the batch holds this much */
 	int idle_commit_ms;     /* commit when input pauses this long */
+	/* Commit when a point has waited this long, even if input never
+	 * pauses (a steady slow feed); 0: no limit. */
+	int max_wait_ms;
 	/* Called after each commit with the last settled input line. */
 	void (*on_commit)(void *ctx, uint64_t through_line);
 	/* Called for every rejected line with the message. */

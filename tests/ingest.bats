@@ -661,3 +661,46 @@ commits() {
 	run ws-range --all "$S"
 	[ "$output" = "$(canon 2 0 1 1,2)" ]
 }
+
+# steady N : N points of entity 1, one every 0.3 s: never a 500 ms pause.
+steady() {
+	for i in $(seq "$1"); do
+		point 1 "$i" 1
+		sleep 0.3
+	done
+}
+
+@test "-w/--max-wait commits a steady feed that never pauses" {
+	steady 8 | ingest -w 1 &
+	pid=$!
+	sleep 1.9
+	# Without the bound nothing would be visible before the end.
+	n=$(ws-range --all "$S" 2>/dev/null | wc -l)
+	wait "$pid"
+	[ "$n" -ge 1 ]
+	[ "$n" -lt 8 ]
+	[ "$(ws-range --all "$S" | wc -l)" -eq 8 ]
+}
+
+@test "--max-wait 0 leaves only size, pauses and the end to commit" {
+	: | ingest
+	steady 6 | ingest --max-wait 0 &
+	pid=$!
+	sleep 1.5
+	n=$(ws-range --all "$S" | wc -l)
+	wait "$pid"
+	[ "$n" -eq 0 ]
+	[ "$(ws-range --all "$S" | wc -l)" -eq 6 ]
+}
+
+@test "--max-wait takes whole seconds from 0 to 86400" {
+	for v in 0 86400; do
+		run ingest -w "$v" < <(point 1 1 1)
+		[ "$status" -eq 0 ]
+	done
+	for v in 86401 -1 1.5 x ''; do
+		run sep ingest --max-wait "$v" < <(point 1 1 1)
+		[ "$status" -eq 2 ]
+		grep -q "ws-ingest: --max-wait: invalid value '$v' (expected a number of seconds 0..86400)" "$T/err"
+	done
+}
