@@ -46,8 +46,12 @@ static void
 on_problem(void *ctx, enum ws_problem_kind kind, const char *msg)
 {
 	run_ctx *c = ctx;
-	/* A repair rebuilds derived files as a matter of course. */
-	if (!c->check && !c->verbose && kind == WS_PROBLEM_DERIVED)
+	/*
+	 * A repair rebuilds derived files as a matter of course; the files a
+	 * crash leaves are no problem at all.
+	 */
+	if (!c->verbose && (kind == WS_PROBLEM_LEFTOVER ||
+			    (!c->check && kind == WS_PROBLEM_DERIVED)))
 		return;
 	end_progress_line(c);
 	cli_warn("%s", msg);

@@ -568,6 +568,37 @@ remove_data_files(commit *c, const ws_datafile_ref *old, size_t n)
 	}
 }
 
+/*
+ * Removes what a failed compaction wrote, named by no MANIFEST: left in
+ * place, a compaction that ran out of space would keep the space from
+ * the commits after it.
+ */
+static void
+discard_output(commit *c, uint64_t segment)
+{
+	ws_segment_ref seg = {segment, 0};
+	remove_data_files(c, c->m.data, c->m.ndata);
+	remove_segments(c, &seg, 1);
+}
+
+/*
+ * Whether the MANIFEST on disk is the one a failed save was writing: a
+ * failure after the rename leaves it in place. When unsure, say yes, so
+ * that nothing it may name is removed.
+ */
+static bool
+manifest_in_place(commit *c)
+{
+	ws_manifest m;
+	ws_error ignored;
+	ws__manifest_init(&m);
+	bool differs = ws__manifest_load(c->st->dirfd, c->st->path, &m,
+					 &ignored) == WS_OK &&
+		       m.generation != c->m.generation;
+	ws__manifest_free(&m);
+	return !differs;
+}
+
 static ws_status
 run_compaction(commit *c, ws_compact_stats *stats, ws_error *err)
 {
@@ -579,18 +610,23 @@ run_compaction(commit *c, ws_compact_stats *stats, ws_error *err)
 		stats->blocks_before += st->man.segs[i].records;
 	if (rc != WS_OK || stats->blocks_before == 0)
 		return rc;
-	if ((rc = start_new_files(c, err)) != WS_OK ||
-	    (rc = rewrite_points(c, &stats->points, err)) != WS_OK)
+	if ((rc = start_new_files(c, err)) != WS_OK)
 		return rc;
+	uint64_t new_segment = c->m.next_segment;
 	/* Every old segment is replaced: write_index merges none of them. */
-	c->m.nsegs = 0;
 	size_t first;
-	if ((rc = write_index(c, &first, err)) != WS_OK)
+	if ((rc = rewrite_points(c, &stats->points, err)) != WS_OK ||
+	    (c->m.nsegs = 0, rc = write_index(c, &first, err)) != WS_OK) {
+		discard_output(c, new_segment);
 		return rc;
+	}
 	c->m.generation++;
 	c->m.next_seq++;
-	if ((rc = ws__manifest_save(st->dirfd, st->path, &c->m, err)) != WS_OK)
+	if ((rc = ws__manifest_save(st->dirfd, st->path, &c->m, err)) != WS_OK) {
+		if (!manifest_in_place(c))
+			discard_output(c, new_segment);
 		return rc;
+	}
 	remove_segments(c, st->man.segs, st->man.nsegs);
 	remove_data_files(c, st->man.data, st->man.ndata);
 	stats->blocks_after = c->nzones;

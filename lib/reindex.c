@@ -43,6 +43,7 @@ typedef struct rx_file {
 	bool listed;        /* named by a MANIFEST that loaded cleanly */
 	bool cut;           /* a torn tail is to be truncated away */
 	bool stray;         /* on disk, but a sound MANIFEST does not name it */
+	bool leftover;      /* a stray a compaction left: removed, not read */
 	uint64_t taken;     /* committed blocks of a stray file taken in */
 	uint64_t later;     /* its blocks of seqs never committed: left out */
 	uint64_t committed; /* its length in that MANIFEST */
@@ -107,7 +108,10 @@ problem(reindex *rx, enum ws_problem_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	rx->stats->problems++;
+	if (kind == WS_PROBLEM_LEFTOVER)
+		rx->stats->leftovers++;
+	else
+		rx->stats->problems++;
 	if (kind == WS_PROBLEM_DAMAGE)
 		rx->stats->damage++;
 	if (rx->o->on_problem != NULL)
@@ -288,10 +292,18 @@ file_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/* Where the scan of each file ends, from the MANIFEST if it is sane. */
+/*
+ * Where the scan of each file ends, from the MANIFEST if it is sane. A
+ * compaction writes files numbered above all it replaces and names only
+ * those, so an unnamed file below the first named one is its leftover.
+ */
 static ws_status
 plan_files(reindex *rx, ws_error *err)
 {
+	uint32_t first_named = 0;
+	for (size_t i = 0; rx->old_ok && i < rx->old.ndata; i++)
+		if (first_named == 0 || rx->old.data[i].id < first_named)
+			first_named = rx->old.data[i].id;
 	for (size_t i = 0; rx->old_ok && i < rx->old.ndata; i++) {
 		const ws_datafile_ref *ref = &rx->old.data[i];
 		rx_file *f = find_file(rx, ref->id);
@@ -317,6 +329,15 @@ plan_files(reindex *rx, ws_error *err)
 		else
 			f->end = f->size;
 		f->stray = rx->old_ok && !f->listed && f->on_disk;
+		if (f->stray && f->id < first_named) {
+			f->stray = false;
+			f->leftover = true;
+			f->end = 0;
+			problem(rx, WS_PROBLEM_LEFTOVER,
+				"%s: left by a compaction cut short after its "
+				"commit (its points are in the compacted files)%s",
+				name, act(rx, "; removed"));
+		}
 		rx->total += f->end;
 	}
 	return WS_OK;
@@ -676,6 +697,8 @@ static ws_status
 scan_file(reindex *rx, rx_file *f, ws_error *err)
 {
 	data_path(rx, f->id, rx->fname, sizeof rx->fname);
+	if (f->leftover)
+		return WS_OK;
 	if (f->end == 0) {
 		rx->stats->files += f->on_disk;
 		report_short(rx, f);
@@ -779,7 +802,7 @@ note_index_entry(void *ctx, const char *name, ws_error *err)
 	if (named_segment(rx, id))
 		return WS_OK;
 	if (rx->old_ok)
-		problem(rx, WS_PROBLEM_DERIVED,
+		problem(rx, WS_PROBLEM_LEFTOVER,
 			"%s/index/%s: segment the MANIFEST does not name%s",
 			rx->path, name, act(rx, "; removed"));
 	if (ws__grow(&rx->orphans, &rx->cap_orphans, rx->norphans + 1,
@@ -966,7 +989,8 @@ same_manifest(const ws_manifest *a, const ws_manifest *b)
 static bool
 consistent(reindex *rx)
 {
-	if (!rx->old_ok || rx->index_bad || rx->norphans > 0 || rx->nsalv > 0)
+	if (!rx->old_ok || rx->index_bad || rx->norphans > 0 || rx->nsalv > 0 ||
+	    rx->stats->leftovers > 0)
 		return false;
 	if (!same_manifest(&rx->old, &rx->neu)) {
 		if (rx->stats->problems == 0)
@@ -1116,6 +1140,25 @@ remove_old_segments(reindex *rx, ws_error *err)
 	return rc;
 }
 
+/* After the new MANIFEST: data files a compaction cut short left. */
+static ws_status
+remove_leftover_files(reindex *rx, ws_error *err)
+{
+	bool any = false;
+	for (size_t i = 0; i < rx->nfiles; i++) {
+		if (!rx->files[i].leftover)
+			continue;
+		char rel[64];
+		ws__data_name(rx->files[i].id, rel, sizeof rel);
+		if (unlinkat(rx->datadirfd, strchr(rel, '/') + 1, 0) != 0 &&
+		    errno != ENOENT)
+			return ws__errno(err, errno, "%s/%s: remove", rx->path,
+					 rel);
+		any = true;
+	}
+	return any ? ws__fsync(rx->datadirfd, "data", err) : WS_OK;
+}
+
 static ws_status
 repair(reindex *rx, ws_error *err)
 {
@@ -1129,7 +1172,9 @@ repair(reindex *rx, ws_error *err)
 	rx->neu.generation++;
 	rx->stats->changed = true;
 	rc = ws__manifest_save(rx->dirfd, rx->path, &rx->neu, err);
-	return rc == WS_OK ? remove_old_segments(rx, err) : rc;
+	if (rc == WS_OK)
+		rc = remove_old_segments(rx, err);
+	return rc == WS_OK ? remove_leftover_files(rx, err) : rc;
 }
 
 /* --- the whole run ------------------------------------------------------ */

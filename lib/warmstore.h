@@ -350,7 +350,12 @@ WS_MUST_CHECK ws_status ws_output_zone_totals(ws_output *out,
 /* What a problem found by ws_reindex() costs. */
 enum ws_problem_kind {
 	WS_PROBLEM_DERIVED, /* an index, manifest or stray file: rebuilt */
-	WS_PROBLEM_DAMAGE   /* data: a block moved aside or a torn tail cut */
+	WS_PROBLEM_DAMAGE,  /* data: a block moved aside or a torn tail cut */
+	/*
+	 * Not a problem: a file a commit or compaction cut short left,
+	 * named by no MANIFEST. A repair removes it; a check passes.
+	 */
+	WS_PROBLEM_LEFTOVER
 };
 
 typedef struct ws_reindex_opts {
@@ -368,6 +373,7 @@ typedef struct ws_reindex_stats {
 	uint64_t bytes;                 /* bytes of data files scanned */
 	uint64_t problems;              /* every problem reported */
 	uint64_t damage;                /* of which WS_PROBLEM_DAMAGE */
+	uint64_t leftovers;             /* WS_PROBLEM_LEFTOVER, not problems */
 	bool changed;                   /* a file of the store was written */
 } ws_reindex_stats;
 

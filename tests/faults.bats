@@ -342,3 +342,43 @@ check_reindex_faults() {
 	tail -n +$((n + 1)) "$T/many" | ws-ingest "$S"
 	[ "$(ws-range "$S" -e 4 | wc -l)" -eq 3000 ]
 }
+
+# check_compact_faults NAME ERRNO : a ws-reindex --compact that fails at
+# the Nth NAME call exits 2 naming the call, leaves the answers as they
+# were and no file of its own behind (or, past the MANIFEST rename, the
+# compacted store), and --check is clean afterwards.
+check_compact_faults() {
+	local name=$1 errno=$2 n calls
+	fresh_store
+	ws-ingest "$S" <"$T/second"
+	cp -a "$S" "$T/copy"
+	calls=$(count_calls "$name" ws-reindex --compact "$T/copy")
+	rm -rf "$T/copy"
+	[ "$calls" -ge 1 ] || { echo "no $name call in a compaction"; return 1; }
+	for n in $(seq 1 "$calls"); do
+		rm -rf "$S"
+		fresh_store
+		ws-ingest "$S" <"$T/second"
+		(cd "$S" && ls data index) >"$T/files-before"
+		rm -f "$T/log"
+		faulty FAULT_CALL="$name" FAULT_NTH="$n" FAULT_ERRNO="$errno" \
+			ws-reindex --compact "$S" >/dev/null 2>"$T/err" && status=0 || status=$?
+		same_as "$T/want-both" || { echo "$name $n: answers differ"; return 1; }
+		if [ "$status" -ne 0 ] && ! grep -q 'after the rename' "$T/err"; then
+			[ "$status" -eq 2 ] || { echo "$name $n: exit $status"; cat "$T/err"; return 1; }
+			(cd "$S" && ls data index) | cmp -s - "$T/files-before" ||
+				{ echo "$name $n: files left:"; (cd "$S" && ls data index); return 1; }
+		fi
+		ws-reindex --check "$S" >"$T/check" 2>&1 ||
+			{ echo "$name $n: --check:"; cat "$T/check"; return 1; }
+	done
+}
+
+@test "ws-reindex --compact: a failed write, fsync or open leaves no file of its own" {
+	check_compact_faults pwrite ENOSPC
+	check_compact_faults write ENOSPC
+	check_compact_faults fdatasync EIO
+	check_compact_faults openat ENOSPC
+	check_compact_faults rename EIO
+	check_compact_faults fsync EIO
+}

@@ -95,10 +95,17 @@ fingerprint() {
 @test "ws-reindex removes segment files no MANIFEST names" {
 	make_store
 	cp "$(ls "$S"/index/*.wsi | head -n 1)" "$S/index/0000000000000099.wsi"
+	# What a commit cut short leaves: no problem for --check, but told
+	# with -v, and removed by a repair.
 	run sep ws-reindex --check "$S"
-	[ "$status" -eq 1 ]
-	grep -q '0000000000000099.wsi: segment the MANIFEST does not name' "$T/err"
-	ws-reindex "$S"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+	run sep ws-reindex --check --verbose "$S"
+	[ "$status" -eq 0 ]
+	grep -q '0000000000000099.wsi: segment the MANIFEST does not name$' "$T/err"
+	run sep ws-reindex --verbose "$S"
+	[ "$status" -eq 0 ]
+	grep -q '0000000000000099.wsi: segment the MANIFEST does not name; removed' "$T/err"
 	[ ! -e "$S/index/0000000000000099.wsi" ]
 	ws-reindex --check "$S"
 	# The next segment id stays above every file ever seen.
@@ -287,4 +294,30 @@ fingerprint() {
 	run sep as_nobody ws-ingest "$S" < <(point 2 1 1)
 	[ "$status" -eq 2 ]
 	grep -q "$S/.*Permission denied" "$T/err"
+}
+
+@test "a data file a compaction left behind is no problem and a repair removes it" {
+	make_store
+	cp "$S/data/00000001.wsd" "$T/old.wsd"
+	ws-reindex --compact "$S"
+	[ ! -e "$S/data/00000001.wsd" ]
+	answers "$T/before"
+	# As if the compaction had died between its commit and the removal.
+	cp "$T/old.wsd" "$S/data/00000001.wsd"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+	run sep ws-reindex --check -v "$S"
+	grep -q 'data/00000001.wsd: left by a compaction cut short after its commit (its points are in the compacted files)$' "$T/err"
+	answers "$T/during"
+	same_answers "$T/before" "$T/during"
+	run sep ws-reindex -v "$S"
+	[ "$status" -eq 0 ]
+	grep -q 'data/00000001.wsd: left by a compaction .*; removed' "$T/err"
+	[ ! -e "$S/data/00000001.wsd" ]
+	answers "$T/after"
+	same_answers "$T/before" "$T/after"
+	run sep ws-reindex --check -v "$S"
+	[ "$status" -eq 0 ]
+	grep -q 'consistent' "$T/err"
 }
