@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,9 +39,26 @@ add_option(size_t *n, size_t *s, const cli_option *o)
 		shortopts[(*s)++] = ':';
 }
 
+/*
+ * A program started with standard input, output or error closed would
+ * hand those numbers to the first files it opens (the store directory
+ * became "stdin"): they are held by /dev/null instead, as a closed
+ * output swallows everything anyway.
+ */
+static void
+open_standard_fds(void)
+{
+	/* In order: with the lower ones open, open() returns fd itself. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", O_RDWR) < 0)
+			return; /* no /dev/null: carry on as we are */
+}
+
 void
 cli_init(const cli_program *p, int argc, char **argv)
 {
+	open_standard_fds();
 	prog = p;
 	cli_argc = argc;
 	cli_argv = argv;

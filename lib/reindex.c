@@ -158,9 +158,10 @@ open_subdir(reindex *rx, const char *sub, int *fd, bool create,
 {
 	*fd = openat(rx->dirfd, sub,
 		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (*fd >= 0 || errno != ENOENT)
-		return *fd >= 0 ? WS_OK
-				: ws__errno(err, errno, "%s/%s: open", rx->path, sub);
+	if (*fd >= 0)
+		return WS_OK;
+	if (errno != ENOENT)
+		return ws__subdir_error(rx->dirfd, rx->path, sub, errno, err);
 	if (!create)
 		return WS_NOTFOUND;
 	if (mkdirat(rx->dirfd, sub, 0777) != 0)

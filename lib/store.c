@@ -77,7 +77,7 @@ open_subdir(ws_store *st, const char *sub, int *fd, ws_error *err)
 				       "%s/%s: No such directory (not a "
 				       "warmstore store?)",
 				       st->path, sub);
-		return ws__errno(err, errno, "%s/%s: open", st->path, sub);
+		return ws__subdir_error(st->dirfd, st->path, sub, errno, err);
 	}
 	return WS_OK;
 }

@@ -217,6 +217,21 @@ ws__each_dir_entry(int dirfd, const char *name, ws__dir_entry_fn fn, void *ctx,
 	return rc;
 }
 
+ws_status
+ws__subdir_error(int dirfd, const char *store, const char *sub, int e,
+		 ws_error *err)
+{
+	struct stat sb;
+	if ((e == ENOTDIR || e == ELOOP) &&
+	    fstatat(dirfd, sub, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(sb.st_mode))
+		return ws__err(err, WS_EUSAGE,
+			       "%s/%s: a symbolic link; %s/ must be a directory "
+			       "inside the store",
+			       store, sub, sub);
+	return ws__errno(err, e, "%s/%s: open", store, sub);
+}
+
 int
 ws__close(int fd)
 {

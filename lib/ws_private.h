@@ -57,6 +57,13 @@ typedef ws_status (*ws__dir_entry_fn)(void *ctx, const char *entry,
 ws_status ws__each_dir_entry(int dirfd, const char *name, ws__dir_entry_fn fn,
 			     void *ctx, ws_error *err);
 
+/*
+ * The error for data/ or index/ of a store that failed to open with errno
+ * e: a symbolic link there (refused, as O_NOFOLLOW does) is named as one.
+ */
+ws_status ws__subdir_error(int dirfd, const char *store, const char *sub,
+			   int e, ws_error *err);
+
 void *ws__malloc(size_t n, ws_error *err);
 void *ws__realloc(void *p, size_t n, ws_error *err);
 /* Grows *p (holding *cap elements of size sz) to at least want elements. */

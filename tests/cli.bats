@@ -523,3 +523,15 @@ missing_store() {
 	WS_STORE="$S" run ws-reindex --check
 	[ "$status" -eq 0 ]
 }
+
+@test "closed standard descriptors: the store never takes their place" {
+	point 1 1 1 | ws-ingest "$S" >&-
+	ws-get "$S" <&- >"$T/out" 2>"$T/err"
+	[ ! -s "$T/out" ]
+	[ ! -s "$T/err" ]
+	ws-reindex -v "$S" >&- 2>"$T/err"
+	grep -q 'consistent' "$T/err"
+	ws-ingest "$S" <&- 2>"$T/err"
+	[ ! -s "$T/err" ]
+	[ "$(ws-range --all "$S" | wc -l)" -eq 1 ]
+}

@@ -272,3 +272,17 @@ reader_refuses() {
 	[ "$status" -eq 2 ]
 	grep -q "$S/$seg" "$T/err"
 }
+
+@test "data/ or index/ as a symbolic link is refused, and named as one" {
+	point 1 10 1 | ingest
+	mv "$S/data" "$T/elsewhere"
+	ln -s "$T/elsewhere" "$S/data"
+	for cmd in "ws-range -e 1" "ws-get -e 1 -t 10" "ws-zones" "ws-reindex --check" "ws-reindex"; do
+		run sep $cmd "$S"
+		[ "$status" -eq 2 ]
+		grep -q "$S/data: a symbolic link; data/ must be a directory inside the store" "$T/err"
+	done
+	run sep ingest < <(point 2 10 1)
+	[ "$status" -eq 2 ]
+	grep -q "$S/data: a symbolic link" "$T/err"
+}
