@@ -8,7 +8,8 @@
  * block the store decoded last), and the answers are printed in input
  * order. Memory is bounded by the chunk, not by the input. When the input
  * pauses, the keys so far are answered at once, so that a program that
- * writes a key and waits for its answer is served.
+ * writes a key and waits for its answer is served; each chunk is answered
+ * from the state committed when it is answered.
  */
 #include "ws_private.h"
 
@@ -55,7 +56,8 @@ answer_chunk(lookup *lk, ws_error *err)
 		lk->order[i] = &lk->keys[i];
 	ws__sort(lk->order, lk->n, sizeof *lk->order, by_key);
 	ws_output_memory_reset(lk->text);
-	ws_status rc = WS_OK;
+	/* A long-running ws-get (a coprocess) answers from the latest commit. */
+	ws_status rc = ws__store_refresh(lk->st, err);
 	for (size_t i = 0; i < lk->n && rc == WS_OK; i++) {
 		pending_key *k = lk->order[i];
 		ws_point pt;

@@ -103,6 +103,32 @@ open_segments(ws_store *st, ws_error *err)
 	return WS_OK;
 }
 
+static bool
+same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * A commit replaces the MANIFEST by a rename, so a MANIFEST that still
+ * stats the same (inode, size, times) is the one loaded: one fstatat
+ * keeps a long-running reader current.
+ */
+ws_status
+ws__store_refresh(ws_store *st, ws_error *err)
+{
+	struct stat now;
+	if (fstatat(st->dirfd, WS_MANIFEST, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    same_file_state(&now, &st->man_stat))
+		return WS_OK;
+	return ws__store_reload(st, err);
+}
+
 /* Opens data file i of the snapshot if it is not open; 0 or an errno. */
 static int
 open_data_index(ws_store *st, size_t i)
@@ -159,6 +185,10 @@ ws__store_reload(ws_store *st, ws_error *err)
 		close_segments(st);
 		close_data_fds(st);
 		ws__manifest_free(&st->man);
+		/* Before the load: a change in between means one reload more. */
+		if (fstatat(st->dirfd, WS_MANIFEST, &st->man_stat,
+			    AT_SYMLINK_NOFOLLOW) != 0)
+			memset(&st->man_stat, 0, sizeof st->man_stat);
 		rc = ws__manifest_load(st->dirfd, st->path, &st->man, err);
 		if (rc == WS_NOTFOUND)
 			return ws__err(err, WS_ECORRUPT,

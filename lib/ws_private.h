@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 /* next_in of a z_stream then takes a const pointer, as the input is. */
 #define ZLIB_CONST
@@ -399,10 +400,13 @@ struct ws_store {
 	uint64_t scratch_offset;
 	unsigned char *iobuf; /* a block as read from disk */
 	size_t cap_iobuf;
+	struct stat man_stat; /* the MANIFEST as stat'ed before the load */
 };
 
 /* Reloads the manifest and reopens the segments it names. */
 ws_status ws__store_reload(ws_store *st, ws_error *err);
+/* Reloads only if the MANIFEST was replaced since the last load. */
+ws_status ws__store_refresh(ws_store *st, ws_error *err);
 
 /* The data file descriptor for id, opened on first use. */
 ws_status ws__store_data_fd(ws_store *st, uint32_t id, int *fd,

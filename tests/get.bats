@@ -391,3 +391,28 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 	[ "$early" = yes ]
 	[ "$(cat "$T/out")" = '{"entity_id":1,"space_id":0,"timestamp":10,"vector":[0.5]}' ]
 }
+
+@test "get: a running ws-get answers later keys from later commits" {
+	point 1 10 0.5 | ingest
+	mkfifo "$T/in"
+	ws-get "$S" <"$T/in" >"$T/out" &
+	pid=$!
+	exec 7>"$T/in"
+	# answered N : wait until the output has N lines.
+	answered() {
+		for _ in $(seq 50); do
+			[ "$(wc -l <"$T/out")" -ge "$1" ] && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	echo '{"entity_id":1,"timestamp":10}' >&7
+	answered 1
+	point 1 20 0.75 | ingest
+	echo '{"entity_id":1,"timestamp":20}' >&7
+	answered 2 && late=yes || late=no
+	exec 7>&-
+	wait "$pid"
+	[ "$late" = yes ]
+	[ "$(sed -n 2p "$T/out")" = '{"entity_id":1,"space_id":0,"timestamp":20,"vector":[0.75]}' ]
+}
