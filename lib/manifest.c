@@ -52,6 +52,7 @@ ws__manifest_copy(ws_manifest *dst, const ws_manifest *src, ws_error *err)
 	m.segs = dup_array(src->segs, src->nsegs, sizeof *src->segs, err);
 	m.spaces = dup_array(src->spaces, src->nspaces, sizeof *src->spaces,
 			     err);
+	m.cap_spaces = src->nspaces;
 	m.quar = dup_array(src->quar, src->nquar, sizeof *src->quar, err);
 	if (m.data == NULL || m.segs == NULL || m.spaces == NULL ||
 	    m.quar == NULL) {
@@ -74,8 +75,9 @@ ws__segment_name(uint64_t id, char *buf, size_t n)
 	snprintf(buf, n, "index/%016" PRIu64 ".wsi", id);
 }
 
-uint32_t
-ws__manifest_dim(const ws_manifest *m, uint32_t space)
+/* Where space is or would go in the sorted spaces (binary search). */
+static size_t
+space_index(const ws_manifest *m, uint32_t space)
 {
 	size_t lo = 0, hi = m->nspaces;
 	while (lo < hi) {
@@ -85,8 +87,15 @@ ws__manifest_dim(const ws_manifest *m, uint32_t space)
 		else
 			hi = mid;
 	}
-	return lo < m->nspaces && m->spaces[lo].space == space
-		       ? m->spaces[lo].dim
+	return lo;
+}
+
+uint32_t
+ws__manifest_dim(const ws_manifest *m, uint32_t space)
+{
+	size_t i = space_index(m, space);
+	return i < m->nspaces && m->spaces[i].space == space
+		       ? m->spaces[i].dim
 		       : 0;
 }
 
@@ -94,16 +103,13 @@ ws_status
 ws__manifest_set_dim(ws_manifest *m, uint32_t space, uint32_t dim,
 		     ws_error *err)
 {
-	size_t i = 0;
-	while (i < m->nspaces && m->spaces[i].space < space)
-		i++;
+	size_t i = space_index(m, space);
 	if (i < m->nspaces && m->spaces[i].space == space) {
 		m->spaces[i].dim = dim;
 		return WS_OK;
 	}
-	size_t cap = m->nspaces;
-	if (ws__grow(&m->spaces, &cap, m->nspaces + 1, sizeof *m->spaces,
-		     err) != WS_OK)
+	if (ws__grow(&m->spaces, &m->cap_spaces, m->nspaces + 1,
+		     sizeof *m->spaces, err) != WS_OK)
 		return WS_ENOMEM;
 	memmove(m->spaces + i + 1, m->spaces + i,
 		(m->nspaces - i) * sizeof *m->spaces);
@@ -244,6 +250,7 @@ load_spaces(loader *ld, const cJSON *root, ws_manifest *m)
 	if (rc != WS_OK)
 		return rc;
 	m->spaces = ws__malloc(m->nspaces * sizeof *m->spaces, ld->err);
+	m->cap_spaces = m->nspaces;
 	if (m->spaces == NULL)
 		return WS_ENOMEM;
 	size_t i = 0;

@@ -293,7 +293,7 @@ typedef struct ws_manifest {
 	ws_segment_ref *segs; /* oldest first */
 	size_t nsegs;
 	ws_space_dim *spaces; /* sorted by space */
-	size_t nspaces;
+	size_t nspaces, cap_spaces;
 	ws_quarantine *quar; /* sorted by (id, offset), disjoint */
 	size_t nquar;
 } ws_manifest;

@@ -75,6 +75,21 @@ test_manifest(void)
 	TAP_CHECK(rc == WS_OK && back.generation == 3 && back.next_seq == 4 &&
 			  back.next_segment == 9 && back.nspaces == 2,
 		  "manifest loads back");
+	/* Spaces set on a loaded (exactly sized) manifest and its copy. */
+	ws_manifest copy;
+	rc = ws__manifest_copy(&copy, &back, &err);
+	bool sorted = rc == WS_OK;
+	for (uint32_t i = 0; sorted && i < 3000; i++) {
+		uint32_t space = (i * 7919u) % 3001u; /* every 0..3000 but one */
+		sorted = ws__manifest_set_dim(&back, space, space % 9 + 1, &err) == WS_OK &&
+			 ws__manifest_set_dim(&copy, space, 1, &err) == WS_OK;
+	}
+	for (size_t i = 1; sorted && i < back.nspaces; i++)
+		sorted = back.spaces[i - 1].space < back.spaces[i].space;
+	TAP_CHECK(sorted && back.nspaces == 3000 && copy.nspaces == 3000 &&
+			  ws__manifest_dim(&back, 7) == 8 && ws__manifest_dim(&back, 1) == 2,
+		  "thousands of spaces in any order stay sorted, each found");
+	ws__manifest_free(&copy);
 	ws__manifest_free(&back);
 	ws__manifest_free(&m);
 
