@@ -225,8 +225,8 @@ fingerprint() {
 @test "a data file the MANIFEST does not name: its committed blocks are taken in" {
 	{ point 1 10 1; point 2 10 2; } | ingest
 	{ point 3 10 3; point 4 10 4; } | ingest
-	# A copy of the store's first data file under a new name, as a file
-	# left by a cut-short compaction would be: blocks of committed seqs.
+	# Another store's data file copied in under the next number: its
+	# blocks carry seqs this store has committed.
 	mkdir "$T/other"
 	S="$T/other" ingest < <(point 5 10 5; point 6 10 6)
 	cp "$T/other/data/00000001.wsd" "$S/data/00000002.wsd"
