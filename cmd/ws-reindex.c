@@ -48,10 +48,11 @@ on_problem(void *ctx, enum ws_problem_kind kind, const char *msg)
 	run_ctx *c = ctx;
 	/*
 	 * A repair rebuilds derived files as a matter of course; the files a
-	 * crash leaves are no problem at all.
+	 * crash leaves are no problem for a check, but a repair says where
+	 * it moved them.
 	 */
-	if (!c->verbose && (kind == WS_PROBLEM_LEFTOVER ||
-			    (!c->check && kind == WS_PROBLEM_DERIVED)))
+	if (!c->verbose && (c->check ? kind == WS_PROBLEM_LEFTOVER
+				     : kind == WS_PROBLEM_DERIVED))
 		return;
 	end_progress_line(c);
 	cli_warn("%s", msg);

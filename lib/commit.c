@@ -399,13 +399,47 @@ remove_unnamed(int dirfd, const char *rel)
 }
 
 /*
+ * Data files numbered above the last one the MANIFEST names were written
+ * by a commit or compaction that died before its MANIFEST: no MANIFEST
+ * will ever name them, and their blocks carry the seq this writer is
+ * about to use again, so they go before it writes (durably: back after
+ * a crash, they would tie with its blocks).
+ */
+static ws_status
+remove_uncommitted_files(ws_store *st, ws_error *err)
+{
+	uint32_t last = 0;
+	for (size_t i = 0; i < st->man.ndata; i++)
+		if (st->man.data[i].id > last)
+			last = st->man.data[i].id;
+	bool removed = false;
+	for (uint32_t id = last + 1; id != 0; id++) {
+		char rel[64];
+		ws__data_name(id, rel, sizeof rel);
+		if (unlinkat(st->datadirfd, strchr(rel, '/') + 1, 0) == 0) {
+			removed = true;
+			continue;
+		}
+		if (errno == ENOENT)
+			break;
+		return ws__errno(err, errno, "%s/%s: remove", st->path, rel);
+	}
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/%s", st->path, "data");
+	return removed ? ws__fsync(st->datadirfd, dir, err) : WS_OK;
+}
+
+/*
  * Loads the state the last commit left (another writer may have committed
- * since this handle looked) and starts the new manifest as its copy.
+ * since this handle looked), clears what a failed writer left above it,
+ * and starts the new manifest as its copy.
  */
 static ws_status
 start_from_committed(commit *c, ws_error *err)
 {
 	ws_status rc = ws__store_reload(c->st, err);
+	if (rc == WS_OK)
+		rc = remove_uncommitted_files(c->st, err);
 	return rc == WS_OK ? ws__manifest_copy(&c->m, &c->st->man, err) : rc;
 }
 

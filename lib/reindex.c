@@ -42,10 +42,7 @@ typedef struct rx_file {
 	bool on_disk;       /* a regular file in data/ */
 	bool listed;        /* named by a MANIFEST that loaded cleanly */
 	bool cut;           /* a torn tail is to be truncated away */
-	bool stray;         /* on disk, but a sound MANIFEST does not name it */
-	bool leftover;      /* a stray a compaction left: removed, not read */
-	uint64_t taken;     /* committed blocks of a stray file taken in */
-	uint64_t later;     /* its blocks of seqs never committed: left out */
+	bool leftover;      /* on disk, named by no sound MANIFEST: not read */
 	uint64_t committed; /* its length in that MANIFEST */
 	uint64_t size;      /* on disk */
 	uint64_t end;       /* the scan stops here */
@@ -92,6 +89,7 @@ typedef struct reindex {
 	uint64_t done, total; /* progress, in bytes of data */
 	int fd; /* the data file being scanned */
 	char fname[4200];
+	char lost_dir[4200]; /* "STORE/lost+found", for messages */
 } reindex;
 
 /* --- reporting ----------------------------------------------------- */
@@ -294,17 +292,25 @@ file_cmp(const void *pa, const void *pb)
 }
 
 /*
- * Where the scan of each file ends, from the MANIFEST if it is sane. A
- * compaction writes files numbered above all it replaces and names only
- * those, so an unnamed file below the first named one is its leftover.
+ * A data file a sound MANIFEST does not name: what a commit or compaction
+ * that died before its MANIFEST wrote (the next writer removes those), or
+ * the files a compaction replaced when it died before removing them. No
+ * committed state reads it; a repair moves it to lost+found, unread.
  */
+static void
+note_leftover(reindex *rx, rx_file *f, const char *name)
+{
+	f->leftover = true;
+	problem(rx, WS_PROBLEM_LEFTOVER,
+		"%s: a data file the MANIFEST does not name, left by a commit "
+		"or compaction cut short%s%s",
+		name, act(rx, "; moved to "), act(rx, rx->lost_dir));
+}
+
+/* Where the scan of each file ends, from the MANIFEST if it is sane. */
 static ws_status
 plan_files(reindex *rx, ws_error *err)
 {
-	uint32_t first_named = 0;
-	for (size_t i = 0; rx->old_ok && i < rx->old.ndata; i++)
-		if (first_named == 0 || rx->old.data[i].id < first_named)
-			first_named = rx->old.data[i].id;
 	for (size_t i = 0; rx->old_ok && i < rx->old.ndata; i++) {
 		const ws_datafile_ref *ref = &rx->old.data[i];
 		rx_file *f = find_file(rx, ref->id);
@@ -327,18 +333,10 @@ plan_files(reindex *rx, ws_error *err)
 				name, f->committed);
 		if (f->listed)
 			f->end = f->committed < f->size ? f->committed : f->size;
-		else
+		else if (!rx->old_ok)
 			f->end = f->size;
-		f->stray = rx->old_ok && !f->listed && f->on_disk;
-		if (f->stray && f->id < first_named) {
-			f->stray = false;
-			f->leftover = true;
-			f->end = 0;
-			problem(rx, WS_PROBLEM_LEFTOVER,
-				"%s: left by a compaction cut short after its "
-				"commit (its points are in the compacted files)%s",
-				name, act(rx, "; removed"));
-		}
+		else
+			note_leftover(rx, f, name);
 		rx->total += f->end;
 	}
 	return WS_OK;
@@ -647,53 +645,6 @@ scan_blocks(reindex *rx, rx_file *f, ws_error *err)
 	return rc;
 }
 
-/*
- * A data file no MANIFEST names: copied in by hand, or left by a commit
- * or compaction that was cut short. Its blocks of committed seqs are
- * taken in, up to the first that does not verify; blocks of later seqs
- * never were committed. The file is not ours to cut or move aside.
- */
-static ws_status
-scan_stray(reindex *rx, rx_file *f, ws_error *err)
-{
-	uint64_t off = 0;
-	while (off < f->end) {
-		ws_block_head h;
-		bool head_ok, ok = true;
-		enum blk_result res;
-		ws_error why;
-		ws_status rc = check_block(rx, off, f->end, &h, &head_ok, &res,
-					   &why, err);
-		if (rc != WS_OK)
-			return rc;
-		if (res != BLK_OK)
-			break;
-		uint64_t next = off + WS_BLOCK_HEADER + h.stored_len;
-		if (h.seq < rx->old.next_seq &&
-		    (rc = add_block(rx, f, off, &h, &ok, err)) != WS_OK)
-			return rc;
-		if (!ok)
-			break;
-		if (h.seq < rx->old.next_seq) {
-			f->taken++;
-			f->length = next;
-		} else {
-			f->later++;
-		}
-		progress(rx, next - off);
-		off = next;
-	}
-	if (f->taken > 0)
-		problem(rx, WS_PROBLEM_DERIVED,
-			"%s: not named by the MANIFEST; its %" PRIu64
-			" committed block%s %s (%" PRIu64 " of later seqs "
-			"left out)",
-			rx->fname, f->taken, f->taken == 1 ? "" : "s",
-			rx->o->check ? "are to be taken in" : "taken in",
-			f->later);
-	return WS_OK;
-}
-
 static ws_status
 scan_file(reindex *rx, rx_file *f, ws_error *err)
 {
@@ -713,7 +664,7 @@ scan_file(reindex *rx, rx_file *f, ws_error *err)
 		return ws__errno(err, errno, "%s: open", rx->fname);
 	rx->stats->files++;
 	rx->stats->bytes += f->end;
-	ws_status rc = f->stray ? scan_stray(rx, f, err) : scan_blocks(rx, f, err);
+	ws_status rc = scan_blocks(rx, f, err);
 	ws__close(rx->fd);
 	rx->fd = -1;
 	return rc;
@@ -757,7 +708,7 @@ derive_manifest(reindex *rx, ws_error *err)
 	ws_manifest *m = &rx->neu;
 	for (size_t i = 0; i < rx->nfiles; i++) {
 		const rx_file *f = &rx->files[i];
-		if (f->on_disk && (f->listed || !rx->old_ok || f->taken > 0) &&
+		if (f->on_disk && (f->listed || !rx->old_ok) &&
 		    add_data_ref(rx, f, err) != WS_OK)
 			return WS_ENOMEM;
 	}
@@ -802,8 +753,9 @@ note_index_entry(void *ctx, const char *name, ws_error *err)
 		rx->max_seg_id = id;
 	if (named_segment(rx, id))
 		return WS_OK;
+	/* Left by a crash: no problem for a check, a derived file to repair. */
 	if (rx->old_ok)
-		problem(rx, WS_PROBLEM_LEFTOVER,
+		problem(rx, rx->o->check ? WS_PROBLEM_LEFTOVER : WS_PROBLEM_DERIVED,
 			"%s/index/%s: segment the MANIFEST does not name%s",
 			rx->path, name, act(rx, "; removed"));
 	if (ws__grow(&rx->orphans, &rx->cap_orphans, rx->norphans + 1,
@@ -1141,23 +1093,55 @@ remove_old_segments(reindex *rx, ws_error *err)
 	return rc;
 }
 
-/* After the new MANIFEST: data files a compaction cut short left. */
+/* Links data file rel into lost+found under its name, or name.1, ... */
 static ws_status
-remove_leftover_files(reindex *rx, ws_error *err)
+link_into_lost(reindex *rx, int lostfd, const char *rel, ws_error *err)
 {
-	bool any = false;
-	for (size_t i = 0; i < rx->nfiles; i++) {
+	const char *base = strchr(rel, '/') + 1;
+	char name[64];
+	for (int k = 0; k < 1000; k++) {
+		if (k == 0)
+			snprintf(name, sizeof name, "%s", base);
+		else
+			snprintf(name, sizeof name, "%s.%d", base, k);
+		if (linkat(rx->datadirfd, base, lostfd, name, 0) == 0)
+			return WS_OK;
+		if (errno != EEXIST)
+			break;
+	}
+	return ws__errno(err, errno, "%s/%s: link into %s", rx->path, rel,
+			 rx->lost_dir);
+}
+
+/* After the new MANIFEST: unnamed data files go to lost+found, unread. */
+static ws_status
+move_leftover_files(reindex *rx, ws_error *err)
+{
+	int lostfd = -1;
+	ws_status rc = WS_OK;
+	for (size_t i = 0; rc == WS_OK && i < rx->nfiles; i++) {
 		if (!rx->files[i].leftover)
 			continue;
 		char rel[64];
 		ws__data_name(rx->files[i].id, rel, sizeof rel);
-		if (unlinkat(rx->datadirfd, strchr(rel, '/') + 1, 0) != 0 &&
-		    errno != ENOENT)
-			return ws__errno(err, errno, "%s/%s: remove", rx->path,
-					 rel);
-		any = true;
+		if (lostfd < 0)
+			rc = open_subdir(rx, LOST_DIR, &lostfd, true, err);
+		if (rc == WS_OK)
+			rc = link_into_lost(rx, lostfd, rel, err);
+		if (rc == WS_OK && unlinkat(rx->datadirfd, strchr(rel, '/') + 1,
+					    0) != 0)
+			rc = ws__errno(err, errno, "%s/%s: remove", rx->path, rel);
 	}
-	return any ? ws__fsync(rx->datadirfd, "data", err) : WS_OK;
+	if (lostfd >= 0) {
+		if (rc == WS_OK)
+			rc = ws__fsync(lostfd, rx->lost_dir, err);
+		ws__close(lostfd);
+		char dir[4200];
+		snprintf(dir, sizeof dir, "%s/data", rx->path);
+		if (rc == WS_OK)
+			rc = ws__fsync(rx->datadirfd, dir, err);
+	}
+	return rc;
 }
 
 static ws_status
@@ -1175,7 +1159,7 @@ repair(reindex *rx, ws_error *err)
 	rc = ws__manifest_save(rx->dirfd, rx->path, &rx->neu, err);
 	if (rc == WS_OK)
 		rc = remove_old_segments(rx, err);
-	return rc == WS_OK ? remove_leftover_files(rx, err) : rc;
+	return rc == WS_OK ? move_leftover_files(rx, err) : rc;
 }
 
 /* --- the whole run ------------------------------------------------------ */
@@ -1235,6 +1219,7 @@ ws_reindex(const char *path, const ws_reindex_opts *opts,
 	reindex rx = {.path = path, .o = opts, .stats = stats,
 		      .dirfd = -1, .datadirfd = -1, .indexdirfd = -1, .fd = -1};
 	memset(stats, 0, sizeof *stats);
+	snprintf(rx.lost_dir, sizeof rx.lost_dir, "%s/%s", path, LOST_DIR);
 	ws__manifest_init(&rx.old);
 	ws__manifest_init(&rx.neu);
 	int lockfd = -1;
