@@ -62,6 +62,8 @@ ws_store_close(ws_store *st)
 		ws__close(st->datadirfd);
 	if (st->indexdirfd >= 0)
 		ws__close(st->indexdirfd);
+	if (st->man_fd >= 0)
+		ws__close(st->man_fd);
 	free(st->path);
 	free(st);
 }
@@ -103,30 +105,44 @@ open_segments(ws_store *st, ws_error *err)
 	return WS_OK;
 }
 
-static bool
-same_file_state(const struct stat *a, const struct stat *b)
-{
-	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-	       a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /*
- * A commit replaces the MANIFEST by a rename, so a MANIFEST that still
- * stats the same (inode, size, times) is the one loaded: one fstatat
- * keeps a long-running reader current.
+ * A commit replaces the MANIFEST by a rename: while the inode is the one
+ * held open, nothing was committed since. One fstatat keeps a
+ * long-running reader current.
  */
 ws_status
 ws__store_refresh(ws_store *st, ws_error *err)
 {
 	struct stat now;
-	if (fstatat(st->dirfd, WS_MANIFEST, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    same_file_state(&now, &st->man_stat))
+	if (st->man_fd >= 0 &&
+	    fstatat(st->dirfd, WS_MANIFEST, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    now.st_ino == st->man_stat.st_ino && now.st_dev == st->man_stat.st_dev)
 		return WS_OK;
 	return ws__store_reload(st, err);
+}
+
+/*
+ * Opens and holds the MANIFEST about to be loaded (see ws_store). A
+ * missing one is left for the load to report.
+ */
+static ws_status
+hold_manifest(ws_store *st, ws_error *err)
+{
+	if (st->man_fd >= 0)
+		ws__close(st->man_fd);
+	st->man_fd = openat(st->dirfd, WS_MANIFEST,
+			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (st->man_fd < 0)
+		return errno == ENOENT ? WS_OK
+				       : ws__errno(err, errno, "%s/%s: open",
+						   st->path, WS_MANIFEST);
+	if (fstat(st->man_fd, &st->man_stat) == 0)
+		return WS_OK;
+	ws_status rc = ws__errno(err, errno, "%s/%s: stat", st->path,
+				 WS_MANIFEST);
+	ws__close(st->man_fd);
+	st->man_fd = -1;
+	return rc;
 }
 
 /* Opens data file i of the snapshot if it is not open; 0 or an errno. */
@@ -186,9 +202,8 @@ ws__store_reload(ws_store *st, ws_error *err)
 		close_data_fds(st);
 		ws__manifest_free(&st->man);
 		/* Before the load: a change in between means one reload more. */
-		if (fstatat(st->dirfd, WS_MANIFEST, &st->man_stat,
-			    AT_SYMLINK_NOFOLLOW) != 0)
-			memset(&st->man_stat, 0, sizeof st->man_stat);
+		if ((rc = hold_manifest(st, err)) != WS_OK)
+			return rc;
 		rc = ws__manifest_load(st->dirfd, st->path, &st->man, err);
 		if (rc == WS_NOTFOUND)
 			return ws__err(err, WS_ECORRUPT,
@@ -199,8 +214,11 @@ ws__store_reload(ws_store *st, ws_error *err)
 		if (rc == WS_OK)
 			rc = open_data_files(st, tries == SNAPSHOT_TRIES - 1, err);
 	}
-	if (rc == WS_NOTFOUND)
-		err->code = rc = WS_ECORRUPT; /* the message names the file */
+	if (rc == WS_NOTFOUND) {
+		rc = WS_ECORRUPT; /* the message names the missing file */
+		if (err != NULL)
+			err->code = rc;
+	}
 	return rc;
 }
 
@@ -309,7 +327,7 @@ ws_store_open(const char *path, int flags, ws_store **out, ws_error *err)
 		free(st);
 		return ws__err(err, WS_ENOMEM, "out of memory");
 	}
-	st->dirfd = st->datadirfd = st->indexdirfd = -1;
+	st->dirfd = st->datadirfd = st->indexdirfd = st->man_fd = -1;
 	st->writable = flags & WS_OPEN_WRITE;
 	ws_status rc = open_dir(st, st->writable, err);
 	if (rc == WS_OK && st->writable)

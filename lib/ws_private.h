@@ -400,7 +400,13 @@ struct ws_store {
 	uint64_t scratch_offset;
 	unsigned char *iobuf; /* a block as read from disk */
 	size_t cap_iobuf;
-	struct stat man_stat; /* the MANIFEST as stat'ed before the load */
+	/*
+	 * The MANIFEST as opened before the last load, held open so that its
+	 * inode number cannot be given to a later MANIFEST: a MANIFEST with
+	 * another inode means a commit since.
+	 */
+	int man_fd;
+	struct stat man_stat;
 };
 
 /* Reloads the manifest and reopens the segments it names. */
