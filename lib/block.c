@@ -224,6 +224,13 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: unsupported block version %u", where,
 			       h->version);
+	/*
+	 * Reserved for marks a later version may set (tombstones): refused.
+	 * (Bytes 68-71 are not: the header CRC does not cover them.)
+	 */
+	if (h->flags != 0)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: unsupported block flags %#x", where, h->flags);
 	h->entity = ws__get_u64(p + 8);
 	h->space = ws__get_u32(p + 16);
 	h->dim = ws__get_u32(p + 20);

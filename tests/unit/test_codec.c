@@ -333,6 +333,13 @@ test_block_version1(void)
 	rc = ws__block_parse_head(v1, &h1, "t", &err);
 	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block version 3"),
 		  "an unknown block version is refused");
+	ws__put_u16(v1 + 4, 2);
+	ws__put_u16(v1 + 6, 1);
+	ws__put_u32(v1 + 64, ws__crc32(v1, 64));
+	rc = ws__block_parse_head(v1, &h1, "t", &err);
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block flags 0x1"),
+		  "a block with flags set is refused");
+
 	free(v1);
 	free(out);
 	ws__encoder_free(&enc);
