@@ -19,10 +19,10 @@ ws_status
 ws__lock_acquire(int dirfd, const char *store, int *fd, ws_error *err)
 {
 	/*
-	 * A descriptor of its own: flock belongs to the open file, and the
-	 * store's dirfd is duplicated and closed while listing directories.
-	 * Read access suffices, so ws-reindex --check works on a read-only
-	 * store.
+	 * A descriptor of its own, so that closing it ends the lock while
+	 * the store stays open: a writer holds the lock for one commit, not
+	 * for as long as it runs. Read access suffices, so ws-reindex
+	 * --check works on a read-only store.
 	 */
 	*fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)

@@ -644,15 +644,24 @@ commits() {
 	[ "$(ws-range "$S" -e 7 | wc -l)" -eq 2000 ]
 }
 
+# steady [FLAG] : points of entity 1, one every 0.1 s, so never a 500 ms
+# pause: 15 of them, or as many as it takes for the file FLAG to appear.
+steady() {
+	local i=0
+	while i=$((i + 1)); if [ -n "${1:-}" ]; then [ ! -e "$1" ]; else [ "$i" -le 15 ]; fi; do
+		point 1 "$i" 1
+		sleep 0.1
+	done
+}
+
 @test "a batch lost to a concurrent writer's dimension is not counted as accepted" {
 	: | ingest
-	# Pauses of 0.2 s stay under the 500 ms idle commit: one batch, held
-	# until end of input, while the other writer fixes space 0 at dim 2.
-	{ point 1 1 1; sleep 0.2; point 1 2 1; sleep 0.2; point 1 3 1; sleep 0.2; } |
-		ingest -v 2>"$T/err1" &
+	# One batch held open while the other writer fixes space 0 at dim 2.
+	steady "$T/go" | ingest -v 2>"$T/err1" &
 	pid=$!
-	sleep 0.1
+	sleep 0.2
 	point 2 1 1 2 | ingest
+	touch "$T/go"
 	status=0
 	wait $pid || status=$?
 	[ "$status" -eq 1 ]
@@ -662,35 +671,31 @@ commits() {
 	[ "$output" = "$(canon 2 0 1 1,2)" ]
 }
 
-# steady N : N points of entity 1, one every 0.3 s: never a 500 ms pause.
-steady() {
-	for i in $(seq "$1"); do
-		point 1 "$i" 1
-		sleep 0.3
-	done
-}
-
 @test "-w/--max-wait commits a steady feed that never pauses" {
-	steady 8 | ingest -w 1 &
+	steady "$T/stop" | ingest -w 1 &
 	pid=$!
-	sleep 1.9
 	# Without the bound nothing would be visible before the end.
-	n=$(ws-range --all "$S" 2>/dev/null | wc -l)
+	n=0
+	for _ in $(seq 40); do
+		sleep 0.1
+		n=$(ws-range --all "$S" 2>/dev/null | wc -l)
+		[ "$n" -ge 1 ] && break
+	done
+	touch "$T/stop"
 	wait "$pid"
 	[ "$n" -ge 1 ]
-	[ "$n" -lt 8 ]
-	[ "$(ws-range --all "$S" | wc -l)" -eq 8 ]
+	[ "$(ws-range --all "$S" | wc -l)" -gt "$n" ]
 }
 
 @test "--max-wait 0 leaves only size, pauses and the end to commit" {
 	: | ingest
-	steady 6 | ingest --max-wait 0 &
+	steady | ingest --max-wait 0 &
 	pid=$!
-	sleep 1.5
+	sleep 1.2
 	n=$(ws-range --all "$S" | wc -l)
 	wait "$pid"
 	[ "$n" -eq 0 ]
-	[ "$(ws-range --all "$S" | wc -l)" -eq 6 ]
+	[ "$(ws-range --all "$S" | wc -l)" -eq 15 ]
 }
 
 @test "--max-wait takes whole seconds from 0 to 86400" {
