@@ -69,12 +69,19 @@ shown_key(const char *key, size_t len, char buf[SHOWN_KEY_SIZE])
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)key[i];
-		if (o + 10 > SHOWN_KEY_SIZE) {
+		/* Cut only where a character starts: the rest stays UTF-8. */
+		if (o + 12 > SHOWN_KEY_SIZE && (c & 0xc0) != 0x80) {
 			memcpy(buf + o, "...", 3);
 			o += 3;
 			break;
 		}
-		if (c == '"' || c == '\\') {
+		unsigned char next = i + 1 < len ? (unsigned char)key[i + 1] : 0;
+		if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+			/* U+0080..U+009F: C1 controls, CSI among them. */
+			o += (size_t)snprintf(buf + o, SHOWN_KEY_SIZE - o,
+					      "\\u%04x", next);
+			i++;
+		} else if (c == '"' || c == '\\') {
 			buf[o++] = '\\';
 			buf[o++] = (char)c;
 		} else if (c < 0x20 || c == 0x7f) {

@@ -249,7 +249,9 @@ check_empty_subdir(const ws_store *st, const char *sub, ws_error *err)
 			       "store (found '%s')",
 			       st->path, sub);
 	const char *where[] = {st->path, sub};
-	ws_status rc = ws__each_dir_entry(fd, st->path, refuse_entry, where, err);
+	char name[4200];
+	snprintf(name, sizeof name, "%s/%s", st->path, sub);
+	ws_status rc = ws__each_dir_entry(fd, name, refuse_entry, where, err);
 	ws__close(fd);
 	return rc;
 }

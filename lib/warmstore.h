@@ -190,6 +190,8 @@ enum ws_open_flags {
  * Opens the store directory at path. A reader loads the committed
  * manifest and the index segment headers: nothing that grows with the
  * number of points. WS_OPEN_WRITE creates the store when it is missing.
+ * A ws_store belongs to one thread at a time (reads cache and check as
+ * they go); open one per thread.
  */
 WS_MUST_CHECK ws_status ws_store_open(const char *path, int flags,
 				      ws_store **out, ws_error *err);

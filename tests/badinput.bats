@@ -285,6 +285,12 @@ bad_bytes() {
 	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"metadata":{"k\tx":1}}' 'metadata "k\u0009x" must be a string'
 	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"a\"b\\c":1}' 'unknown field "a\"b\\c"'
 	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"metadata":{"\u0000":"x","\u0000":"y"}}' 'duplicate metadata key "\u0000"'
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"a\u009bb":1}' 'unknown field "a\u009bb"'
+	# A cut never splits a character: 2-byte characters, cut after ~100 bytes.
+	wide=$(printf '\xc3\xa9%.0s' $(seq 200))
+	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"'"$wide"'":1}' 'unknown field "*'
+	iconv -f UTF-8 -t UTF-8 "$T/err" >/dev/null
+	grep -q '\.\.\."$' "$T/err"
 	long=$(printf 'k%.0s' $(seq 300))
 	bad_line '{"entity_id":1,"timestamp":30,"vector":[4,5,6],"'"$long"'":1}' 'unknown field "kkkkk*'
 	grep -q '\.\.\."$' "$T/err"
