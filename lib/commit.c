@@ -402,31 +402,33 @@ remove_unnamed(int dirfd, const char *rel)
  * Data files numbered above the last one the MANIFEST names were written
  * by a commit or compaction that died before its MANIFEST: no MANIFEST
  * will ever name them, and their blocks carry the seq this writer is
- * about to use again, so they go before it writes (durably: back after
- * a crash, they would tie with its blocks).
+ * about to use again, so they go before it writes, durably (back after a
+ * crash, they would tie with its blocks). They go to lost+found, not
+ * away: such a file may also be one restored there by hand.
  */
 static ws_status
-remove_uncommitted_files(ws_store *st, ws_error *err)
+clear_uncommitted_files(ws_store *st, ws_error *err)
 {
 	uint32_t last = 0;
 	for (size_t i = 0; i < st->man.ndata; i++)
 		if (st->man.data[i].id > last)
 			last = st->man.data[i].id;
-	bool removed = false;
-	for (uint32_t id = last + 1; id != 0; id++) {
+	uint32_t ids[64];
+	size_t n = 0;
+	for (uint32_t id = last + 1; id != 0 && n < 64; id++) {
 		char rel[64];
+		struct stat sb;
 		ws__data_name(id, rel, sizeof rel);
-		if (unlinkat(st->datadirfd, strchr(rel, '/') + 1, 0) == 0) {
-			removed = true;
-			continue;
+		if (fstatat(st->datadirfd, strchr(rel, '/') + 1, &sb,
+			    AT_SYMLINK_NOFOLLOW) != 0) {
+			if (errno == ENOENT)
+				break;
+			return ws__errno(err, errno, "%s/%s: stat", st->path, rel);
 		}
-		if (errno == ENOENT)
-			break;
-		return ws__errno(err, errno, "%s/%s: remove", st->path, rel);
+		ids[n++] = id;
 	}
-	char dir[4200];
-	snprintf(dir, sizeof dir, "%s/%s", st->path, "data");
-	return removed ? ws__fsync(st->datadirfd, dir, err) : WS_OK;
+	return ws__move_to_lost(st->dirfd, st->datadirfd, st->path, ids, n,
+				err);
 }
 
 /*
@@ -439,7 +441,7 @@ start_from_committed(commit *c, ws_error *err)
 {
 	ws_status rc = ws__store_reload(c->st, err);
 	if (rc == WS_OK)
-		rc = remove_uncommitted_files(c->st, err);
+		rc = clear_uncommitted_files(c->st, err);
 	return rc == WS_OK ? ws__manifest_copy(&c->m, &c->st->man, err) : rc;
 }
 

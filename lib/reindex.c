@@ -30,7 +30,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define LOST_DIR "lost+found"
 /* Window of the search for the next block after a damaged header. */
 #define RESYNC_WINDOW (1u << 20)
 #define COPY_CHUNK (1u << 20)
@@ -478,7 +477,7 @@ quarantine(reindex *rx, const rx_file *f, uint64_t off, uint64_t next,
 	else
 		problem(rx, WS_PROBLEM_DAMAGE,
 			"%s; %" PRIu64 " bytes moved aside to %s/%s/%s", why,
-			next - off, rx->path, LOST_DIR, lost);
+			next - off, rx->path, WS_LOST_DIR, lost);
 	ws_status rc = keep_quarantine(rx, f->id, off, next - off, err);
 	return rc == WS_OK ? add_salvage(rx, f->id, off, next - off, err) : rc;
 }
@@ -498,7 +497,7 @@ torn_tail(reindex *rx, rx_file *f, uint64_t off, ws_error *err)
 		problem(rx, WS_PROBLEM_DAMAGE,
 			"%s: offset %" PRIu64 ": torn block at the end of the "
 			"data; %" PRIu64 " bytes cut off and saved as %s/%s/%s",
-			rx->fname, off, len, rx->path, LOST_DIR, lost);
+			rx->fname, off, len, rx->path, WS_LOST_DIR, lost);
 	f->cut = true;
 	return add_salvage(rx, f->id, off, len, err);
 }
@@ -961,7 +960,7 @@ salvage_one(reindex *rx, int lostfd, const rx_salvage *s, ws_error *err)
 {
 	char lost[128], dst[4400], rel[64];
 	lost_name(s->id, s->offset, lost, sizeof lost);
-	snprintf(dst, sizeof dst, "%s/%s/%s", rx->path, LOST_DIR, lost);
+	snprintf(dst, sizeof dst, "%s/%s/%s", rx->path, WS_LOST_DIR, lost);
 	data_path(rx, s->id, rx->fname, sizeof rx->fname);
 	ws__data_name(s->id, rel, sizeof rel);
 	int in = openat(rx->datadirfd, strchr(rel, '/') + 1,
@@ -999,11 +998,11 @@ salvage_all(reindex *rx, ws_error *err)
 	    (rx->win = ws__malloc(RESYNC_WINDOW, err)) == NULL)
 		return WS_ENOMEM;
 	int lostfd;
-	ws_status rc = open_subdir(rx, LOST_DIR, &lostfd, true, err);
+	ws_status rc = ws__open_lost_dir(rx->dirfd, rx->path, &lostfd, err);
 	for (size_t i = 0; rc == WS_OK && i < rx->nsalv; i++)
 		rc = salvage_one(rx, lostfd, &rx->salv[i], err);
 	if (rc == WS_OK)
-		rc = ws__fsync(lostfd, LOST_DIR, err);
+		rc = ws__fsync(lostfd, WS_LOST_DIR, err);
 	if (lostfd >= 0)
 		ws__close(lostfd);
 	return rc;
@@ -1093,54 +1092,21 @@ remove_old_segments(reindex *rx, ws_error *err)
 	return rc;
 }
 
-/* Links data file rel into lost+found under its name, or name.1, ... */
-static ws_status
-link_into_lost(reindex *rx, int lostfd, const char *rel, ws_error *err)
-{
-	const char *base = strchr(rel, '/') + 1;
-	char name[64];
-	for (int k = 0; k < 1000; k++) {
-		if (k == 0)
-			snprintf(name, sizeof name, "%s", base);
-		else
-			snprintf(name, sizeof name, "%s.%d", base, k);
-		if (linkat(rx->datadirfd, base, lostfd, name, 0) == 0)
-			return WS_OK;
-		if (errno != EEXIST)
-			break;
-	}
-	return ws__errno(err, errno, "%s/%s: link into %s", rx->path, rel,
-			 rx->lost_dir);
-}
-
 /* After the new MANIFEST: unnamed data files go to lost+found, unread. */
 static ws_status
 move_leftover_files(reindex *rx, ws_error *err)
 {
-	int lostfd = -1;
-	ws_status rc = WS_OK;
-	for (size_t i = 0; rc == WS_OK && i < rx->nfiles; i++) {
-		if (!rx->files[i].leftover)
-			continue;
-		char rel[64];
-		ws__data_name(rx->files[i].id, rel, sizeof rel);
-		if (lostfd < 0)
-			rc = open_subdir(rx, LOST_DIR, &lostfd, true, err);
-		if (rc == WS_OK)
-			rc = link_into_lost(rx, lostfd, rel, err);
-		if (rc == WS_OK && unlinkat(rx->datadirfd, strchr(rel, '/') + 1,
-					    0) != 0)
-			rc = ws__errno(err, errno, "%s/%s: remove", rx->path, rel);
-	}
-	if (lostfd >= 0) {
-		if (rc == WS_OK)
-			rc = ws__fsync(lostfd, rx->lost_dir, err);
-		ws__close(lostfd);
-		char dir[4200];
-		snprintf(dir, sizeof dir, "%s/data", rx->path);
-		if (rc == WS_OK)
-			rc = ws__fsync(rx->datadirfd, dir, err);
-	}
+	uint32_t *ids = ws__malloc((rx->nfiles ? rx->nfiles : 1) * sizeof *ids,
+				   err);
+	if (ids == NULL)
+		return WS_ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < rx->nfiles; i++)
+		if (rx->files[i].leftover)
+			ids[n++] = rx->files[i].id;
+	ws_status rc = ws__move_to_lost(rx->dirfd, rx->datadirfd, rx->path,
+					ids, n, err);
+	free(ids);
 	return rc;
 }
 
@@ -1219,7 +1185,7 @@ ws_reindex(const char *path, const ws_reindex_opts *opts,
 	reindex rx = {.path = path, .o = opts, .stats = stats,
 		      .dirfd = -1, .datadirfd = -1, .indexdirfd = -1, .fd = -1};
 	memset(stats, 0, sizeof *stats);
-	snprintf(rx.lost_dir, sizeof rx.lost_dir, "%s/%s", path, LOST_DIR);
+	snprintf(rx.lost_dir, sizeof rx.lost_dir, "%s/%s", path, WS_LOST_DIR);
 	ws__manifest_init(&rx.old);
 	ws__manifest_init(&rx.neu);
 	int lockfd = -1;

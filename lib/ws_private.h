@@ -409,6 +409,20 @@ struct ws_store {
 	struct stat man_stat;
 };
 
+/* --- lost+found (lost.c) ------------------------------------------ */
+
+#define WS_LOST_DIR "lost+found"
+
+/* Opens STORE/lost+found, creating it (durably) when missing. */
+ws_status ws__open_lost_dir(int dirfd, const char *store, int *fd,
+			    ws_error *err);
+/*
+ * Moves data files ids[0..n) from data/ into lost+found under their own
+ * names (or name.1, name.2 ... when taken) and fsyncs both directories.
+ */
+ws_status ws__move_to_lost(int dirfd, int datadirfd, const char *store,
+			   const uint32_t *ids, size_t n, ws_error *err);
+
 /* Reloads the manifest and reopens the segments it names. */
 ws_status ws__store_reload(ws_store *st, ws_error *err);
 /* Reloads only if the MANIFEST was replaced since the last load. */

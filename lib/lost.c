@@ -1,0 +1,86 @@
+/*
+ * lost.c - STORE/lost+found: where bytes and files that no committed
+ * state may use are kept instead of deleted. ws-reindex copies damaged
+ * block ranges there; writers and ws-reindex move data files that no
+ * MANIFEST names there, unread.
+ */
+#include "ws_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+ws_status
+ws__open_lost_dir(int dirfd, const char *store, int *fd, ws_error *err)
+{
+	*fd = -1;
+	if (mkdirat(dirfd, WS_LOST_DIR, 0777) == 0) {
+		ws_status rc = ws__fsync(dirfd, store, err);
+		if (rc != WS_OK)
+			return rc;
+	} else if (errno != EEXIST) {
+		return ws__errno(err, errno, "%s/%s: mkdir", store, WS_LOST_DIR);
+	}
+	*fd = openat(dirfd, WS_LOST_DIR,
+		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return ws__errno(err, errno, "%s/%s: open", store, WS_LOST_DIR);
+	return WS_OK;
+}
+
+/* Links data/base into lost+found under its name, or name.1, name.2 ... */
+static ws_status
+link_into_lost(int datadirfd, int lostfd, const char *store,
+	       const char *base, ws_error *err)
+{
+	char name[64];
+	for (int k = 0; k < 1000; k++) {
+		if (k == 0)
+			snprintf(name, sizeof name, "%s", base);
+		else
+			snprintf(name, sizeof name, "%s.%d", base, k);
+		if (linkat(datadirfd, base, lostfd, name, 0) == 0)
+			return WS_OK;
+		if (errno != EEXIST)
+			break;
+	}
+	return ws__errno(err, errno, "%s/data/%s: link into %s/%s", store,
+			 base, store, WS_LOST_DIR);
+}
+
+/* Makes the moves durable: the new names first, then the removals. */
+static ws_status
+sync_moves(int datadirfd, int lostfd, const char *store, ws_error *err)
+{
+	char name[4200];
+	snprintf(name, sizeof name, "%s/%s", store, WS_LOST_DIR);
+	ws_status rc = ws__fsync(lostfd, name, err);
+	snprintf(name, sizeof name, "%s/data", store);
+	return rc == WS_OK ? ws__fsync(datadirfd, name, err) : rc;
+}
+
+ws_status
+ws__move_to_lost(int dirfd, int datadirfd, const char *store,
+		 const uint32_t *ids, size_t n, ws_error *err)
+{
+	if (n == 0)
+		return WS_OK;
+	int lostfd;
+	ws_status rc = ws__open_lost_dir(dirfd, store, &lostfd, err);
+	for (size_t i = 0; rc == WS_OK && i < n; i++) {
+		char rel[64];
+		ws__data_name(ids[i], rel, sizeof rel);
+		const char *base = strchr(rel, '/') + 1;
+		rc = link_into_lost(datadirfd, lostfd, store, base, err);
+		if (rc == WS_OK && unlinkat(datadirfd, base, 0) != 0)
+			rc = ws__errno(err, errno, "%s/%s: remove", store, rel);
+	}
+	if (rc == WS_OK)
+		rc = sync_moves(datadirfd, lostfd, store, err);
+	if (lostfd >= 0)
+		ws__close(lostfd);
+	return rc;
+}
