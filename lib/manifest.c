@@ -333,6 +333,36 @@ load_root(loader *ld, const cJSON *root, ws_manifest *m)
 	return load_spaces(ld, root, m);
 }
 
+static ws_status
+parse_manifest(char *text, size_t len, const char *name, ws_manifest *m,
+	       ws_error *err)
+{
+	loader ld = {name, err};
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (root == NULL)
+		return damaged(&ld, "not valid JSON");
+	ws__manifest_init(m);
+	ws_status rc = load_root(&ld, root, m);
+	cJSON_Delete(root);
+	if (rc != WS_OK)
+		ws__manifest_free(m);
+	return rc;
+}
+
+ws_status
+ws__manifest_load_fd(int fd, const struct stat *sb, const char *store,
+		     ws_manifest *m, ws_error *err)
+{
+	char name[4096];
+	snprintf(name, sizeof name, "%s/%s", store, WS_MANIFEST);
+	char *text;
+	size_t len;
+	ws_status rc = ws__read_small_fd(fd, sb, name, WS_MANIFEST_MAX, &text,
+					 &len, err);
+	return rc == WS_OK ? parse_manifest(text, len, name, m, err) : rc;
+}
+
 ws_status
 ws__manifest_load(int dirfd, const char *store, ws_manifest *m, ws_error *err)
 {
@@ -342,19 +372,7 @@ ws__manifest_load(int dirfd, const char *store, ws_manifest *m, ws_error *err)
 	size_t len;
 	ws_status rc = ws__read_small_file(dirfd, WS_MANIFEST, name,
 					   WS_MANIFEST_MAX, &text, &len, err);
-	if (rc != WS_OK)
-		return rc;
-	loader ld = {name, err};
-	cJSON *root = cJSON_ParseWithLength(text, len);
-	free(text);
-	if (root == NULL)
-		return damaged(&ld, "not valid JSON");
-	ws__manifest_init(m);
-	rc = load_root(&ld, root, m);
-	cJSON_Delete(root);
-	if (rc != WS_OK)
-		ws__manifest_free(m);
-	return rc;
+	return rc == WS_OK ? parse_manifest(text, len, name, m, err) : rc;
 }
 
 /* --- saving ---------------------------------------------------------- */

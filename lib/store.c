@@ -122,26 +122,32 @@ ws__store_refresh(ws_store *st, ws_error *err)
 }
 
 /*
- * Opens and holds the MANIFEST about to be loaded (see ws_store). A
- * missing one is left for the load to report.
+ * Loads the MANIFEST and keeps it open (see ws_store), so that the inode
+ * a refresh compares with is the one whose contents were loaded.
  */
 static ws_status
-hold_manifest(ws_store *st, ws_error *err)
+load_held_manifest(ws_store *st, ws_error *err)
 {
 	if (st->man_fd >= 0)
 		ws__close(st->man_fd);
 	st->man_fd = openat(st->dirfd, WS_MANIFEST,
 			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (st->man_fd < 0)
-		return errno == ENOENT ? WS_OK
-				       : ws__errno(err, errno, "%s/%s: open",
-						   st->path, WS_MANIFEST);
-	if (fstat(st->man_fd, &st->man_stat) == 0)
-		return WS_OK;
-	ws_status rc = ws__errno(err, errno, "%s/%s: stat", st->path,
-				 WS_MANIFEST);
-	ws__close(st->man_fd);
-	st->man_fd = -1;
+		return errno == ENOENT
+			       ? ws__err(err, WS_ECORRUPT,
+					 "%s: not a warmstore store (no %s)",
+					 st->path, WS_MANIFEST)
+			       : ws__errno(err, errno, "%s/%s: open", st->path,
+					   WS_MANIFEST);
+	ws_status rc = fstat(st->man_fd, &st->man_stat) == 0
+			       ? ws__manifest_load_fd(st->man_fd, &st->man_stat,
+						      st->path, &st->man, err)
+			       : ws__errno(err, errno, "%s/%s: stat", st->path,
+					   WS_MANIFEST);
+	if (rc != WS_OK) { /* no state held: the next refresh loads again */
+		ws__close(st->man_fd);
+		st->man_fd = -1;
+	}
 	return rc;
 }
 
@@ -201,16 +207,9 @@ ws__store_reload(ws_store *st, ws_error *err)
 		close_segments(st);
 		close_data_fds(st);
 		ws__manifest_free(&st->man);
-		/* Before the load: a change in between means one reload more. */
-		if ((rc = hold_manifest(st, err)) != WS_OK)
+		if ((rc = load_held_manifest(st, err)) != WS_OK)
 			return rc;
-		rc = ws__manifest_load(st->dirfd, st->path, &st->man, err);
-		if (rc == WS_NOTFOUND)
-			return ws__err(err, WS_ECORRUPT,
-				       "%s: not a warmstore store (no %s)",
-				       st->path, WS_MANIFEST);
-		if (rc == WS_OK)
-			rc = open_segments(st, err);
+		rc = open_segments(st, err);
 		if (rc == WS_OK)
 			rc = open_data_files(st, tries == SNAPSHOT_TRIES - 1, err);
 	}

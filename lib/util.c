@@ -86,6 +86,29 @@ ws__read_retry(int fd, void *buf, size_t n)
 }
 
 ws_status
+ws__read_small_fd(int fd, const struct stat *sb, const char *name,
+		  size_t max, char **out, size_t *len, ws_error *err)
+{
+	if (!S_ISREG(sb->st_mode) || (uint64_t)sb->st_size > max)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: not a regular file of at most %zu bytes",
+			       name, max);
+	size_t n = (size_t)sb->st_size;
+	char *buf = ws__malloc(n + 1, err);
+	if (buf == NULL)
+		return WS_ENOMEM;
+	ws_status rc = ws__pread_exact(fd, buf, n, 0, name, err);
+	if (rc != WS_OK) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return WS_OK;
+}
+
+ws_status
 ws__read_small_file(int dirfd, const char *rel, const char *name, size_t max,
 		    char **out, size_t *len, ws_error *err)
 {
@@ -97,33 +120,11 @@ ws__read_small_file(int dirfd, const char *rel, const char *name, size_t max,
 		return ws__errno(err, errno, "%s: open", name);
 	}
 	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		ws_status rc = ws__errno(err, errno, "%s: stat", name);
-		ws__close(fd);
-		return rc;
-	}
-	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
-		ws__close(fd);
-		return ws__err(err, WS_ECORRUPT,
-			       "%s: not a regular file of at most %zu bytes",
-			       name, max);
-	}
-	size_t n = (size_t)sb.st_size;
-	char *buf = ws__malloc(n + 1, err);
-	if (buf == NULL) {
-		ws__close(fd);
-		return WS_ENOMEM;
-	}
-	ws_status rc = ws__pread_exact(fd, buf, n, 0, name, err);
+	ws_status rc = fstat(fd, &sb) == 0
+			       ? ws__read_small_fd(fd, &sb, name, max, out, len, err)
+			       : ws__errno(err, errno, "%s: stat", name);
 	ws__close(fd);
-	if (rc != WS_OK) {
-		free(buf);
-		return rc;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return WS_OK;
+	return rc;
 }
 
 /* Calls a sync function until it is not interrupted. */

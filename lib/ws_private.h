@@ -41,6 +41,9 @@ ws_status ws__pread_exact(int fd, void *buf, size_t n, off_t off,
 /* read() that retries after EINTR. */
 ssize_t ws__read_retry(int fd, void *buf, size_t n);
 /* Reads a whole regular file of at most max bytes (NUL-terminated). */
+/* Reads all of the open file fd (stat'ed as sb), at most max bytes. */
+ws_status ws__read_small_fd(int fd, const struct stat *sb, const char *name,
+			    size_t max, char **out, size_t *len, ws_error *err);
 ws_status ws__read_small_file(int dirfd, const char *rel, const char *name,
 			      size_t max, char **out, size_t *len,
 			      ws_error *err);
@@ -306,6 +309,10 @@ void ws__manifest_free(ws_manifest *m);
 ws_status ws__manifest_copy(ws_manifest *dst, const ws_manifest *src,
 			    ws_error *err);
 /* Loads STORE/MANIFEST; ENOENT is WS_NOTFOUND. store names the store. */
+/* Loads the MANIFEST from fd, already open and stat'ed as sb. */
+ws_status ws__manifest_load_fd(int fd, const struct stat *sb,
+			       const char *store, ws_manifest *m,
+			       ws_error *err);
 ws_status ws__manifest_load(int dirfd, const char *store, ws_manifest *m,
 			    ws_error *err);
 ws_status ws__manifest_save(int dirfd, const char *store,
