@@ -12,7 +12,7 @@
  *      block must give them back bit for bit.
  * Whatever decodes is re-encoded and decoded again: same block.
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <string.h>
 #include <zlib.h>

@@ -12,7 +12,7 @@
  * The files go to a private store directory made once per process
  * (under /dev/shm when it exists: the saves fsync).
  */
-#include "ws_private.h"
+#include "store/store.h"
 
 #include <dirent.h>
 #include <fcntl.h>

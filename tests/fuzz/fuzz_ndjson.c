@@ -6,7 +6,7 @@
  * give the same point, and printing it again the same bytes (the output
  * of any reader must feed ws-ingest unchanged, DESIGN.md section 1).
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <string.h>
 #include <sys/mman.h>

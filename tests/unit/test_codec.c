@@ -2,7 +2,7 @@
  * test_codec.c - unit tests of the codecs: f32 printing, the NDJSON point
  * parser, varints and the block codec.
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <float.h>
 #include <math.h>

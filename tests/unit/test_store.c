@@ -3,7 +3,7 @@
  * (strict on untrusted files), index segments, the segment merge policy,
  * the line reader's bounds, and commit/get/range through the library API.
  */
-#include "ws_private.h"
+#include "write/write.h"
 
 #include <fcntl.h>
 #include <stdio.h>

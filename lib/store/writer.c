@@ -14,7 +14,7 @@
  * Until step 4 completes no reader can see any of it; after it, all of it
  * is durable.
  */
-#include "ws_private.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * and never a load of the whole zone map. Each record carries its own
  * CRC, checked whenever it is read.
  */
-#include "ws_private.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
  * new file while the first still writes. A directory that holds the
  * store cannot go away under its writers.
  */
-#include "ws_private.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,7 @@
  * search and stops at the first record of another entity, so its cost
  * does not grow with the rest of the store.
  */
-#include "ws_private.h"
+#include "query/query.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
  * Layout: positional for decimal exponents -5..16 ("20", "0.001"),
  * exponential outside them ("1e+20", "1e-45").
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -2,7 +2,7 @@
  * ndjson_write.c - points to canonical NDJSON lines on a buffered,
  * checked output.
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -18,7 +18,7 @@
  * quarantined, never deleted; a partial block at the end of the data is
  * a torn tail, saved the same way and cut off.
  */
-#include "ws_private.h"
+#include "repair/repair.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * length, so that a hostile 100 MB line costs at most max_len bytes of
  * memory.
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -11,7 +11,7 @@
  * writes a key and waits for its answer is served; each chunk is answered
  * from the state committed when it is answered.
  */
-#include "ws_private.h"
+#include "query/query.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
  * on the sensor benchmark data, the integer difference stores 8% smaller
  * than an XOR of the bit patterns.
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <stdlib.h>
 #include <string.h>

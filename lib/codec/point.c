@@ -2,7 +2,7 @@
  * point.c - the point model: key order, encoded metadata, and the batch
  * that collects points between commits.
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <stdlib.h>
 #include <string.h>

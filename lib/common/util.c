@@ -2,7 +2,7 @@
  * util.c - checked system calls, allocation, byte order, varints, CRC and
  * exact integer parsing: the small pieces every other module leans on.
  */
-#include "ws_private.h"
+#include "common/common.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -7,7 +7,7 @@
  * bad line commits the batch and stops, so everything before it is
  * durable and nothing after it is taken.
  */
-#include "ws_private.h"
+#include "write/write.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * point's shape rejects unknown and mistyped fields with a precise reason
  * and never recurses, so deep nesting costs nothing.
  */
-#include "ws_private.h"
+#include "codec/codec.h"
 
 #include <errno.h>
 #include <float.h>

@@ -5,7 +5,7 @@
  * spaces, never with points), JSON so that people can read it, and
  * replaced atomically by each commit.
  */
-#include "ws_private.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>

@@ -4,7 +4,7 @@
  * block ranges there; writers and ws-reindex move data files that no
  * MANIFEST names there, unread.
  */
-#include "ws_private.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
  * manifest: a reader that sees the new manifest finds everything it names
  * already durable.
  */
-#include "ws_private.h"
+#include "store/store.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -11,7 +11,7 @@
  * The scan cursor walks the index segments in key order, series by
  * series, and runs a series cursor on each.
  */
-#include "ws_private.h"
+#include "query/query.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * error.c - status names and the messages kept in ws_error.
  */
-#include "ws_private.h"
+#include "common/common.h"
 
 #include <stdio.h>
 #include <errno.h>

@@ -1,0 +1,146 @@
+/*
+ * codec.h - the codec layer: the point model and batches, NDJSON in and
+ * out, the line reader, and the block codec (columns, raw deflate, CRC).
+ *
+ * Owns: the .c files of lib/codec/. May call: the common layer and zlib.
+ * Knows nothing of stores, files or directories: it turns bytes into
+ * points and back.
+ */
+#ifndef WS_CODEC_H
+#define WS_CODEC_H
+
+#include "common/common.h"
+
+/* next_in of a z_stream then takes a const pointer, as the input is. */
+#define ZLIB_CONST
+#include <zlib.h>
+
+/* --- decimal to f32 (ndjson_read.c) ------------------------------ */
+
+/*
+ * mantissa * 10^exp10 as a correctly rounded f32, when one exact float
+ * operation can do it (mantissa <= 2^24, |exp10| <= 10); false otherwise.
+ */
+bool ws__f32_exact(uint64_t mantissa, int exp10, float *out);
+
+/* --- points (point.c) ---------------------------------------------- */
+
+/*
+ * A batch of points waiting for a commit. Vectors and encoded metadata
+ * live in arenas so that a batch of a million points is three large
+ * allocations, not millions of small ones.
+ */
+typedef struct ws_batch_entry {
+	uint64_t entity;
+	int64_t ts;
+	uint64_t line;   /* input line: the later line wins a key */
+	size_t vec_off;  /* index into the float arena */
+	size_t meta_off; /* offset into the metadata arena, WS_NO_META: none */
+	uint32_t space;
+	uint32_t dim;
+} ws_batch_entry;
+
+typedef struct ws_batch {
+	ws_batch_entry *e;
+	size_t n, cap;
+	float *vec;
+	size_t nvec, capvec;
+	unsigned char *meta;
+	size_t nmeta, capmeta;
+	const char *source; /* names the input in messages */
+} ws_batch;
+
+/*
+ * An entry's metadata sits in the arena behind a varint of its length,
+ * so that the entry needs no length field: 48 bytes, not 56, lets a batch
+ * of the same memory hold more points (fewer, larger blocks).
+ */
+#define WS_NO_META SIZE_MAX
+
+void ws__batch_init(ws_batch *b);
+void ws__batch_reset(ws_batch *b);
+void ws__batch_free(ws_batch *b);
+ws_status ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line,
+			ws_error *err);
+/* An entry's encoded metadata and its length (NULL and 0: none). */
+const unsigned char *ws__batch_meta(const ws_batch *b,
+				    const ws_batch_entry *e, size_t *len);
+/* Bytes the batch holds, the figure batch_bytes is compared with. */
+size_t ws__batch_bytes(const ws_batch *b);
+/*
+ * Sorts by (entity, space, timestamp) and keeps, for each key, the entry
+ * of the latest line.
+ */
+void ws__batch_sort_dedup(ws_batch *b);
+
+/* Orders two keys; returns <0, 0, >0. */
+int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
+		uint32_t s2, int64_t t2);
+
+/* --- blocks (block.c) ---------------------------------------------- */
+
+#define WS_BLOCK_HEADER 72
+/* 2: the payload is raw deflate; 1: a zlib stream (read, not written). */
+#define WS_BLOCK_VERSION 2
+#define WS_BLOCK_MAX_POINTS 8192u
+#define WS_BLOCK_MAX_RAW (32u * 1024u)
+
+/* The header fields of one block, as stored. */
+typedef struct ws_block_head {
+	uint64_t entity;
+	uint32_t version; /* WS_BLOCK_VERSION when written; 1 is still read */
+	uint32_t flags;   /* 0: reserved */
+	uint32_t space, dim, count;
+	uint32_t raw_len, stored_len, payload_crc;
+	int64_t min_ts, max_ts;
+	uint64_t seq;
+} ws_block_head;
+
+/* A decoded block: columns of count points. */
+typedef struct ws_block {
+	ws_block_head h;
+	int64_t *ts;
+	float *vec;            /* count * dim */
+	uint32_t *meta_off;    /* count + 1 offsets into meta */
+	unsigned char *meta;
+	unsigned char *raw;    /* scratch: the inflated payload */
+	size_t cap_points, cap_raw;
+	size_t cap_vec;
+} ws_block;
+
+/*
+ * State reused across the blocks of a commit: one zlib stream (setting one
+ * up costs more than compressing a small block) and the raw payload.
+ */
+typedef struct ws_encoder {
+	z_stream z;
+	bool z_ready;
+	unsigned char *raw;
+	size_t cap_raw;
+} ws_encoder;
+
+void ws__encoder_init(ws_encoder *enc);
+void ws__encoder_free(ws_encoder *enc);
+
+/*
+ * Encodes entries [first, first+count) of a sorted batch (all one series)
+ * into out (header + zlib payload), which grows as needed.
+ */
+ws_status ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
+			   size_t count, uint64_t seq, unsigned char **out,
+			   size_t *cap, size_t *len, ws_block_head *head,
+			   ws_error *err);
+/* Checks and parses a 72-byte header (magic, version, header CRC, sizes). */
+ws_status ws__block_parse_head(const unsigned char *p, ws_block_head *h,
+			       const char *where, ws_error *err);
+/* Verifies the payload CRC, inflates and decodes into blk. */
+ws_status ws__block_decode(const ws_block_head *h,
+			   const unsigned char *stored, ws_block *blk,
+			   const char *where, ws_error *err);
+void ws__block_free(ws_block *blk);
+/* Index of the first point at or after ts (count when none). */
+size_t ws__block_lower_bound(const ws_block *blk, int64_t ts);
+/* View of point i of a decoded block. */
+void ws__block_point(const ws_block *blk, size_t i, ws_point *pt);
+
+#endif

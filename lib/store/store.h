@@ -1,0 +1,204 @@
+/*
+ * store.h - the store layer: file names, the MANIFEST, index segments and
+ * their merge, the writer lock, lost+found, the open store handle, the
+ * series cursor (where the newest write wins) and the writer that
+ * publishes new blocks (see warmstore(5)).
+ *
+ * Owns: the .c files of lib/store/. May call: the codec and common layers.
+ * The layers above it (query, write, repair) call it and never each other.
+ */
+#ifndef WS_STORE_H
+#define WS_STORE_H
+
+#include "codec/codec.h"
+
+/* --- the manifest (manifest.c) ------------------------------------- */
+
+typedef struct ws_datafile_ref {
+	uint32_t id;
+	uint64_t length; /* committed bytes */
+} ws_datafile_ref;
+
+typedef struct ws_segment_ref {
+	uint64_t id;
+	uint64_t records;
+} ws_segment_ref;
+
+typedef struct ws_space_dim {
+	uint32_t space;
+	uint32_t dim;
+} ws_space_dim;
+
+/*
+ * Bytes of a data file that ws-reindex found damaged and copied to
+ * lost+found: they stay in the file (data files are append-only) but no
+ * index record points into them, and a scan skips them.
+ */
+typedef struct ws_quarantine {
+	uint32_t id; /* data file */
+	uint64_t offset, length;
+} ws_quarantine;
+
+typedef struct ws_manifest {
+	uint64_t generation; /* bumped by every commit */
+	uint64_t next_seq;   /* seq of the next commit's blocks */
+	uint64_t next_segment;
+	ws_datafile_ref *data;
+	size_t ndata;
+	ws_segment_ref *segs; /* oldest first */
+	size_t nsegs;
+	ws_space_dim *spaces; /* sorted by space */
+	size_t nspaces, cap_spaces;
+	ws_quarantine *quar; /* sorted by (id, offset), disjoint */
+	size_t nquar;
+} ws_manifest;
+
+#define WS_MANIFEST "MANIFEST"
+#define WS_MANIFEST_MAX (64u * 1024u * 1024u)
+
+void ws__manifest_init(ws_manifest *m);
+void ws__manifest_free(ws_manifest *m);
+ws_status ws__manifest_copy(ws_manifest *dst, const ws_manifest *src,
+			    ws_error *err);
+/* Loads STORE/MANIFEST; ENOENT is WS_NOTFOUND. store names the store. */
+/* Loads the MANIFEST from fd, already open and stat'ed as sb. */
+ws_status ws__manifest_load_fd(int fd, const struct stat *sb,
+			       const char *store, ws_manifest *m,
+			       ws_error *err);
+ws_status ws__manifest_load(int dirfd, const char *store, ws_manifest *m,
+			    ws_error *err);
+ws_status ws__manifest_save(int dirfd, const char *store,
+			    const ws_manifest *m, ws_error *err);
+/* 0 when the space has no dimension yet. */
+uint32_t ws__manifest_dim(const ws_manifest *m, uint32_t space);
+ws_status ws__manifest_set_dim(ws_manifest *m, uint32_t space, uint32_t dim,
+			       ws_error *err);
+/* File names derived from ids: "data/00000001.wsd", "index/...wsi". */
+void ws__data_name(uint32_t id, char *buf, size_t n);
+void ws__segment_name(uint64_t id, char *buf, size_t n);
+const ws_datafile_ref *ws__manifest_datafile(const ws_manifest *m,
+					     uint32_t id);
+
+/* --- index segments (index.c) -------------------------------------- */
+
+#define WS_SEG_HEADER 64
+#define WS_SEG_RECORD 64
+
+/* One zone-map entry: where a block is and what it holds. */
+typedef struct ws_zone {
+	uint64_t entity;
+	uint32_t space;
+	uint32_t file;
+	uint64_t offset;
+	int64_t min_ts, max_ts;
+	uint64_t seq;
+	uint32_t count;
+	uint32_t bytes;
+	uint32_t raw_len;
+} ws_zone;
+
+/* An open, immutable, memory-mapped segment. */
+typedef struct ws_segment {
+	uint64_t id;
+	uint64_t records;
+	const unsigned char *map;
+	size_t map_len;
+	/*
+	 * One bit per record whose CRC has been checked: every binary search
+	 * passes through the same few records, and checking them once, not
+	 * once per lookup, takes a third off a run of many gets.
+	 */
+	uint64_t *verified;
+	char name[64]; /* "STORE/index/....wsi" tail for messages */
+} ws_segment;
+
+ws_status ws__segment_open(int indexdirfd, const char *store,
+			   const ws_segment_ref *ref, ws_segment *seg,
+			   ws_error *err);
+void ws__segment_close(ws_segment *seg);
+/* Reads record i, verifying its CRC the first time it is read. */
+ws_status ws__segment_record(const ws_segment *seg, uint64_t i,
+			     ws_zone *z, const char *store, ws_error *err);
+/* First record whose (entity, space) is >= the given one. */
+ws_status ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
+				  uint32_t space, uint64_t *pos,
+				  const char *store, ws_error *err);
+/*
+ * Writes a new segment file holding the fresh zones (sorted here) and
+ * every record of segs, merged in a stream; fsyncs it.
+ */
+ws_status ws__segment_write_merged(int indexdirfd, const char *store,
+				   uint64_t id, ws_zone *fresh, size_t nfresh,
+				   const ws_segment *segs, size_t nsegs,
+				   ws_error *err);
+/* Writes a new segment file with zones (sorted here) and fsyncs it. */
+ws_status ws__segment_write(int indexdirfd, const char *store, uint64_t id,
+			    ws_zone *zones, size_t n, ws_error *err);
+int ws__zone_cmp(const ws_zone *a, const ws_zone *b);
+
+/* --- the lock (lock.c) --------------------------------------------- */
+
+ws_status ws__lock_acquire(int dirfd, const char *store, int *fd,
+			   ws_error *err);
+void ws__lock_release(int *fd);
+
+/* --- the store (store.c) ------------------------------------------- */
+
+struct ws_store {
+	char *path;
+	int dirfd, datadirfd, indexdirfd;
+	bool writable;
+	ws_manifest man;
+	ws_segment *segs;
+	size_t nsegs;
+	int *data_fds; /* parallel to man.data; -1 until first opened */
+	size_t ndata_fds;
+	ws_block scratch; /* block decoded by ws_store_get */
+	bool scratch_valid;
+	uint32_t scratch_file; /* where scratch came from */
+	uint64_t scratch_offset;
+	unsigned char *iobuf; /* a block as read from disk */
+	size_t cap_iobuf;
+	/*
+	 * The MANIFEST as opened before the last load, held open so that its
+	 * inode number cannot be given to a later MANIFEST: a MANIFEST with
+	 * another inode means a commit since.
+	 */
+	int man_fd;
+	struct stat man_stat;
+};
+
+/* --- lost+found (lost.c) ------------------------------------------ */
+
+#define WS_LOST_DIR "lost+found"
+
+/* Opens STORE/lost+found, creating it (durably) when missing. */
+ws_status ws__open_lost_dir(int dirfd, const char *store, int *fd,
+			    ws_error *err);
+/*
+ * Moves data files ids[0..n) from data/ into lost+found under their own
+ * names (or name.1, name.2 ... when taken) and fsyncs both directories.
+ */
+ws_status ws__move_to_lost(int dirfd, int datadirfd, const char *store,
+			   const uint32_t *ids, size_t n, ws_error *err);
+
+/* Reloads the manifest and reopens the segments it names. */
+ws_status ws__store_reload(ws_store *st, ws_error *err);
+/* Reloads only if the MANIFEST was replaced since the last load. */
+ws_status ws__store_refresh(ws_store *st, ws_error *err);
+
+/* The data file descriptor for id, opened on first use. */
+ws_status ws__store_data_fd(ws_store *st, uint32_t id, int *fd,
+			    ws_error *err);
+/* Reads and decodes the block of a zone, checking it against the zone. */
+ws_status ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
+			       ws_error *err);
+/* Zones of one series overlapping [from, to], from every segment. */
+ws_status ws__store_series_zones(ws_store *st, uint64_t entity,
+				 uint32_t space, int64_t from, int64_t to,
+				 ws_zone **out, size_t *n, ws_error *err);
+/* Appends a sorted batch as blocks and commits it (lock held inside). */
+ws_status ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks,
+			   ws_error *err);
+
+#endif

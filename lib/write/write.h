@@ -1,0 +1,13 @@
+/*
+ * write.h - the write layer: ingest (NDJSON lines into batches), the
+ * commit of a batch, and compaction, all through the store layer's writer.
+ *
+ * Owns: the .c files of lib/write/. May call: the store, codec and common
+ * layers; never the query or repair layers.
+ */
+#ifndef WS_WRITE_H
+#define WS_WRITE_H
+
+#include "store/store.h"
+
+#endif
