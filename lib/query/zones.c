@@ -1,14 +1,11 @@
 /*
- * zones.c - the zone map as a stream of blocks: a k-way merge of the
- * index segments in key order, narrowed by entity, space and time, and
- * the totals of what it selects.
+ * zones.c - the zone map as a stream of blocks (the store layer's merge
+ * of the index segments, in key order) narrowed by entity, space and
+ * time, and the totals of what it selects.
  *
- * Each segment is sorted by (entity, space, seq, min_ts), so merging
- * their heads gives one order that does not depend on how the records
- * are spread over segments: a store and its rebuilt index list the same
- * blocks in the same order. With an entity the walk starts at a binary
- * search and stops at the first record of another entity, so its cost
- * does not grow with the rest of the store.
+ * With an entity the walk starts at a binary search and stops at the
+ * first record of another entity, so its cost does not grow with the
+ * rest of the store.
  */
 #include "query/query.h"
 
@@ -17,17 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Where the walk stands in one segment. */
-typedef struct zone_pos {
-	uint64_t next;  /* next record to read */
-	ws_zone head;   /* the record read last, not yet handed out */
-	bool has_head;
-} zone_pos;
-
 struct ws_zone_iter {
-	ws_store *st;
 	ws_zone_filter f;
-	zone_pos *pos; /* one per segment of the snapshot */
+	ws__zone_merge merge; /* over the segments of the store's snapshot */
 };
 
 void
@@ -56,66 +45,29 @@ selected(const ws_zone_filter *f, const ws_zone *z)
 	       z->max_ts >= f->from;
 }
 
-/* Reads the next record of segment s into its head, if any is left. */
-static ws_status
-load_head(ws_zone_iter *it, size_t s, ws_error *err)
-{
-	const ws_segment *seg = &it->st->segs[s];
-	zone_pos *p = &it->pos[s];
-	p->has_head = false;
-	if (p->next >= seg->records)
-		return WS_OK;
-	ws_status rc = ws__segment_record(seg, p->next, &p->head,
-					  it->st->path, err);
-	if (rc != WS_OK)
-		return rc;
-	p->next++;
-	p->has_head = !past_filter(&it->f, &p->head);
-	return WS_OK;
-}
-
 ws_status
 ws_zones_open(ws_store *st, const ws_zone_filter *f, ws_zone_iter **out,
 	      ws_error *err)
 {
 	*out = NULL;
 	ws_zone_iter *it = calloc(1, sizeof *it);
-	if (it == NULL ||
-	    (it->pos = calloc(st->nsegs ? st->nsegs : 1, sizeof *it->pos)) ==
-		    NULL) {
-		free(it);
+	if (it == NULL)
 		return ws__err(err, WS_ENOMEM, "out of memory");
-	}
-	it->st = st;
 	it->f = *f;
-	ws_status rc = WS_OK;
-	for (size_t s = 0; s < st->nsegs && rc == WS_OK; s++) {
-		if (f->has_entity)
-			rc = ws__segment_lower_bound(&st->segs[s], f->entity,
-						     f->has_space ? f->space : 0,
-						     &it->pos[s].next, st->path,
-						     err);
-		if (rc == WS_OK)
-			rc = load_head(it, s, err);
-	}
+	ws_status rc = ws__zone_merge_open(&it->merge, st->segs, st->nsegs, 1,
+					   st->path, err);
 	if (rc != WS_OK) {
+		free(it);
+		return rc;
+	}
+	if (f->has_entity &&
+	    (rc = ws__zone_merge_seek(&it->merge, f->entity,
+				      f->has_space ? f->space : 0, err)) != WS_OK) {
 		ws_zones_free(it);
 		return rc;
 	}
 	*out = it;
 	return WS_OK;
-}
-
-/* Key order, then the place on disk so that the order is total. */
-static bool
-zone_before(const ws_zone *a, const ws_zone *b)
-{
-	int c = ws__zone_cmp(a, b);
-	if (c != 0)
-		return c < 0;
-	if (a->file != b->file)
-		return a->file < b->file;
-	return a->offset < b->offset;
 }
 
 static void
@@ -138,24 +90,17 @@ to_info(const ws_zone *z, ws_zone_info *out)
 ws_status
 ws_zones_next(ws_zone_iter *it, ws_zone_info *out, ws_error *err)
 {
-	for (;;) {
-		size_t best = SIZE_MAX;
-		for (size_t s = 0; s < it->st->nsegs; s++)
-			if (it->pos[s].has_head &&
-			    (best == SIZE_MAX ||
-			     zone_before(&it->pos[s].head, &it->pos[best].head)))
-				best = s;
-		if (best == SIZE_MAX)
+	ws_zone z;
+	ws_status rc;
+	while ((rc = ws__zone_merge_next(&it->merge, &z, err)) == WS_OK) {
+		if (past_filter(&it->f, &z))
 			return WS_NOTFOUND;
-		ws_zone z = it->pos[best].head;
-		ws_status rc = load_head(it, best, err);
-		if (rc != WS_OK)
-			return rc;
 		if (selected(&it->f, &z)) {
 			to_info(&z, out);
 			return WS_OK;
 		}
 	}
+	return rc;
 }
 
 void
@@ -163,7 +108,7 @@ ws_zones_free(ws_zone_iter *it)
 {
 	if (it == NULL)
 		return;
-	free(it->pos);
+	ws__zone_merge_free(&it->merge);
 	free(it);
 }
 

@@ -28,20 +28,6 @@ base_name(const char *rel)
 	return slash ? slash + 1 : rel;
 }
 
-int
-ws__zone_cmp(const ws_zone *a, const ws_zone *b)
-{
-	if (a->entity != b->entity)
-		return a->entity < b->entity ? -1 : 1;
-	if (a->space != b->space)
-		return a->space < b->space ? -1 : 1;
-	if (a->seq != b->seq)
-		return a->seq < b->seq ? -1 : 1;
-	if (a->min_ts != b->min_ts)
-		return a->min_ts < b->min_ts ? -1 : 1;
-	return 0;
-}
-
 static int
 zone_qsort_cmp(const void *a, const void *b)
 {
@@ -225,64 +211,27 @@ out_record(seg_out *o, const ws_zone *z, ws_error *err)
 }
 
 /*
- * Drops the mapped pages of records [0, upto) from memory: a merge reads
- * each record once, and without this a merge of large segments would
- * keep them all resident. Only advice: the pages come back if touched.
- */
-static void
-forget_records(const ws_segment *seg, uint64_t upto)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t end = WS_SEG_HEADER + upto * WS_SEG_RECORD;
-	if (page <= 0)
-		return;
-	end -= end % (size_t)page;
-	if (end > 0 && madvise((void *)seg->map, end, MADV_DONTNEED) != 0)
-		return; /* the pages just stay resident */
-}
-
-/*
- * The records in order: a merge of fresh (sorted) with the records of
- * segs, each read (and CRC-checked) once, so memory stays fixed however
- * large the merged segments are.
+ * The records in order: the fresh (sorted) zones merged with the records
+ * of segs, each read (and CRC-checked) once, so that memory stays fixed
+ * however large the merged segments are.
  */
 static ws_status
 merge_records(seg_out *o, const ws_zone *fresh, size_t nfresh,
 	      const ws_segment *segs, size_t nsegs, const char *store,
 	      ws_error *err)
 {
-	uint64_t *pos = calloc(nsegs ? nsegs : 1, sizeof *pos);
-	ws_zone *head = calloc(nsegs ? nsegs : 1, sizeof *head);
-	ws_status rc = pos && head ? WS_OK : ws__err(err, WS_ENOMEM, "out of memory");
-	for (size_t s = 0; s < nsegs && rc == WS_OK; s++)
-		if (segs[s].records > 0)
-			rc = ws__segment_record(&segs[s], 0, &head[s], store, err);
-	size_t f = 0;
-	while (rc == WS_OK) {
-		const ws_zone *best = f < nfresh ? &fresh[f] : NULL;
-		size_t from = nsegs; /* nsegs: the fresh zones */
-		for (size_t s = 0; s < nsegs; s++)
-			if (pos[s] < segs[s].records &&
-			    (best == NULL || ws__zone_cmp(&head[s], best) < 0)) {
-				best = &head[s];
-				from = s;
-			}
-		if (best == NULL)
-			break;
-		rc = out_record(o, best, err);
-		if (rc != WS_OK)
-			break;
-		if (from == nsegs)
-			f++;
-		else if (++pos[from] % 4096 == 0)
-			forget_records(&segs[from], pos[from]);
-		if (from < nsegs && pos[from] < segs[from].records)
-			rc = ws__segment_record(&segs[from], pos[from], &head[from],
-						store, err);
-	}
-	free(pos);
-	free(head);
-	return rc;
+	ws__zone_merge m;
+	ws_status rc = ws__zone_merge_open(&m, segs, nsegs, 1, store, err);
+	if (rc != WS_OK)
+		return rc;
+	ws__zone_merge_fresh(&m, fresh, nfresh);
+	m.forget_read = true;
+	ws_zone z;
+	while ((rc = ws__zone_merge_next(&m, &z, err)) == WS_OK &&
+	       (rc = out_record(o, &z, err)) == WS_OK)
+		;
+	ws__zone_merge_free(&m);
+	return rc == WS_NOTFOUND ? WS_OK : rc;
 }
 
 ws_status

@@ -54,7 +54,7 @@ ws_store_close(ws_store *st)
 	close_segments(st);
 	close_data_fds(st);
 	ws__manifest_free(&st->man);
-	ws__block_free(&st->scratch);
+	ws__cursor_free(st->get_cursor);
 	free(st->iobuf);
 	if (st->dirfd >= 0)
 		ws__close(st->dirfd);
@@ -202,7 +202,7 @@ ws_status
 ws__store_reload(ws_store *st, ws_error *err)
 {
 	ws_status rc = WS_NOTFOUND;
-	st->scratch_valid = false;
+	st->snapshot++;
 	for (int tries = 0; tries < SNAPSHOT_TRIES && rc == WS_NOTFOUND; tries++) {
 		close_segments(st);
 		close_data_fds(st);
@@ -413,95 +413,4 @@ ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 			       "%s: block does not match its index record", where);
 	return ws__block_decode(&h, st->iobuf + WS_BLOCK_HEADER, blk, where,
 				err);
-}
-
-static bool
-overlaps(const ws_zone *z, int64_t from, int64_t to)
-{
-	return z->min_ts <= to && z->max_ts >= from;
-}
-
-ws_status
-ws__store_series_zones(ws_store *st, uint64_t entity, uint32_t space,
-		       int64_t from, int64_t to, ws_zone **out, size_t *n,
-		       ws_error *err)
-{
-	size_t cap = 0;
-	*out = NULL;
-	*n = 0;
-	for (size_t s = 0; s < st->nsegs; s++) {
-		uint64_t pos;
-		ws_status rc = ws__segment_lower_bound(&st->segs[s], entity,
-						       space, &pos, st->path, err);
-		for (; rc == WS_OK && pos < st->segs[s].records; pos++) {
-			ws_zone z;
-			rc = ws__segment_record(&st->segs[s], pos, &z, st->path,
-						err);
-			if (rc != WS_OK || z.entity != entity || z.space != space)
-				break;
-			if (!overlaps(&z, from, to))
-				continue;
-			rc = ws__grow(out, &cap, *n + 1, sizeof **out, err);
-			if (rc == WS_OK)
-				(*out)[(*n)++] = z;
-		}
-		if (rc != WS_OK) {
-			free(*out);
-			*out = NULL;
-			*n = 0;
-			return rc;
-		}
-	}
-	return WS_OK;
-}
-
-/* Position of ts in a decoded block, or -1. */
-static long
-find_ts(const ws_block *blk, int64_t ts)
-{
-	size_t i = ws__block_lower_bound(blk, ts);
-	return i < blk->h.count && blk->ts[i] == ts ? (long)i : -1;
-}
-
-static int
-zone_by_seq_desc(const void *pa, const void *pb)
-{
-	const ws_zone *a = pa, *b = pb;
-	return a->seq < b->seq ? 1 : a->seq > b->seq ? -1 : 0;
-}
-
-ws_status
-ws_store_get(ws_store *st, uint64_t entity, uint32_t space, int64_t ts,
-	     ws_point *out, ws_error *err)
-{
-	ws_zone *zones;
-	size_t n;
-	ws_status rc = ws__store_series_zones(st, entity, space, ts, ts, &zones,
-					      &n, err);
-	if (rc != WS_OK)
-		return rc;
-	/* The newest write of a key wins: look in the newest block first. */
-	ws__sort(zones, n, sizeof *zones, zone_by_seq_desc);
-	rc = WS_NOTFOUND;
-	for (size_t i = 0; i < n && rc == WS_NOTFOUND; i++) {
-		const ws_zone *z = &zones[i];
-		if (!st->scratch_valid || st->scratch_file != z->file ||
-		    st->scratch_offset != z->offset) {
-			st->scratch_valid = false;
-			rc = ws__store_read_block(st, z, &st->scratch, err);
-			if (rc != WS_OK)
-				break;
-			st->scratch_valid = true;
-			st->scratch_file = z->file;
-			st->scratch_offset = z->offset;
-		}
-		long pos = find_ts(&st->scratch, ts);
-		rc = WS_NOTFOUND;
-		if (pos >= 0) {
-			ws__block_point(&st->scratch, (size_t)pos, out);
-			rc = WS_OK;
-		}
-	}
-	free(zones);
-	return rc;
 }

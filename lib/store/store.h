@@ -134,7 +134,48 @@ ws_status ws__segment_write_merged(int indexdirfd, const char *store,
 /* Writes a new segment file with zones (sorted here) and fsyncs it. */
 ws_status ws__segment_write(int indexdirfd, const char *store, uint64_t id,
 			    ws_zone *zones, size_t n, ws_error *err);
+
+/* --- the merge of index segments (zonemerge.c) --------------------- */
+
+/* The total order of zone records: entity, space, seq, min_ts, place. */
 int ws__zone_cmp(const ws_zone *a, const ws_zone *b);
+
+/* Where a merge stands in one segment. */
+struct ws__merge_pos {
+	uint64_t next; /* next record (forward) or one past it (reverse) */
+	bool loaded;   /* the head below holds the record at next */
+	bool has;      /* the segment has a record left */
+};
+
+/*
+ * A k-way merge of segments, and optionally of a sorted array of fresh
+ * zones, in ws__zone_cmp order (dir +1) or its reverse (dir -1).
+ */
+typedef struct ws__zone_merge {
+	const ws_segment *segs;
+	size_t nsegs;
+	int dir;
+	const char *store; /* names the store in messages */
+	struct ws__merge_pos *pos; /* one per segment */
+	ws_zone *head;             /* the record at pos, per segment */
+	const ws_zone *fresh;      /* forward merges only */
+	size_t nfresh, next_fresh;
+	/* Drop the pages of records read (a merge that reads every record). */
+	bool forget_read;
+} ws__zone_merge;
+
+ws_status ws__zone_merge_open(ws__zone_merge *m, const ws_segment *segs,
+			      size_t nsegs, int dir, const char *store,
+			      ws_error *err);
+/* Adds fresh zones, sorted by ws__zone_cmp, to a forward merge. */
+void ws__zone_merge_fresh(ws__zone_merge *m, const ws_zone *fresh, size_t n);
+/* Moves every segment of a forward merge to its first (entity, space). */
+ws_status ws__zone_merge_seek(ws__zone_merge *m, uint64_t entity,
+			      uint32_t space, ws_error *err);
+/* The next zone, WS_NOTFOUND when done; peek leaves it in place. */
+ws_status ws__zone_merge_next(ws__zone_merge *m, ws_zone *z, ws_error *err);
+ws_status ws__zone_merge_peek(ws__zone_merge *m, ws_zone *z, ws_error *err);
+void ws__zone_merge_free(ws__zone_merge *m);
 
 /* --- the lock (lock.c) --------------------------------------------- */
 
@@ -153,10 +194,10 @@ struct ws_store {
 	size_t nsegs;
 	int *data_fds; /* parallel to man.data; -1 until first opened */
 	size_t ndata_fds;
-	ws_block scratch; /* block decoded by ws_store_get */
-	bool scratch_valid;
-	uint32_t scratch_file; /* where scratch came from */
-	uint64_t scratch_offset;
+	/* Counts the snapshots loaded: a block decoded in an older one is
+	 * not reused (see cursor.c). */
+	uint64_t snapshot;
+	ws_cursor *get_cursor; /* kept across ws_store_get calls */
 	unsigned char *iobuf; /* a block as read from disk */
 	size_t cap_iobuf;
 	/*
@@ -193,12 +234,29 @@ ws_status ws__store_data_fd(ws_store *st, uint32_t id, int *fd,
 /* Reads and decodes the block of a zone, checking it against the zone. */
 ws_status ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 			       ws_error *err);
-/* Zones of one series overlapping [from, to], from every segment. */
-ws_status ws__store_series_zones(ws_store *st, uint64_t entity,
-				 uint32_t space, int64_t from, int64_t to,
-				 ws_zone **out, size_t *n, ws_error *err);
 /* Appends a sorted batch as blocks and commits it (lock held inside). */
 ws_status ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks,
 			   ws_error *err);
+
+
+/* --- the series cursor (cursor.c) ----------------------------------- */
+
+/*
+ * A cursor yields each key once, its newest write, in time order (dir +1)
+ * or newest first (dir -1), series after series in scan mode. It reads
+ * the store's current snapshot: start it again after a reload. This is
+ * the ws_cursor of warmstore.h.
+ */
+ws_status ws__cursor_new(ws_store *st, int dir, ws_cursor **out,
+			 ws_error *err);
+/* Starts on the points of one series in [from, to]. */
+ws_status ws__cursor_series(ws_cursor *c, uint64_t entity, uint32_t space,
+			    int64_t from, int64_t to, ws_error *err);
+/* Starts on every point of the store in [from, to], in key order. */
+ws_status ws__cursor_scan(ws_cursor *c, int64_t from, int64_t to,
+			  ws_error *err);
+/* WS_OK with a point (a view valid until the next call), WS_NOTFOUND. */
+ws_status ws__cursor_next(ws_cursor *c, ws_point *pt, ws_error *err);
+void ws__cursor_free(ws_cursor *c);
 
 #endif

@@ -550,15 +550,18 @@ append_batch(commit *c, ws_batch *b, ws_error *err)
 static ws_status
 rewrite_points(commit *c, uint64_t *points, ws_error *err)
 {
-	ws_range_opts all = {.from = INT64_MIN, .to = INT64_MAX};
 	ws_cursor *cur;
-	ws_status rc = ws_store_scan(c->st, &all, &cur, err);
-	if (rc != WS_OK)
+	ws_status rc = ws__cursor_new(c->st, 1, &cur, err);
+	if (rc == WS_OK)
+		rc = ws__cursor_scan(cur, INT64_MIN, INT64_MAX, err);
+	if (rc != WS_OK) {
+		ws__cursor_free(cur);
 		return rc;
+	}
 	ws_batch b;
 	ws__batch_init(&b);
 	ws_point pt;
-	while ((rc = ws_cursor_next(cur, &pt, err)) == WS_OK) {
+	while ((rc = ws__cursor_next(cur, &pt, err)) == WS_OK) {
 		/* Cut batches between series, so that a series stays whole. */
 		bool new_series = b.n == 0 || pt.entity_id != b.e[b.n - 1].entity ||
 				  pt.space_id != b.e[b.n - 1].space;
@@ -571,7 +574,7 @@ rewrite_points(commit *c, uint64_t *points, ws_error *err)
 	if (rc == WS_NOTFOUND)
 		rc = b.n > 0 ? append_batch(c, &b, err) : WS_OK;
 	ws__batch_free(&b);
-	ws_cursor_free(cur);
+	ws__cursor_free(cur);
 	return rc;
 }
 
