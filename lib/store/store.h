@@ -234,10 +234,34 @@ ws_status ws__store_data_fd(ws_store *st, uint32_t id, int *fd,
 /* Reads and decodes the block of a zone, checking it against the zone. */
 ws_status ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 			       ws_error *err);
-/* Appends a sorted batch as blocks and commits it (lock held inside). */
-ws_status ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks,
-			   ws_error *err);
 
+
+/* --- the writer (writer.c) ------------------------------------------ */
+
+/*
+ * A writer publishes new blocks as one commit: ws__writer_begin takes the
+ * writer lock and starts from the committed state, ws__writer_append adds
+ * sorted batches as blocks, ws__writer_publish switches the MANIFEST, and
+ * ws__writer_end discards what an unpublished attempt wrote and unlocks.
+ */
+typedef struct ws__writer ws__writer;
+
+enum ws__writer_mode {
+	WS__WRITER_ADD,    /* the new blocks join the committed ones */
+	WS__WRITER_REPLACE /* the new blocks replace every committed block */
+};
+
+ws_status ws__writer_begin(ws_store *st, enum ws__writer_mode mode,
+			   ws__writer **out, ws_error *err);
+/* The manifest the writer will publish (spaces' dimensions, data files). */
+ws_manifest *ws__writer_manifest(ws__writer *w);
+/* Appends a batch sorted by ws__batch_sort_dedup as blocks, durably. */
+ws_status ws__writer_append(ws__writer *w, const ws_batch *b, ws_error *err);
+/* Blocks appended so far. */
+uint64_t ws__writer_blocks(const ws__writer *w);
+ws_status ws__writer_publish(ws__writer *w, ws_error *err);
+/* Accepts NULL. The store handle still holds the state before publish. */
+void ws__writer_end(ws__writer *w);
 
 /* --- the series cursor (cursor.c) ----------------------------------- */
 

@@ -1,18 +1,24 @@
 /*
- * commit.c - the write path: one batch becomes blocks at the end of a
- * data file, a new index segment and a new manifest, in the order that
- * makes a crash at any instant harmless (DESIGN.md section 3):
+ * writer.c - the one way new blocks become committed: the writer that a
+ * batch commit (write/commit.c) and compaction (write/compact.c) share.
+ * Its steps are in the order that makes a crash at any instant harmless
+ * (warmstore(5), COMMIT):
  *
- *   1. lock; reread the manifest (another writer may have committed);
- *   2. cut the data file back to its committed length (a crashed
- *      writer's torn tail), append the blocks, fdatasync;
- *   3. write the batch's zones, merged with the newest segments, as a
- *      new segment file, fsync it and index/;
- *   4. replace MANIFEST atomically (tmp, fsync, rename, fsync dir);
- *   5. remove the segments merged away; unlock.
+ *   begin    lock; reload the committed state (another writer may have
+ *            committed since this handle looked); move aside the data
+ *            files a dead writer left; start the new manifest as a copy
+ *            of the committed one, or empty to replace the contents;
+ *   append   cut the data file back to its committed length (a crashed
+ *            writer's torn tail), append blocks, fdatasync; a new data
+ *            file when the current one is full;
+ *   publish  write the new zones, merged with the newest segments, as a
+ *            new segment file, fsync it and index/; replace MANIFEST
+ *            atomically (tmp, fsync, rename, fsync dir); then remove the
+ *            files it no longer names;
+ *   end      discard what an attempt that did not publish wrote; unlock.
  *
- * Until step 4 completes no reader can see any of it; after it, all of it
- * is durable.
+ * Until publish's rename no reader can see any of it; after it, all of
+ * it is durable.
  */
 #include "store/store.h"
 
@@ -26,7 +32,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * A data file takes no more blocks once it holds 1 GiB: files stay small
+ * enough to copy, verify or drop one at a time.
+ */
 #define DATA_FILE_MAX (1ull << 30)
+
+/*
+ * Blocks are encoded on two threads, the calling one and one helper:
+ * compressing is most of a commit's work, and the machines warmstore is
+ * measured on have two cores (write_wave cuts each wave in two halves).
+ */
+#define ENCODER_THREADS 2
 
 /* A run of one series' points of the batch that becomes one block. */
 struct span {
@@ -56,10 +73,10 @@ struct shard {
 	ws_error err;
 };
 
-/* State of one commit in progress. */
-typedef struct commit {
+/* One writer's attempt in progress, from begin to end. */
+struct ws__writer {
 	ws_store *st;
-	ws_manifest m; /* the manifest this commit will write */
+	ws_manifest m; /* the manifest this attempt will publish */
 	int fd;        /* the data file being appended to */
 	char fname[4200];
 	ws_datafile_ref *file;
@@ -67,107 +84,96 @@ typedef struct commit {
 	uint64_t off; /* where the next block goes */
 	ws_zone *zones; /* the batch's */
 	size_t nzones, cap_zones;
-	uint64_t blocks; /* blocks this commit wrote */
+	uint64_t blocks; /* blocks this attempt wrote */
 	struct span *spans; /* the batch cut into blocks */
 	size_t nspans, cap_spans;
-	struct shard shards[2]; /* what each of two threads encodes */
-} commit;
+	struct shard shards[ENCODER_THREADS]; /* one per encoding thread */
+	enum ws__writer_mode mode;
+	int lockfd;       /* the writer lock, -1 once released */
+	uint64_t segment;   /* id of the new segment ... */
+	bool wrote_segment; /* ... once publish started writing it */
+	uint32_t first_new_id; /* of a data file when the manifest has none */
+	bool published;   /* the MANIFEST naming this attempt is in place */
+};
 
-static void
-commit_init(commit *c, ws_store *st)
+static ws__writer *
+writer_new(ws_store *st, enum ws__writer_mode mode, ws_error *err)
 {
-	memset(c, 0, sizeof *c);
-	c->st = st;
-	c->fd = -1;
-	for (int i = 0; i < 2; i++)
-		ws__encoder_init(&c->shards[i].enc);
-	ws__manifest_init(&c->m);
+	ws__writer *w = calloc(1, sizeof *w);
+	if (w == NULL) {
+		ws__err(err, WS_ENOMEM, "out of memory");
+		return NULL;
+	}
+	w->st = st;
+	w->mode = mode;
+	w->fd = -1;
+	w->lockfd = -1;
+	w->first_new_id = 1;
+	for (int i = 0; i < ENCODER_THREADS; i++)
+		ws__encoder_init(&w->shards[i].enc);
+	ws__manifest_init(&w->m);
+	return w;
 }
 
 static void
-commit_free(commit *c)
+writer_free(ws__writer *w)
 {
-	for (int i = 0; i < 2; i++) {
-		struct shard *sh = &c->shards[i];
+	for (int i = 0; i < ENCODER_THREADS; i++) {
+		struct shard *sh = &w->shards[i];
 		ws__encoder_free(&sh->enc);
 		free(sh->blk);
 		free(sh->buf);
 		free(sh->head);
 		free(sh->end);
 	}
-	free(c->spans);
-	free(c->zones);
-	ws__manifest_free(&c->m);
-}
-
-/* The space dimensions of the batch must agree with the fresh manifest. */
-static ws_status
-check_dims(commit *c, const ws_batch *b, ws_error *err)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		const ws_batch_entry *e = &b->e[i];
-		if (i > 0 && e->space == b->e[i - 1].space)
-			continue;
-		uint32_t dim = ws__manifest_dim(&c->m, e->space);
-		if (dim == 0) {
-			ws_status rc = ws__manifest_set_dim(&c->m, e->space,
-							    e->dim, err);
-			if (rc != WS_OK)
-				return rc;
-		} else if (dim != e->dim) {
-			return ws__err(err, WS_EBADINPUT,
-				       "%s:%" PRIu64 ": vector has %" PRIu32
-				       " values but space %" PRIu32
-				       " holds %" PRIu32
-				       " (set by a concurrent writer)",
-				       b->source, e->line, e->dim, e->space,
-				       dim);
-		}
-	}
-	return WS_OK;
+	free(w->spans);
+	free(w->zones);
+	ws__manifest_free(&w->m);
+	free(w);
 }
 
 /* Picks the data file to append to, starting a new one when full. */
 static ws_status
-choose_file(commit *c, ws_error *err)
+choose_file(ws__writer *w, ws_error *err)
 {
-	ws_manifest *m = &c->m;
+	ws_manifest *m = &w->m;
 	if (m->ndata == 0 || m->data[m->ndata - 1].length >= DATA_FILE_MAX) {
-		uint32_t id = m->ndata ? m->data[m->ndata - 1].id + 1 : 1;
+		uint32_t id = m->ndata ? m->data[m->ndata - 1].id + 1
+				       : w->first_new_id;
 		size_t cap = m->ndata;
 		if (ws__grow(&m->data, &cap, m->ndata + 1, sizeof *m->data, err) !=
 		    WS_OK)
 			return WS_ENOMEM;
 		m->data[m->ndata++] = (ws_datafile_ref){id, 0};
-		c->new_file = true;
+		w->new_file = true;
 	}
-	c->file = &m->data[m->ndata - 1];
-	c->off = c->file->length;
+	w->file = &m->data[m->ndata - 1];
+	w->off = w->file->length;
 	return WS_OK;
 }
 
 static ws_status
-open_data_file(commit *c, ws_error *err)
+open_data_file(ws__writer *w, ws_error *err)
 {
 	char rel[64];
-	ws__data_name(c->file->id, rel, sizeof rel);
-	snprintf(c->fname, sizeof c->fname, "%s/%s", c->st->path, rel);
-	c->fd = openat(c->st->datadirfd, strchr(rel, '/') + 1,
+	ws__data_name(w->file->id, rel, sizeof rel);
+	snprintf(w->fname, sizeof w->fname, "%s/%s", w->st->path, rel);
+	w->fd = openat(w->st->datadirfd, strchr(rel, '/') + 1,
 		       O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
-	if (c->fd < 0)
-		return ws__errno(err, errno, "%s: open", c->fname);
+	if (w->fd < 0)
+		return ws__errno(err, errno, "%s: open", w->fname);
 	struct stat sb;
-	if (fstat(c->fd, &sb) != 0)
-		return ws__errno(err, errno, "%s: stat", c->fname);
-	if ((uint64_t)sb.st_size < c->file->length)
+	if (fstat(w->fd, &sb) != 0)
+		return ws__errno(err, errno, "%s: stat", w->fname);
+	if ((uint64_t)sb.st_size < w->file->length)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: shorter (%lld bytes) than its committed "
 			       "length %" PRIu64,
-			       c->fname, (long long)sb.st_size, c->file->length);
+			       w->fname, (long long)sb.st_size, w->file->length);
 	/* Bytes past the committed length are a crashed writer's tail. */
-	if ((uint64_t)sb.st_size > c->file->length &&
-	    ftruncate(c->fd, (off_t)c->file->length) != 0)
-		return ws__errno(err, errno, "%s: truncate", c->fname);
+	if ((uint64_t)sb.st_size > w->file->length &&
+	    ftruncate(w->fd, (off_t)w->file->length) != 0)
+		return ws__errno(err, errno, "%s: truncate", w->fname);
 	return WS_OK;
 }
 
@@ -191,9 +197,9 @@ block_span(const ws_batch *b, size_t first, size_t series_end)
 
 /* Cuts the sorted batch into the spans of its blocks. */
 static ws_status
-cut_spans(commit *c, const ws_batch *b, ws_error *err)
+cut_spans(ws__writer *w, const ws_batch *b, ws_error *err)
 {
-	c->nspans = 0;
+	w->nspans = 0;
 	size_t i = 0;
 	while (i < b->n) {
 		size_t end = i + 1;
@@ -201,11 +207,11 @@ cut_spans(commit *c, const ws_batch *b, ws_error *err)
 		       b->e[end].space == b->e[i].space)
 			end++;
 		while (i < end) {
-			if (ws__grow(&c->spans, &c->cap_spans, c->nspans + 1,
-				     sizeof *c->spans, err) != WS_OK)
+			if (ws__grow(&w->spans, &w->cap_spans, w->nspans + 1,
+				     sizeof *w->spans, err) != WS_OK)
 				return WS_ENOMEM;
-			c->spans[c->nspans] = block_span(b, i, end);
-			i += c->spans[c->nspans++].count;
+			w->spans[w->nspans] = block_span(b, i, end);
+			i += w->spans[w->nspans++].count;
 		}
 	}
 	return WS_OK;
@@ -246,23 +252,23 @@ encode_shard(void *arg)
 
 /* Appends a shard's encoded blocks to the data file and notes their zones. */
 static ws_status
-write_shard(commit *c, const struct shard *sh, ws_error *err)
+write_shard(ws__writer *w, const struct shard *sh, ws_error *err)
 {
 	if (sh->rc != WS_OK) {
 		*err = sh->err;
 		return sh->rc;
 	}
-	if (ws__grow(&c->zones, &c->cap_zones, c->nzones + sh->n,
-		     sizeof *c->zones, err) != WS_OK)
+	if (ws__grow(&w->zones, &w->cap_zones, w->nzones + sh->n,
+		     sizeof *w->zones, err) != WS_OK)
 		return WS_ENOMEM;
 	for (size_t i = 0; i < sh->n; i++) {
 		const ws_block_head *h = &sh->head[i];
 		size_t start = i ? sh->end[i - 1] : 0;
-		c->zones[c->nzones++] = (ws_zone){
+		w->zones[w->nzones++] = (ws_zone){
 			.entity = h->entity,
 			.space = h->space,
-			.file = c->file->id,
-			.offset = c->off + start,
+			.file = w->file->id,
+			.offset = w->off + start,
 			.min_ts = h->min_ts,
 			.max_ts = h->max_ts,
 			.seq = h->seq,
@@ -271,11 +277,11 @@ write_shard(commit *c, const struct shard *sh, ws_error *err)
 			.raw_len = h->raw_len,
 		};
 	}
-	ws_status rc = ws__pwrite_all(c->fd, sh->buf, sh->len, (off_t)c->off,
-				      c->fname, err);
+	ws_status rc = ws__pwrite_all(w->fd, sh->buf, sh->len, (off_t)w->off,
+				      w->fname, err);
 	if (rc == WS_OK) {
-		c->off += sh->len;
-		c->blocks += sh->n;
+		w->off += sh->len;
+		w->blocks += sh->n;
 	}
 	return rc;
 }
@@ -286,60 +292,60 @@ write_shard(commit *c, const struct shard *sh, ws_error *err)
  * both halves in order.
  */
 static ws_status
-write_wave(commit *c, const ws_batch *b, size_t from, size_t to,
+write_wave(ws__writer *w, const ws_batch *b, size_t from, size_t to,
 	   ws_error *err)
 {
 	/* Halves of about equal raw size, so both threads finish together. */
 	size_t total = 0, half = 0, mid = from;
 	for (size_t i = from; i < to; i++)
-		total += c->spans[i].raw;
+		total += w->spans[i].raw;
 	while (mid < to && half < total / 2)
-		half += c->spans[mid++].raw;
+		half += w->spans[mid++].raw;
 	const size_t bounds[3] = {from, mid, to};
-	for (int i = 0; i < 2; i++) {
-		struct shard *sh = &c->shards[i];
+	for (int i = 0; i < ENCODER_THREADS; i++) {
+		struct shard *sh = &w->shards[i];
 		sh->b = b;
-		sh->spans = c->spans + bounds[i];
+		sh->spans = w->spans + bounds[i];
 		sh->n = bounds[i + 1] - bounds[i];
-		sh->seq = c->m.next_seq;
+		sh->seq = w->m.next_seq;
 	}
 	pthread_t helper;
-	bool threaded = c->shards[1].n > 0 &&
-			pthread_create(&helper, NULL, encode_shard, &c->shards[1]) == 0;
-	encode_shard(&c->shards[0]);
+	bool threaded = w->shards[1].n > 0 &&
+			pthread_create(&helper, NULL, encode_shard, &w->shards[1]) == 0;
+	encode_shard(&w->shards[0]);
 	if (threaded)
 		/* Joining a thread this function started cannot fail. */
 		(void)pthread_join(helper, NULL);
 	else
-		encode_shard(&c->shards[1]);
-	ws_status rc = write_shard(c, &c->shards[0], err);
-	return rc == WS_OK ? write_shard(c, &c->shards[1], err) : rc;
+		encode_shard(&w->shards[1]);
+	ws_status rc = write_shard(w, &w->shards[0], err);
+	return rc == WS_OK ? write_shard(w, &w->shards[1], err) : rc;
 }
 
 /* Raw bytes a wave of blocks gathers before its threads start. */
 #define WAVE_RAW (4u << 20)
 
 static ws_status
-write_blocks(commit *c, const ws_batch *b, ws_error *err)
+write_blocks(ws__writer *w, const ws_batch *b, ws_error *err)
 {
-	ws_status rc = cut_spans(c, b, err);
-	size_t w = 0;
-	while (rc == WS_OK && w < c->nspans) {
-		size_t end = w, raw = 0;
-		while (end < c->nspans && raw < WAVE_RAW)
-			raw += c->spans[end++].raw;
-		rc = write_wave(c, b, w, end, err);
-		w = end;
+	ws_status rc = cut_spans(w, b, err);
+	size_t next = 0;
+	while (rc == WS_OK && next < w->nspans) {
+		size_t end = next, raw = 0;
+		while (end < w->nspans && raw < WAVE_RAW)
+			raw += w->spans[end++].raw;
+		rc = write_wave(w, b, next, end, err);
+		next = end;
 	}
 	if (rc == WS_OK)
-		rc = ws__fdatasync(c->fd, c->fname, err);
-	if (rc == WS_OK && c->new_file) {
+		rc = ws__fdatasync(w->fd, w->fname, err);
+	if (rc == WS_OK && w->new_file) {
 		char dir[4200];
-		snprintf(dir, sizeof dir, "%s/data", c->st->path);
-		rc = ws__fsync(c->st->datadirfd, dir, err);
+		snprintf(dir, sizeof dir, "%s/data", w->st->path);
+		rc = ws__fsync(w->st->datadirfd, dir, err);
 	}
 	if (rc == WS_OK)
-		c->file->length = c->off;
+		w->file->length = w->off;
 	return rc;
 }
 
@@ -362,21 +368,21 @@ segments_to_merge(const ws_manifest *m, size_t nnew)
 }
 
 static ws_status
-write_index(commit *c, size_t *merged_from, ws_error *err)
+write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 {
-	ws_manifest *m = &c->m;
-	size_t first = segments_to_merge(m, c->nzones);
-	uint64_t records = c->nzones;
+	ws_manifest *m = &w->m;
+	size_t first = segments_to_merge(m, w->nzones);
+	uint64_t records = w->nzones;
 	for (size_t s = first; s < m->nsegs; s++)
 		records += m->segs[s].records;
 	uint64_t id = m->next_segment++;
 	ws_status rc = ws__segment_write_merged(
-		c->st->indexdirfd, c->st->path, id, c->zones, c->nzones,
-		c->st->segs + first, m->nsegs - first, err);
+		w->st->indexdirfd, w->st->path, id, w->zones, w->nzones,
+		w->st->segs + first, m->nsegs - first, err);
 	if (rc == WS_OK) {
 		char dir[4200];
-		snprintf(dir, sizeof dir, "%s/index", c->st->path);
-		rc = ws__fsync(c->st->indexdirfd, dir, err);
+		snprintf(dir, sizeof dir, "%s/index", w->st->path);
+		rc = ws__fsync(w->st->indexdirfd, dir, err);
 	}
 	if (rc != WS_OK)
 		return rc;
@@ -437,187 +443,92 @@ clear_uncommitted_files(ws_store *st, ws_error *err)
  * and starts the new manifest as its copy.
  */
 static ws_status
-start_from_committed(commit *c, ws_error *err)
+start_from_committed(ws__writer *w, ws_error *err)
 {
-	ws_status rc = ws__store_reload(c->st, err);
+	ws_status rc = ws__store_reload(w->st, err);
 	if (rc == WS_OK)
-		rc = clear_uncommitted_files(c->st, err);
-	return rc == WS_OK ? ws__manifest_copy(&c->m, &c->st->man, err) : rc;
+		rc = clear_uncommitted_files(w->st, err);
+	return rc == WS_OK ? ws__manifest_copy(&w->m, &w->st->man, err) : rc;
 }
 
 static void
-remove_segments(commit *c, const ws_segment_ref *old, size_t n)
+remove_segments(ws__writer *w, const ws_segment_ref *old, size_t n)
 {
 	char rel[64];
 	for (size_t i = 0; i < n; i++) {
 		ws__segment_name(old[i].id, rel, sizeof rel);
-		remove_unnamed(c->st->indexdirfd, rel);
+		remove_unnamed(w->st->indexdirfd, rel);
 	}
 }
 
-static ws_status
-run_commit(commit *c, ws_batch *b, ws_error *err)
+
+/*
+ * The new manifest names no data file and no segment of the old one; its
+ * data files are numbered after the old ones (choose_file).
+ */
+static void
+start_replacing(ws__writer *w)
 {
-	ws_store *st = c->st;
-	ws_status rc = start_from_committed(c, err);
-	if (rc == WS_OK)
-		rc = check_dims(c, b, err);
-	if (rc == WS_OK)
-		rc = choose_file(c, err);
-	if (rc == WS_OK)
-		rc = open_data_file(c, err);
-	if (rc == WS_OK)
-		rc = write_blocks(c, b, err);
-	size_t first = 0;
-	/* Room for the new segment entry when nothing is merged. */
-	size_t cap = c->m.nsegs;
-	if (rc == WS_OK &&
-	    ws__grow(&c->m.segs, &cap, c->m.nsegs + 1, sizeof *c->m.segs, err) !=
-		    WS_OK)
-		rc = WS_ENOMEM;
-	if (rc == WS_OK)
-		rc = write_index(c, &first, err);
-	if (rc != WS_OK)
-		return rc;
-	c->m.generation++;
-	c->m.next_seq++;
-	rc = ws__manifest_save(st->dirfd, st->path, &c->m, err);
-	if (rc != WS_OK)
-		return rc;
-	remove_segments(c, st->man.segs + first, st->man.nsegs - first);
-	return WS_OK;
+	ws_manifest *m = &w->m;
+	w->first_new_id = m->ndata ? m->data[m->ndata - 1].id + 1 : 1;
+	m->ndata = 0;
+	m->nsegs = 0;
+	/* Moved-aside ranges belong to the old files; lost+found keeps them. */
+	m->nquar = 0;
 }
 
 ws_status
-ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
+ws__writer_begin(ws_store *st, enum ws__writer_mode mode, ws__writer **out,
+		 ws_error *err)
 {
-	*blocks = 0;
-	if (b->n == 0)
-		return WS_OK;
-	ws__batch_sort_dedup(b);
-	int lockfd;
-	ws_status rc = ws__lock_acquire(st->dirfd, st->path, &lockfd, err);
-	if (rc != WS_OK)
-		return rc;
-	commit c;
-	commit_init(&c, st);
-	rc = run_commit(&c, b, err);
-	*blocks = c.blocks;
-	if (c.fd >= 0 && ws__close(c.fd) != 0 && rc == WS_OK)
-		rc = ws__errno(err, errno, "%s: close", c.fname);
-	ws__lock_release(&lockfd);
-	commit_free(&c);
-	/* Readers of this handle see the new state. */
-	if (rc == WS_OK && (rc = ws__store_reload(st, err)) != WS_OK &&
-	    err != NULL) {
-		/* The caller must not take the batch for lost. */
-		size_t n = strlen(err->msg);
-		snprintf(err->msg + n, sizeof err->msg - n,
-			 " (after the batch was committed)");
-	}
-	return rc;
-}
-
-/*
- * Compaction: the same write path, for a whole store. Every series is
- * read through a scan cursor (so each key comes once, its latest write)
- * and written again into new data files in as few blocks as the block
- * limits allow; one new segment indexes them; the MANIFEST then names only
- * the new files, and the old data files and segments are removed. Until
- * the MANIFEST is replaced, readers and a crash see the old store; after
- * it, the new one. Readers that opened the old files keep reading them.
- */
-
-#define COMPACT_BATCH_BYTES (32u << 20)
-
-/* Appends a sorted batch of whole series to the new data files. */
-static ws_status
-append_batch(commit *c, ws_batch *b, ws_error *err)
-{
-	ws_status rc = choose_file(c, err);
-	if (rc == WS_OK)
-		rc = open_data_file(c, err);
-	if (rc == WS_OK)
-		rc = write_blocks(c, b, err);
-	if (c->fd >= 0 && ws__close(c->fd) != 0 && rc == WS_OK)
-		rc = ws__errno(err, errno, "%s: close", c->fname);
-	c->fd = -1;
-	ws__batch_reset(b);
-	return rc;
-}
-
-/* Streams every point of the store into new blocks, a batch at a time. */
-static ws_status
-rewrite_points(commit *c, uint64_t *points, ws_error *err)
-{
-	ws_cursor *cur;
-	ws_status rc = ws__cursor_new(c->st, 1, &cur, err);
-	if (rc == WS_OK)
-		rc = ws__cursor_scan(cur, INT64_MIN, INT64_MAX, err);
-	if (rc != WS_OK) {
-		ws__cursor_free(cur);
-		return rc;
-	}
-	ws_batch b;
-	ws__batch_init(&b);
-	ws_point pt;
-	while ((rc = ws__cursor_next(cur, &pt, err)) == WS_OK) {
-		/* Cut batches between series, so that a series stays whole. */
-		bool new_series = b.n == 0 || pt.entity_id != b.e[b.n - 1].entity ||
-				  pt.space_id != b.e[b.n - 1].space;
-		if (new_series && ws__batch_bytes(&b) >= COMPACT_BATCH_BYTES &&
-		    (rc = append_batch(c, &b, err)) != WS_OK)
-			break;
-		if ((rc = ws__batch_add(&b, &pt, ++*points, err)) != WS_OK)
-			break;
-	}
-	if (rc == WS_NOTFOUND)
-		rc = b.n > 0 ? append_batch(c, &b, err) : WS_OK;
-	ws__batch_free(&b);
-	ws__cursor_free(cur);
-	return rc;
-}
-
-/* Points the new manifest at one fresh data file after the old ones. */
-static ws_status
-start_new_files(commit *c, ws_error *err)
-{
-	ws_manifest *m = &c->m;
-	uint32_t id = m->ndata ? m->data[m->ndata - 1].id + 1 : 1;
-	m->ndata = 0;
-	size_t cap = 0;
-	free(m->data);
-	m->data = NULL;
-	if (ws__grow(&m->data, &cap, 1, sizeof *m->data, err) != WS_OK)
+	*out = writer_new(st, mode, err);
+	if (*out == NULL)
 		return WS_ENOMEM;
-	m->data[m->ndata++] = (ws_datafile_ref){id, 0};
-	c->new_file = true;
-	/* Moved-aside ranges belong to the old files; lost+found keeps them. */
-	m->nquar = 0;
-	return WS_OK;
-}
-
-static void
-remove_data_files(commit *c, const ws_datafile_ref *old, size_t n)
-{
-	char rel[64];
-	for (size_t i = 0; i < n; i++) {
-		ws__data_name(old[i].id, rel, sizeof rel);
-		remove_unnamed(c->st->datadirfd, rel);
+	ws__writer *w = *out;
+	ws_status rc = ws__lock_acquire(st->dirfd, st->path, &w->lockfd, err);
+	if (rc == WS_OK)
+		rc = start_from_committed(w, err);
+	if (rc == WS_OK && mode == WS__WRITER_REPLACE)
+		start_replacing(w);
+	if (rc != WS_OK) {
+		ws__writer_end(w);
+		*out = NULL;
 	}
+	return rc;
 }
 
-/*
- * Removes what a failed compaction wrote, named by no MANIFEST: left in
- * place, a compaction that ran out of space would keep the space from
- * the commits after it.
- */
-static void
-discard_output(commit *c, uint64_t segment)
+ws_manifest *
+ws__writer_manifest(ws__writer *w)
 {
-	ws_segment_ref seg = {segment, 0};
-	remove_data_files(c, c->m.data, c->m.ndata);
-	remove_segments(c, &seg, 1);
+	return &w->m;
+}
+
+uint64_t
+ws__writer_blocks(const ws__writer *w)
+{
+	return w->blocks;
+}
+
+static ws_status
+close_data_file(ws__writer *w, ws_error *err)
+{
+	if (w->fd < 0)
+		return WS_OK;
+	int rc = ws__close(w->fd);
+	w->fd = -1;
+	return rc != 0 ? ws__errno(err, errno, "%s: close", w->fname) : WS_OK;
+}
+
+ws_status
+ws__writer_append(ws__writer *w, const ws_batch *b, ws_error *err)
+{
+	ws_status rc = WS_OK;
+	if (w->fd < 0 || w->file->length >= DATA_FILE_MAX) {
+		if ((rc = close_data_file(w, err)) == WS_OK &&
+		    (rc = choose_file(w, err)) == WS_OK)
+			rc = open_data_file(w, err);
+	}
+	return rc == WS_OK ? write_blocks(w, b, err) : rc;
 }
 
 /*
@@ -626,72 +537,118 @@ discard_output(commit *c, uint64_t segment)
  * that nothing it may name is removed.
  */
 static bool
-manifest_in_place(commit *c)
+manifest_in_place(const ws__writer *w)
 {
 	ws_manifest m;
 	ws_error ignored;
 	ws__manifest_init(&m);
-	bool differs = ws__manifest_load(c->st->dirfd, c->st->path, &m,
+	bool differs = ws__manifest_load(w->st->dirfd, w->st->path, &m,
 					 &ignored) == WS_OK &&
-		       m.generation != c->m.generation;
+		       m.generation != w->m.generation;
 	ws__manifest_free(&m);
 	return !differs;
 }
 
-static ws_status
-run_compaction(commit *c, ws_compact_stats *stats, ws_error *err)
+static void
+remove_data_files(ws__writer *w, const ws_datafile_ref *old, size_t n)
 {
-	ws_store *st = c->st;
-	ws_status rc = start_from_committed(c, err);
-	for (size_t i = 0; rc == WS_OK && i < st->man.ndata; i++)
-		stats->bytes_before += st->man.data[i].length;
-	for (size_t i = 0; rc == WS_OK && i < st->man.nsegs; i++)
-		stats->blocks_before += st->man.segs[i].records;
-	if (rc != WS_OK || stats->blocks_before == 0)
-		return rc;
-	if ((rc = start_new_files(c, err)) != WS_OK)
-		return rc;
-	uint64_t new_segment = c->m.next_segment;
-	/* Every old segment is replaced: write_index merges none of them. */
-	size_t first;
-	if ((rc = rewrite_points(c, &stats->points, err)) != WS_OK ||
-	    (c->m.nsegs = 0, rc = write_index(c, &first, err)) != WS_OK) {
-		discard_output(c, new_segment);
-		return rc;
+	char rel[64];
+	for (size_t i = 0; i < n; i++) {
+		ws__data_name(old[i].id, rel, sizeof rel);
+		remove_unnamed(w->st->datadirfd, rel);
 	}
-	c->m.generation++;
-	c->m.next_seq++;
-	if ((rc = ws__manifest_save(st->dirfd, st->path, &c->m, err)) != WS_OK) {
-		if (!manifest_in_place(c))
-			discard_output(c, new_segment);
-		return rc;
+}
+
+/* After the switch: the files the committed state named and the new does not. */
+static void
+remove_replaced(ws__writer *w, size_t merged_from)
+{
+	const ws_manifest *old = &w->st->man;
+	if (w->mode == WS__WRITER_REPLACE) {
+		remove_segments(w, old->segs, old->nsegs);
+		remove_data_files(w, old->data, old->ndata);
+	} else {
+		remove_segments(w, old->segs + merged_from,
+				old->nsegs - merged_from);
 	}
-	remove_segments(c, st->man.segs, st->man.nsegs);
-	remove_data_files(c, st->man.data, st->man.ndata);
-	stats->blocks_after = c->nzones;
-	stats->bytes_after = c->m.data[c->m.ndata - 1].length;
-	for (size_t i = 0; i + 1 < c->m.ndata; i++)
-		stats->bytes_after += c->m.data[i].length;
-	return WS_OK;
 }
 
 ws_status
-ws_compact(const char *path, ws_compact_stats *stats, ws_error *err)
+ws__writer_publish(ws__writer *w, ws_error *err)
 {
-	memset(stats, 0, sizeof *stats);
-	ws_store *st;
-	ws_status rc = ws_store_open(path, WS_OPEN_READ, &st, err);
+	ws_status rc = close_data_file(w, err);
+	/* Room for the new segment entry when nothing is merged. */
+	size_t cap = w->m.nsegs;
+	if (rc == WS_OK &&
+	    ws__grow(&w->m.segs, &cap, w->m.nsegs + 1, sizeof *w->m.segs, err) !=
+		    WS_OK)
+		rc = WS_ENOMEM;
+	size_t first = 0;
+	if (rc == WS_OK) {
+		w->segment = w->m.next_segment;
+		w->wrote_segment = true;
+		rc = write_index(w, &first, err);
+	}
 	if (rc != WS_OK)
 		return rc;
-	commit c;
-	commit_init(&c, st);
-	int lockfd;
-	rc = ws__lock_acquire(st->dirfd, st->path, &lockfd, err);
-	if (rc == WS_OK) {
-		rc = run_compaction(&c, stats, err);
-		ws__lock_release(&lockfd);
-	}
-	commit_free(&c);
-	ws_store_close(st);
+	w->m.generation++;
+	w->m.next_seq++;
+	rc = ws__manifest_save(w->st->dirfd, w->st->path, &w->m, err);
+	w->published = rc == WS_OK || manifest_in_place(w);
+	if (rc == WS_OK)
+		remove_replaced(w, first);
 	return rc;
+}
+
+/* Cuts a data file ("data/..." relative to the store) back to length. */
+static void
+cut_back(int datadirfd, const char *rel, uint64_t length)
+{
+	int fd = openat(datadirfd, strchr(rel, '/') + 1,
+			O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* On failure the next writer cuts the tail. */
+	if (ftruncate(fd, (off_t)length) == 0)
+		(void)ws__fsync(fd, rel, NULL);
+	ws__close(fd);
+}
+
+/*
+ * What an attempt that did not publish wrote is named by no MANIFEST:
+ * left in place, a commit or compaction that ran out of space would keep
+ * the space from the commits after it. Its new data files and segment go,
+ * and the data file it appended to is cut back to its committed length.
+ * Failure only leaves bytes that the next writer cuts or moves aside.
+ */
+static void
+discard(ws__writer *w)
+{
+	const ws_manifest *old = &w->st->man;
+	for (size_t i = 0; i < w->m.ndata; i++) {
+		const ws_datafile_ref *f = &w->m.data[i];
+		const ws_datafile_ref *was = ws__manifest_datafile(old, f->id);
+		char rel[64];
+		ws__data_name(f->id, rel, sizeof rel);
+		if (was == NULL)
+			remove_unnamed(w->st->datadirfd, rel);
+		else if (f == w->file && w->mode == WS__WRITER_ADD)
+			cut_back(w->st->datadirfd, rel, was->length);
+	}
+	if (w->wrote_segment) {
+		ws_segment_ref seg = {w->segment, 0};
+		remove_segments(w, &seg, 1);
+	}
+}
+
+void
+ws__writer_end(ws__writer *w)
+{
+	if (w == NULL)
+		return;
+	(void)close_data_file(w, NULL);
+	if (!w->published && w->lockfd >= 0)
+		discard(w);
+	ws__lock_release(&w->lockfd);
+	writer_free(w);
 }

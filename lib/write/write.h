@@ -10,4 +10,12 @@
 
 #include "store/store.h"
 
+/*
+ * Sorts and deduplicates the batch, then commits it through the writer
+ * (which holds the lock); *blocks counts the blocks written. The store
+ * handle then reads the new state.
+ */
+ws_status ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks,
+			   ws_error *err);
+
 #endif

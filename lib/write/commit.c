@@ -1,0 +1,65 @@
+/*
+ * commit.c - one batch of ws-ingest becomes a commit: its points sorted
+ * and deduplicated (the latest input line of a key wins), its spaces'
+ * dimensions checked against the committed state, its blocks published
+ * through the store layer's writer.
+ */
+#include "write/write.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The space dimensions of the batch must agree with the fresh manifest. */
+static ws_status
+check_dims(ws_manifest *m, const ws_batch *b, ws_error *err)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const ws_batch_entry *e = &b->e[i];
+		if (i > 0 && e->space == b->e[i - 1].space)
+			continue;
+		uint32_t dim = ws__manifest_dim(m, e->space);
+		if (dim == 0) {
+			ws_status rc = ws__manifest_set_dim(m, e->space, e->dim,
+							    err);
+			if (rc != WS_OK)
+				return rc;
+		} else if (dim != e->dim) {
+			return ws__err(err, WS_EBADINPUT,
+				       "%s:%" PRIu64 ": vector has %" PRIu32
+				       " values but space %" PRIu32
+				       " holds %" PRIu32
+				       " (set by a concurrent writer)",
+				       b->source, e->line, e->dim, e->space,
+				       dim);
+		}
+	}
+	return WS_OK;
+}
+
+ws_status
+ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
+{
+	*blocks = 0;
+	if (b->n == 0)
+		return WS_OK;
+	ws__batch_sort_dedup(b);
+	ws__writer *w;
+	ws_status rc = ws__writer_begin(st, WS__WRITER_ADD, &w, err);
+	if (rc != WS_OK)
+		return rc;
+	if ((rc = check_dims(ws__writer_manifest(w), b, err)) == WS_OK &&
+	    (rc = ws__writer_append(w, b, err)) == WS_OK)
+		rc = ws__writer_publish(w, err);
+	*blocks = ws__writer_blocks(w);
+	ws__writer_end(w);
+	/* Readers of this handle see the new state. */
+	if (rc == WS_OK && (rc = ws__store_reload(st, err)) != WS_OK &&
+	    err != NULL) {
+		/* The caller must not take the batch for lost. */
+		size_t n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof err->msg - n,
+			 " (after the batch was committed)");
+	}
+	return rc;
+}
