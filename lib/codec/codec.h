@@ -15,7 +15,7 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
-/* --- decimal to f32 (ndjson_read.c) ------------------------------ */
+/* --- decimal to f32 (decimal.c) ---------------------------------- */
 
 /*
  * mantissa * 10^exp10 as a correctly rounded f32, when one exact float

@@ -1,0 +1,92 @@
+/*
+ * decimal.c - decimal number tokens to f32, correctly rounded, and the
+ * exact fast path that the shortest-decimal printer (f32fmt.c) shares.
+ */
+#include "codec/json_lex.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool
+ws__f32_exact(uint64_t mantissa, int exp10, float *out)
+{
+	/*
+	 * Both operands are exact floats (m <= 2^24, 10^k <= 10^10), so one
+	 * IEEE operation rounds the true quotient or product correctly
+	 * (Clinger's fast path, in single precision).
+	 */
+	static const float pow10f[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+				       1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+	if (mantissa > (1u << 24) || exp10 < -10 || exp10 > 10)
+		return false;
+	float v = (float)mantissa;
+	*out = exp10 < 0 ? v / pow10f[-exp10] : v * pow10f[exp10];
+	return true;
+}
+
+/*
+ * Decimal to f32, correctly rounded. Most sensor and embedding values
+ * have at most 7 significant digits and a small exponent: those convert
+ * with one exact float operation (ws__f32_exact); strtof does the rest.
+ */
+static bool
+fast_f32(const char *tok, size_t n, float *out)
+{
+	const char *p = tok, *end = tok + n;
+	bool neg = *p == '-';
+	p += neg;
+	uint32_t m = 0;
+	int digits = 0, scale = 0;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (digits > 0 || *p != '0')
+			digits++;
+		m = m * 10 + (uint32_t)(*p - '0');
+		if (digits > 7)
+			return false;
+	}
+	if (p < end && *p == '.') {
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+			if (digits > 0 || *p != '0')
+				digits++;
+			m = m * 10 + (uint32_t)(*p - '0');
+			scale--;
+			if (digits > 7)
+				return false;
+		}
+	}
+	if (p < end) { /* an exponent */
+		p++;
+		bool eneg = *p == '-';
+		p += (*p == '-' || *p == '+');
+		int e = 0;
+		for (; p < end; p++) {
+			e = e * 10 + (*p - '0');
+			if (e > 100)
+				return false;
+		}
+		scale += eneg ? -e : e;
+	}
+	if (!ws__f32_exact(m, scale, out))
+		return false;
+	if (neg)
+		*out = -*out;
+	return true;
+}
+
+ws_status
+ws__decimal_to_f32(const char *tok, size_t n, ws__strbuf *scratch,
+		   float *out, ws_error *err)
+{
+	if (fast_f32(tok, n, out))
+		return WS_OK;
+	/* strtof wants a terminated string: the token is copied. */
+	scratch->n = 0;
+	if (ws__strbuf_put(scratch, tok, n, err) != WS_OK)
+		return WS_ENOMEM;
+	float v = strtof(scratch->str, NULL);
+	if (isinf(v))
+		return ws__err(err, WS_EBADINPUT, "out of f32 range");
+	*out = v;
+	return WS_OK;
+}
