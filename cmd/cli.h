@@ -10,7 +10,7 @@
 
 #include "warmstore.h"
 
-/* Exit statuses of DESIGN.md section 2. */
+/* Exit statuses, as every page's EXIT STATUS states. */
 enum cli_exit {
 	CLI_OK = 0,
 	CLI_DATA = 1,  /* bad input line, key not found, inconsistency */

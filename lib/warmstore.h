@@ -49,7 +49,7 @@ typedef struct ws_error {
 /* Short English name of a status ("corrupt store file"). */
 const char *ws_strerror(ws_status code);
 
-/* Field limits of DESIGN.md section 1. */
+/* Field limits of warmstore(5), "The point". */
 #define WS_MAX_DIM 65535u
 #define WS_DEFAULT_MAX_LINE (64u * 1024u * 1024u)
 
@@ -298,7 +298,7 @@ typedef struct ws_zone_info {
 	int64_t min_timestamp, max_timestamp;
 	uint64_t seq;          /* commit sequence number of the block */
 	uint32_t point_count;
-	uint32_t bytes;        /* on disk: 72-byte header + zlib payload */
+	uint32_t bytes;        /* on disk: 72-byte header + deflate payload */
 	uint32_t raw_bytes;    /* payload after inflate */
 } ws_zone_info;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# badinput.bats - every class of bad input line of DESIGN.md section 4 and
+# badinput.bats - every class of bad input line of ws-ingest(1) and
 # spec/CLI.md: the exact message with its line number, exit 1, and the good
 # lines before the bad one committed.
 

@@ -96,7 +96,7 @@ word_of() {
 }
 
 # check_ingest_faults NAME ERRNO [tail] : for N = 1 .. calls+1, fail the
-# Nth NAME call of the second ingest and check what DESIGN.md promises.
+# Nth NAME call of the second ingest and check what warmstore(5) promises.
 check_ingest_faults() {
 	local name=$1 errno=$2 mode=${3:-} n calls errtext
 	case $errno in

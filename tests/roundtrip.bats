@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Output format (DESIGN.md section 1, CLI.md "Output line") and
+# Output format (warmstore(5), "The point") and
 # store-to-store round trips.
 
 load helpers

@@ -1,6 +1,6 @@
 /*
  * block.c - the block codec: one series' points, sorted by time, as a
- * 72-byte header and a zlib payload, each guarded by a CRC-32.
+ * 72-byte header and a raw deflate payload, each guarded by a CRC-32.
  *
  * Payload layout (before zlib): timestamps as the first value, the first
  * delta and then deltas of deltas (LEB128, zigzag where signed), then
@@ -21,7 +21,6 @@
 #include <string.h>
 #include <zlib.h>
 
-#define BLOCK_MAGIC "WSB1"
 /*
  * zlib window bits: a version 2 payload is raw deflate, since the zlib
  * stream of version 1 only adds an Adler-32 that repeats the CRC-32 of
@@ -70,7 +69,7 @@ f32_bits(float f)
 static void
 put_head(unsigned char *p, const ws_block_head *h)
 {
-	memcpy(p, BLOCK_MAGIC, 4);
+	memcpy(p, WS_BLOCK_MAGIC, 4);
 	ws__put_u16(p + 4, (uint16_t)h->version);
 	ws__put_u16(p + 6, (uint16_t)h->flags);
 	ws__put_u64(p + 8, h->entity);
@@ -213,7 +212,7 @@ ws_status
 ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 		     const char *where, ws_error *err)
 {
-	if (memcmp(p, BLOCK_MAGIC, 4) != 0)
+	if (memcmp(p, WS_BLOCK_MAGIC, 4) != 0)
 		return ws__err(err, WS_ECORRUPT, "%s: no block header", where);
 	if (ws__get_u32(p + 64) != ws__crc32(p, 64))
 		return ws__err(err, WS_ECORRUPT, "%s: block header CRC mismatch",

@@ -79,6 +79,8 @@ int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
 
 /* --- blocks (block.c) ---------------------------------------------- */
 
+/* The first bytes of every block header (warmstore(5), Data files). */
+#define WS_BLOCK_MAGIC "WSB1"
 #define WS_BLOCK_HEADER 72
 /* 2: the payload is raw deflate; 1: a zlib stream (read, not written). */
 #define WS_BLOCK_VERSION 2
@@ -124,7 +126,7 @@ void ws__encoder_free(ws_encoder *enc);
 
 /*
  * Encodes entries [first, first+count) of a sorted batch (all one series)
- * into out (header + zlib payload), which grows as needed.
+ * into out (header + raw deflate payload), which grows as needed.
  */
 ws_status ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
 			   size_t count, uint64_t seq, unsigned char **out,

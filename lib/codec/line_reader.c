@@ -10,6 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The buffer starts at 64 KiB, many lines' worth and a few large reads'
+ * worth, and grows only for a line longer than that.
+ */
+#define FIRST_BUFFER 65536u
+
 struct ws_line_reader {
 	int fd;
 	char *source; /* "stdin", for messages */
@@ -32,7 +38,7 @@ ws_line_reader_new(int fd, const char *source, size_t max_len)
 	r->fd = fd;
 	r->max_len = max_len ? max_len : WS_DEFAULT_MAX_LINE;
 	r->source = strdup(source);
-	r->cap = r->max_len < 65536 ? r->max_len + 1 : 65536;
+	r->cap = r->max_len < FIRST_BUFFER ? r->max_len + 1 : FIRST_BUFFER;
 	r->buf = malloc(r->cap);
 	if (r->source == NULL || r->buf == NULL) {
 		ws_line_reader_free(r);

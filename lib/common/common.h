@@ -18,6 +18,16 @@
 
 #include "warmstore.h"
 
+#include <limits.h>
+
+/*
+ * A path buffer: any path the kernel accepts, and a store file's name
+ * ("index/0000000000000001.wsi", a ".tmp" suffix) after it.
+ */
+#define WS_PATH_SIZE (PATH_MAX + 64)
+/* A path and what a message says after it (": offset N: ..."). */
+#define WS_WHERE_SIZE (WS_PATH_SIZE + 256)
+
 /* --- errors (error.c) ---------------------------------------------- */
 
 /* Records a message and returns code, so callers write `return ws__err(...)`. */

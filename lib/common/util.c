@@ -155,14 +155,14 @@ ws_status
 ws__replace_file(int dirfd, const char *rel, const char *name,
 		 const void *data, size_t len, ws_error *err)
 {
-	char tmp[PATH_MAX];
+	char tmp[WS_PATH_SIZE];
 	snprintf(tmp, sizeof tmp, "%s.tmp", rel);
 	int fd = openat(dirfd, tmp,
 			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 			0666);
 	if (fd < 0)
 		return ws__errno(err, errno, "%s.tmp: open", name);
-	char tmpname[PATH_MAX + 8];
+	char tmpname[WS_PATH_SIZE];
 	snprintf(tmpname, sizeof tmpname, "%s.tmp", name);
 	ws_status rc = ws__write_all(fd, data, len, tmpname, err);
 	if (rc == WS_OK)

@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Keys are answered 4096 at a time: enough that keys in the same block
+ * meet in one chunk, few enough that the chunk's answers stay small.
+ */
 #define CHUNK_KEYS 4096
 
 /* One key of a chunk and where its answer sits in the chunk's text. */

@@ -175,8 +175,9 @@ ws_zones_summary(ws_store *st, const ws_zone_filter *f, ws_zone_totals *t,
 ws_status
 ws_output_zone(ws_output *out, const ws_zone_info *z, ws_error *err)
 {
-	char file[64], line[512];
-	ws__data_name(z->file_id, file, sizeof file);
+	char line[512];
+	ws__name file;
+	ws__data_file(z->file_id, &file);
 	int n = snprintf(line, sizeof line,
 			 "{\"entity_id\":%" PRIu64 ",\"space_id\":%" PRIu32
 			 ",\"file\":\"%s\",\"offset\":%" PRIu64
@@ -184,7 +185,7 @@ ws_output_zone(ws_output *out, const ws_zone_info *z, ws_error *err)
 			 ",\"max_timestamp\":%" PRId64
 			 ",\"point_count\":%" PRIu32 ",\"bytes\":%" PRIu32
 			 ",\"raw_bytes\":%" PRIu32 "}\n",
-			 z->entity_id, z->space_id, file, z->offset,
+			 z->entity_id, z->space_id, file.rel, z->offset,
 			 z->min_timestamp, z->max_timestamp, z->point_count,
 			 z->bytes, z->raw_bytes);
 	return ws_output_bytes(out, line, (size_t)n, err);

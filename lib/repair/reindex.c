@@ -33,7 +33,6 @@
 /* Window of the search for the next block after a damaged header. */
 #define RESYNC_WINDOW (1u << 20)
 #define COPY_CHUNK (1u << 20)
-#define MAGIC "WSB1"
 
 /* One data file as found on disk and in the MANIFEST. */
 typedef struct rx_file {
@@ -87,8 +86,8 @@ typedef struct reindex {
 	size_t cap_buf;
 	uint64_t done, total; /* progress, in bytes of data */
 	int fd; /* the data file being scanned */
-	char fname[4200];
-	char lost_dir[4200]; /* "STORE/lost+found", for messages */
+	char fname[WS_PATH_SIZE];
+	char lost_dir[WS_PATH_SIZE]; /* "STORE/lost+found", for messages */
 } reindex;
 
 /* --- reporting ----------------------------------------------------- */
@@ -133,18 +132,18 @@ progress(reindex *rx, uint64_t bytes)
 static void
 data_path(const reindex *rx, uint32_t id, char *buf, size_t n)
 {
-	char rel[64];
-	ws__data_name(id, rel, sizeof rel);
-	snprintf(buf, n, "%s/%s", rx->path, rel);
+	ws__name rel;
+	ws__data_file(id, &rel);
+	snprintf(buf, n, "%s/%s", rx->path, rel.rel);
 }
 
 /* "00000001.wsd.4096": lost+found name of bytes at offset of a file. */
 static void
 lost_name(uint32_t id, uint64_t off, char *buf, size_t n)
 {
-	char rel[64];
-	ws__data_name(id, rel, sizeof rel);
-	snprintf(buf, n, "%s.%" PRIu64, strchr(rel, '/') + 1, off);
+	ws__name rel;
+	ws__data_file(id, &rel);
+	snprintf(buf, n, "%s.%" PRIu64, rel.base, off);
 }
 
 /* --- opening ------------------------------------------------------- */
@@ -173,7 +172,7 @@ open_store(reindex *rx, ws_error *err)
 	rx->dirfd = open(rx->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rx->dirfd < 0)
 		return ws__errno(err, errno, "%s", rx->path);
-	ws_status rc = open_subdir(rx, "data", &rx->datadirfd, false, err);
+	ws_status rc = open_subdir(rx, WS_DATA_DIR, &rx->datadirfd, false, err);
 	if (rc == WS_NOTFOUND)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s/data: No such directory (not a warmstore "
@@ -186,7 +185,7 @@ open_store(reindex *rx, ws_error *err)
 static ws_status
 open_index_dir(reindex *rx, ws_error *err)
 {
-	ws_status rc = open_subdir(rx, "index", &rx->indexdirfd,
+	ws_status rc = open_subdir(rx, WS_INDEX_DIR, &rx->indexdirfd,
 				   !rx->o->check, err);
 	if (rc == WS_NOTFOUND) {
 		problem(rx, WS_PROBLEM_DERIVED, "%s/index: No such directory",
@@ -278,8 +277,8 @@ note_data_entry(void *ctx, const char *name, ws_error *err)
 static ws_status
 list_data_dir(reindex *rx, ws_error *err)
 {
-	char name[4200];
-	snprintf(name, sizeof name, "%s/data", rx->path);
+	char name[WS_PATH_SIZE];
+	ws__store_path(name, rx->path, WS_DATA_DIR);
 	return ws__each_dir_entry(rx->datadirfd, name, note_data_entry, rx, err);
 }
 
@@ -321,7 +320,7 @@ plan_files(reindex *rx, ws_error *err)
 	ws__sort(rx->files, rx->nfiles, sizeof *rx->files, file_cmp);
 	for (size_t i = 0; i < rx->nfiles; i++) {
 		rx_file *f = &rx->files[i];
-		char name[4200];
+		char name[WS_PATH_SIZE];
 		data_path(rx, f->id, name, sizeof name);
 		if (!f->on_disk && f->listed)
 			problem(rx,
@@ -358,7 +357,7 @@ static ws_status
 check_block(reindex *rx, uint64_t off, uint64_t end, ws_block_head *h,
 	    bool *head_ok, enum blk_result *res, ws_error *why, ws_error *err)
 {
-	char where[4300];
+	char where[WS_WHERE_SIZE];
 	unsigned char head[WS_BLOCK_HEADER];
 	snprintf(where, sizeof where, "%s: offset %" PRIu64, rx->fname, off);
 	*head_ok = false;
@@ -397,7 +396,7 @@ resync_window(reindex *rx, uint64_t pos, size_t n, uint64_t end,
 	      uint64_t *next, ws_error *err)
 {
 	const unsigned char *p = rx->win, *stop = rx->win + n;
-	while ((p = memmem(p, (size_t)(stop - p), MAGIC, 4)) != NULL) {
+	while ((p = memmem(p, (size_t)(stop - p), WS_BLOCK_MAGIC, 4)) != NULL) {
 		uint64_t cand = pos + (uint64_t)(p - rx->win);
 		ws_block_head h;
 		bool head_ok;
@@ -557,7 +556,7 @@ scan_step(reindex *rx, rx_file *f, uint64_t *off, bool *stop, ws_error *err)
 		if ((rc = add_block(rx, f, *off, &h, &ok, err)) != WS_OK)
 			return rc;
 		if (!ok) {
-			char msg[4400];
+			char msg[WS_WHERE_SIZE];
 			snprintf(msg, sizeof msg,
 				 "%s: offset %" PRIu64 ": block of space %" PRIu32
 				 " has dimension %" PRIu32 " but the space holds %" PRIu32,
@@ -655,9 +654,9 @@ scan_file(reindex *rx, rx_file *f, ws_error *err)
 		report_short(rx, f);
 		return WS_OK;
 	}
-	char rel[64];
-	ws__data_name(f->id, rel, sizeof rel);
-	rx->fd = openat(rx->datadirfd, strchr(rel, '/') + 1,
+	ws__name rel;
+	ws__data_file(f->id, &rel);
+	rx->fd = openat(rx->datadirfd, rel.base,
 			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (rx->fd < 0)
 		return ws__errno(err, errno, "%s: open", rx->fname);
@@ -769,8 +768,8 @@ list_index_dir(reindex *rx, ws_error *err)
 {
 	if (rx->indexdirfd < 0)
 		return WS_OK;
-	char name[4200];
-	snprintf(name, sizeof name, "%s/index", rx->path);
+	char name[WS_PATH_SIZE];
+	ws__store_path(name, rx->path, WS_INDEX_DIR);
 	return ws__each_dir_entry(rx->indexdirfd, name, note_index_entry, rx, err);
 }
 
@@ -803,7 +802,7 @@ read_old_index(reindex *rx, rx_record **recs, size_t *n, ws_error *err)
 				rx->index_bad = true;
 				continue;
 			}
-			r->seg = seg->name;
+			r->seg = seg->name.rel;
 			r->i = i;
 			(*n)++;
 		}
@@ -839,11 +838,11 @@ zone_equal(const ws_zone *a, const ws_zone *b)
 static void
 bad_record(reindex *rx, const rx_record *r, const char *what)
 {
-	char rel[64];
-	ws__data_name(r->z.file, rel, sizeof rel);
+	ws__name rel;
+	ws__data_file(r->z.file, &rel);
 	problem(rx, WS_PROBLEM_DERIVED,
 		"%s/%s: record %" PRIu64 ": %s (%s offset %" PRIu64 ")",
-		rx->path, r->seg, r->i, what, rel, r->z.offset);
+		rx->path, r->seg, r->i, what, rel.rel, r->z.offset);
 	rx->index_bad = true;
 }
 
@@ -878,7 +877,7 @@ match_index(reindex *rx, rx_record *recs, size_t n)
 			bad_record(rx, &recs[r++],
 				   "no verified block starts there");
 		} else if (c > 0) {
-			char name[4200];
+			char name[WS_PATH_SIZE];
 			data_path(rx, zz->file, name, sizeof name);
 			problem(rx, WS_PROBLEM_DERIVED,
 				"%s: offset %" PRIu64 ": block not in the index",
@@ -958,12 +957,13 @@ consistent(reindex *rx)
 static ws_status
 salvage_one(reindex *rx, int lostfd, const rx_salvage *s, ws_error *err)
 {
-	char lost[128], dst[4400], rel[64];
+	char lost[128], dst[WS_PATH_SIZE];
+	ws__name rel;
 	lost_name(s->id, s->offset, lost, sizeof lost);
 	snprintf(dst, sizeof dst, "%s/%s/%s", rx->path, WS_LOST_DIR, lost);
 	data_path(rx, s->id, rx->fname, sizeof rx->fname);
-	ws__data_name(s->id, rel, sizeof rel);
-	int in = openat(rx->datadirfd, strchr(rel, '/') + 1,
+	ws__data_file(s->id, &rel);
+	int in = openat(rx->datadirfd, rel.base,
 			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return ws__errno(err, errno, "%s: open", rx->fname);
@@ -998,11 +998,13 @@ salvage_all(reindex *rx, ws_error *err)
 	    (rx->win = ws__malloc(RESYNC_WINDOW, err)) == NULL)
 		return WS_ENOMEM;
 	int lostfd;
+	char dir[WS_PATH_SIZE];
 	ws_status rc = ws__open_lost_dir(rx->dirfd, rx->path, &lostfd, err);
 	for (size_t i = 0; rc == WS_OK && i < rx->nsalv; i++)
 		rc = salvage_one(rx, lostfd, &rx->salv[i], err);
 	if (rc == WS_OK)
-		rc = ws__fsync(lostfd, WS_LOST_DIR, err);
+		rc = ws__fsync(lostfd, ws__store_path(dir, rx->path, WS_LOST_DIR),
+			       err);
 	if (lostfd >= 0)
 		ws__close(lostfd);
 	return rc;
@@ -1016,10 +1018,10 @@ cut_tails(reindex *rx, ws_error *err)
 		const rx_file *f = &rx->files[i];
 		if (!f->cut)
 			continue;
-		char rel[64];
-		ws__data_name(f->id, rel, sizeof rel);
+		ws__name rel;
+		ws__data_file(f->id, &rel);
 		data_path(rx, f->id, rx->fname, sizeof rx->fname);
-		int fd = openat(rx->datadirfd, strchr(rel, '/') + 1,
+		int fd = openat(rx->datadirfd, rel.base,
 				O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return ws__errno(err, errno, "%s: open", rx->fname);
@@ -1054,8 +1056,10 @@ write_index(reindex *rx, ws_error *err)
 	uint64_t id = m->next_segment++;
 	ws_status rc = ws__segment_write(rx->indexdirfd, rx->path, id,
 					 rx->zones, rx->nzones, err);
+	char dir[WS_PATH_SIZE];
 	if (rc == WS_OK)
-		rc = ws__fsync(rx->indexdirfd, "index", err);
+		rc = ws__fsync(rx->indexdirfd,
+			       ws__store_path(dir, rx->path, WS_INDEX_DIR), err);
 	if (rc != WS_OK)
 		return rc;
 	m->segs = ws__malloc(sizeof *m->segs, err);
@@ -1069,11 +1073,12 @@ write_index(reindex *rx, ws_error *err)
 static ws_status
 unlink_segment(reindex *rx, uint64_t id, ws_error *err)
 {
-	char rel[64];
-	ws__segment_name(id, rel, sizeof rel);
-	if (unlinkat(rx->indexdirfd, strchr(rel, '/') + 1, 0) != 0 &&
+	ws__name rel;
+	ws__segment_file(id, &rel);
+	if (unlinkat(rx->indexdirfd, rel.base, 0) != 0 &&
 	    errno != ENOENT)
-		return ws__errno(err, errno, "%s/%s: remove", rx->path, rel);
+		return ws__errno(err, errno, "%s/%s: remove", rx->path,
+				 rel.rel);
 	return WS_OK;
 }
 
@@ -1087,8 +1092,10 @@ remove_old_segments(reindex *rx, ws_error *err)
 		rc = unlink_segment(rx, rx->old.segs[i].id, err);
 	for (size_t i = 0; rc == WS_OK && i < rx->norphans; i++)
 		rc = unlink_segment(rx, rx->orphans[i], err);
+	char dir[WS_PATH_SIZE];
 	if (rc == WS_OK)
-		rc = ws__fsync(rx->indexdirfd, "index", err);
+		rc = ws__fsync(rx->indexdirfd,
+			       ws__store_path(dir, rx->path, WS_INDEX_DIR), err);
 	return rc;
 }
 

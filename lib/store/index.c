@@ -20,14 +20,6 @@
 #define SEG_MAGIC "WSI1"
 #define SEG_VERSION 1
 
-/* The name of a segment file inside index/ ("...wsi" without "index/"). */
-static const char *
-base_name(const char *rel)
-{
-	const char *slash = strrchr(rel, '/');
-	return slash ? slash + 1 : rel;
-}
-
 static int
 zone_qsort_cmp(const void *a, const void *b)
 {
@@ -41,15 +33,15 @@ check_header(const ws_segment *seg, const ws_segment_ref *ref,
 	const unsigned char *h = seg->map;
 	if (memcmp(h, SEG_MAGIC, 4) != 0 || ws__get_u32(h + 60) != ws__crc32(h, 60))
 		return ws__err(err, WS_ECORRUPT, "%s/%s: bad segment header",
-			       store, seg->name);
+			       store, seg->name.rel);
 	if (ws__get_u16(h + 4) != SEG_VERSION)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s/%s: unsupported segment version", store,
-			       seg->name);
+			       seg->name.rel);
 	if (ws__get_u64(h + 8) != ref->records || ws__get_u64(h + 16) != ref->id)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s/%s: segment does not match the manifest",
-			       store, seg->name);
+			       store, seg->name.rel);
 	return WS_OK;
 }
 
@@ -58,29 +50,29 @@ ws__segment_open(int indexdirfd, const char *store, const ws_segment_ref *ref,
 		 ws_segment *seg, ws_error *err)
 {
 	memset(seg, 0, sizeof *seg);
-	ws__segment_name(ref->id, seg->name, sizeof seg->name);
+	ws__segment_file(ref->id, &seg->name);
 	seg->id = ref->id;
 	seg->records = ref->records;
-	int fd = openat(indexdirfd, base_name(seg->name),
+	int fd = openat(indexdirfd, seg->name.base,
 			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return ws__err(err, WS_NOTFOUND,
 				       "%s/%s: No such file or directory",
-				       store, seg->name);
-		return ws__errno(err, errno, "%s/%s: open", store, seg->name);
+				       store, seg->name.rel);
+		return ws__errno(err, errno, "%s/%s: open", store, seg->name.rel);
 	}
 	struct stat sb;
 	ws_status rc = WS_OK;
 	if (fstat(fd, &sb) != 0)
-		rc = ws__errno(err, errno, "%s/%s: stat", store, seg->name);
+		rc = ws__errno(err, errno, "%s/%s: stat", store, seg->name.rel);
 	else if (!S_ISREG(sb.st_mode) ||
 		 ref->records > (UINT64_MAX - WS_SEG_HEADER) / WS_SEG_RECORD ||
 		 (uint64_t)sb.st_size !=
 			 WS_SEG_HEADER + ref->records * WS_SEG_RECORD)
 		rc = ws__err(err, WS_ECORRUPT,
 			     "%s/%s: size does not match %" PRIu64 " records",
-			     store, seg->name, ref->records);
+			     store, seg->name.rel, ref->records);
 	if (rc == WS_OK) {
 		seg->verified = calloc(ref->records / 64 + 1, sizeof *seg->verified);
 		if (seg->verified == NULL)
@@ -91,7 +83,7 @@ ws__segment_open(int indexdirfd, const char *store, const ws_segment_ref *ref,
 		void *map = mmap(NULL, seg->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED)
 			rc = ws__errno(err, errno, "%s/%s: mmap", store,
-				       seg->name);
+				       seg->name.rel);
 		else
 			seg->map = map;
 	}
@@ -139,7 +131,7 @@ ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 		if (ws__get_u32(p + 60) != ws__crc32(p, 60))
 			return ws__err(err, WS_ECORRUPT,
 				       "%s/%s: record %" PRIu64 ": CRC mismatch",
-				       store, seg->name, i);
+				       store, seg->name.rel, i);
 		seg->verified[i / 64] |= bit;
 	}
 	z->entity = ws__get_u64(p);
@@ -156,7 +148,7 @@ ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 	    z->bytes <= WS_BLOCK_HEADER)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s/%s: record %" PRIu64 ": fields out of range",
-			       store, seg->name, i);
+			       store, seg->name.rel, i);
 	return WS_OK;
 }
 
@@ -239,9 +231,10 @@ ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
 			 ws_zone *fresh, size_t nfresh, const ws_segment *segs,
 			 size_t nsegs, ws_error *err)
 {
-	char rel[64], name[4096];
-	ws__segment_name(id, rel, sizeof rel);
-	snprintf(name, sizeof name, "%s/%s", store, rel);
+	ws__name rel;
+	char name[WS_PATH_SIZE];
+	ws__segment_file(id, &rel);
+	ws__store_path(name, store, rel.rel);
 	ws__sort(fresh, nfresh, sizeof *fresh, zone_qsort_cmp);
 	uint64_t total = nfresh;
 	for (size_t s = 0; s < nsegs; s++)
@@ -258,7 +251,7 @@ ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
 	ws__put_u64(o->buf + 16, id);
 	ws__put_u32(o->buf + 60, ws__crc32(o->buf, 60));
 	/* The file is not named by any manifest yet: no temporary needed. */
-	o->fd = openat(indexdirfd, base_name(rel),
+	o->fd = openat(indexdirfd, rel.base,
 		       O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
 	ws_status rc;
 	if (o->fd < 0) {

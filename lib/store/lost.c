@@ -31,13 +31,19 @@ ws__open_lost_dir(int dirfd, const char *store, int *fd, ws_error *err)
 	return WS_OK;
 }
 
+/*
+ * How many names (name, name.1, ...) a file moved into lost+found tries:
+ * more than any store piles up while someone looks at what is there.
+ */
+#define LOST_NAME_TRIES 1000
+
 /* Links data/base into lost+found under its name, or name.1, name.2 ... */
 static ws_status
 link_into_lost(int datadirfd, int lostfd, const char *store,
 	       const char *base, ws_error *err)
 {
 	char name[64];
-	for (int k = 0; k < 1000; k++) {
+	for (int k = 0; k < LOST_NAME_TRIES; k++) {
 		if (k == 0)
 			snprintf(name, sizeof name, "%s", base);
 		else
@@ -55,11 +61,13 @@ link_into_lost(int datadirfd, int lostfd, const char *store,
 static ws_status
 sync_moves(int datadirfd, int lostfd, const char *store, ws_error *err)
 {
-	char name[4200];
-	snprintf(name, sizeof name, "%s/%s", store, WS_LOST_DIR);
-	ws_status rc = ws__fsync(lostfd, name, err);
-	snprintf(name, sizeof name, "%s/data", store);
-	return rc == WS_OK ? ws__fsync(datadirfd, name, err) : rc;
+	char name[WS_PATH_SIZE];
+	ws_status rc = ws__fsync(lostfd, ws__store_path(name, store, WS_LOST_DIR),
+				 err);
+	return rc == WS_OK ? ws__fsync(datadirfd,
+				       ws__store_path(name, store, WS_DATA_DIR),
+				       err)
+			   : rc;
 }
 
 ws_status
@@ -71,12 +79,12 @@ ws__move_to_lost(int dirfd, int datadirfd, const char *store,
 	int lostfd;
 	ws_status rc = ws__open_lost_dir(dirfd, store, &lostfd, err);
 	for (size_t i = 0; rc == WS_OK && i < n; i++) {
-		char rel[64];
-		ws__data_name(ids[i], rel, sizeof rel);
-		const char *base = strchr(rel, '/') + 1;
-		rc = link_into_lost(datadirfd, lostfd, store, base, err);
-		if (rc == WS_OK && unlinkat(datadirfd, base, 0) != 0)
-			rc = ws__errno(err, errno, "%s/%s: remove", store, rel);
+		ws__name rel;
+		ws__data_file(ids[i], &rel);
+		rc = link_into_lost(datadirfd, lostfd, store, rel.base, err);
+		if (rc == WS_OK && unlinkat(datadirfd, rel.base, 0) != 0)
+			rc = ws__errno(err, errno, "%s/%s: remove", store,
+				       rel.rel);
 	}
 	if (rc == WS_OK)
 		rc = sync_moves(datadirfd, lostfd, store, err);

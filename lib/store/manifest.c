@@ -63,18 +63,6 @@ ws__manifest_copy(ws_manifest *dst, const ws_manifest *src, ws_error *err)
 	return WS_OK;
 }
 
-void
-ws__data_name(uint32_t id, char *buf, size_t n)
-{
-	snprintf(buf, n, "data/%08" PRIu32 ".wsd", id);
-}
-
-void
-ws__segment_name(uint64_t id, char *buf, size_t n)
-{
-	snprintf(buf, n, "index/%016" PRIu64 ".wsi", id);
-}
-
 /* Where space is or would go in the sorted spaces (binary search). */
 static size_t
 space_index(const ws_manifest *m, uint32_t space)
@@ -199,12 +187,12 @@ load_data(loader *ld, const cJSON *root, ws_manifest *m)
 	cJSON_ArrayForEach(it, arr)
 	{
 		uint64_t id, len;
-		char name[64];
+		ws__name name;
 		if ((rc = get_uint(ld, it, "id", UINT32_MAX, &id)) != WS_OK ||
 		    (rc = get_uint(ld, it, "length", UINT64_MAX, &len)) != WS_OK)
 			return rc;
-		ws__data_name((uint32_t)id, name, sizeof name);
-		if ((rc = check_file_name(ld, it, name)) != WS_OK)
+		ws__data_file((uint32_t)id, &name);
+		if ((rc = check_file_name(ld, it, name.rel)) != WS_OK)
 			return rc;
 		if (id == 0 || (i > 0 && id <= m->data[i - 1].id))
 			return damaged(ld, "data file ids not increasing");
@@ -227,13 +215,13 @@ load_segments(loader *ld, const cJSON *root, ws_manifest *m)
 	cJSON_ArrayForEach(it, arr)
 	{
 		uint64_t id, records;
-		char name[64];
+		ws__name name;
 		if ((rc = get_uint(ld, it, "id", UINT64_MAX, &id)) != WS_OK ||
 		    (rc = get_uint(ld, it, "records", UINT64_MAX, &records)) !=
 			    WS_OK)
 			return rc;
-		ws__segment_name(id, name, sizeof name);
-		if ((rc = check_file_name(ld, it, name)) != WS_OK)
+		ws__segment_file(id, &name);
+		if ((rc = check_file_name(ld, it, name.rel)) != WS_OK)
 			return rc;
 		if (id >= m->next_segment)
 			return damaged(ld, "segment id beyond next_segment");
@@ -354,8 +342,8 @@ ws_status
 ws__manifest_load_fd(int fd, const struct stat *sb, const char *store,
 		     ws_manifest *m, ws_error *err)
 {
-	char name[4096];
-	snprintf(name, sizeof name, "%s/%s", store, WS_MANIFEST);
+	char name[WS_PATH_SIZE];
+	ws__store_path(name, store, WS_MANIFEST);
 	char *text;
 	size_t len;
 	ws_status rc = ws__read_small_fd(fd, sb, name, WS_MANIFEST_MAX, &text,
@@ -366,8 +354,8 @@ ws__manifest_load_fd(int fd, const struct stat *sb, const char *store,
 ws_status
 ws__manifest_load(int dirfd, const char *store, ws_manifest *m, ws_error *err)
 {
-	char name[4096];
-	snprintf(name, sizeof name, "%s/%s", store, WS_MANIFEST);
+	char name[WS_PATH_SIZE];
+	ws__store_path(name, store, WS_MANIFEST);
 	char *text;
 	size_t len;
 	ws_status rc = ws__read_small_file(dirfd, WS_MANIFEST, name,
@@ -412,9 +400,11 @@ ws_status
 ws__manifest_save(int dirfd, const char *store, const ws_manifest *m,
 		  ws_error *err)
 {
-	char name[4096], file[64];
-	snprintf(name, sizeof name, "%s/%s", store, WS_MANIFEST);
+	char name[WS_PATH_SIZE];
+	ws__name file;
+	ws__store_path(name, store, WS_MANIFEST);
 	text t = {0};
+	/* A first guess at the text's size; it grows as needed. */
 	if (ws__grow(&t.p, &t.cap, 4096, 1, err) != WS_OK)
 		return WS_ENOMEM;
 	text_add(&t,
@@ -424,19 +414,19 @@ ws__manifest_save(int dirfd, const char *store, const ws_manifest *m,
 		 MANIFEST_FORMAT, MANIFEST_VERSION, m->generation, m->next_seq,
 		 m->next_segment);
 	for (size_t i = 0; i < m->ndata; i++) {
-		ws__data_name(m->data[i].id, file, sizeof file);
+		ws__data_file(m->data[i].id, &file);
 		text_add(&t,
 			 "%s\n {\"id\":%" PRIu32 ",\"file\":\"%s\",\"length\":%" PRIu64
 			 "}",
-			 i ? "," : "", m->data[i].id, file, m->data[i].length);
+			 i ? "," : "", m->data[i].id, file.rel, m->data[i].length);
 	}
 	text_add(&t, "],\n\"index\":[");
 	for (size_t i = 0; i < m->nsegs; i++) {
-		ws__segment_name(m->segs[i].id, file, sizeof file);
+		ws__segment_file(m->segs[i].id, &file);
 		text_add(&t,
 			 "%s\n {\"id\":%" PRIu64 ",\"file\":\"%s\",\"records\":%" PRIu64
 			 "}",
-			 i ? "," : "", m->segs[i].id, file, m->segs[i].records);
+			 i ? "," : "", m->segs[i].id, file.rel, m->segs[i].records);
 	}
 	text_add(&t, "],\n\"spaces\":[");
 	for (size_t i = 0; i < m->nspaces; i++)

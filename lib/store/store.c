@@ -20,8 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DATA_DIR "data"
-#define INDEX_DIR "index"
 /* How often a reader retries when a writer removed a segment under it. */
 #define SNAPSHOT_TRIES 50
 
@@ -157,9 +155,9 @@ open_data_index(ws_store *st, size_t i)
 {
 	if (st->data_fds[i] >= 0)
 		return 0;
-	char rel[64];
-	ws__data_name(st->man.data[i].id, rel, sizeof rel);
-	st->data_fds[i] = openat(st->datadirfd, rel + strlen(DATA_DIR "/"),
+	ws__name rel;
+	ws__data_file(st->man.data[i].id, &rel);
+	st->data_fds[i] = openat(st->datadirfd, rel.base,
 				 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	return st->data_fds[i] < 0 ? errno : 0;
 }
@@ -186,9 +184,10 @@ open_data_files(ws_store *st, bool last_try, ws_error *err)
 		if (e == ENOENT)
 			return last_try ? WS_OK : WS_NOTFOUND;
 		if (e != 0) {
-			char rel[64];
-			ws__data_name(st->man.data[i].id, rel, sizeof rel);
-			return ws__errno(err, e, "%s/%s: open", st->path, rel);
+			ws__name rel;
+			ws__data_file(st->man.data[i].id, &rel);
+			return ws__errno(err, e, "%s/%s: open", st->path,
+					 rel.rel);
 		}
 	}
 	return WS_OK;
@@ -248,8 +247,8 @@ check_empty_subdir(const ws_store *st, const char *sub, ws_error *err)
 			       "store (found '%s')",
 			       st->path, sub);
 	const char *where[] = {st->path, sub};
-	char name[4200];
-	snprintf(name, sizeof name, "%s/%s", st->path, sub);
+	char name[WS_PATH_SIZE];
+	ws__store_path(name, st->path, sub);
 	ws_status rc = ws__each_dir_entry(fd, name, refuse_entry, where, err);
 	ws__close(fd);
 	return rc;
@@ -261,7 +260,7 @@ creatable_entry(void *ctx, const char *entry, ws_error *err)
 {
 	const ws_store *st = ctx;
 	static const char *const ok[] = {"lock", WS_MANIFEST ".tmp"};
-	if (strcmp(entry, DATA_DIR) == 0 || strcmp(entry, INDEX_DIR) == 0)
+	if (strcmp(entry, WS_DATA_DIR) == 0 || strcmp(entry, WS_INDEX_DIR) == 0)
 		return check_empty_subdir(st, entry, err);
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
 		if (strcmp(entry, ok[i]) == 0)
@@ -299,8 +298,8 @@ create_store(ws_store *st, ws_error *err)
 		ws_manifest m;
 		ws__manifest_init(&m);
 		if ((rc = check_creatable(st, err)) == WS_OK &&
-		    (rc = make_subdir(st, DATA_DIR, err)) == WS_OK &&
-		    (rc = make_subdir(st, INDEX_DIR, err)) == WS_OK &&
+		    (rc = make_subdir(st, WS_DATA_DIR, err)) == WS_OK &&
+		    (rc = make_subdir(st, WS_INDEX_DIR, err)) == WS_OK &&
 		    (rc = ws__fsync(st->dirfd, st->path, err)) == WS_OK)
 			rc = ws__manifest_save(st->dirfd, st->path, &m, err);
 	}
@@ -334,9 +333,9 @@ ws_store_open(const char *path, int flags, ws_store **out, ws_error *err)
 	if (rc == WS_OK && st->writable)
 		rc = create_store(st, err);
 	if (rc == WS_OK)
-		rc = open_subdir(st, DATA_DIR, &st->datadirfd, err);
+		rc = open_subdir(st, WS_DATA_DIR, &st->datadirfd, err);
 	if (rc == WS_OK)
-		rc = open_subdir(st, INDEX_DIR, &st->indexdirfd, err);
+		rc = open_subdir(st, WS_INDEX_DIR, &st->indexdirfd, err);
 	if (rc == WS_OK)
 		rc = ws__store_reload(st, err);
 	if (rc != WS_OK) {
@@ -357,9 +356,10 @@ ws__store_data_fd(ws_store *st, uint32_t id, int *fd, ws_error *err)
 			continue;
 		int e = open_data_index(st, i);
 		if (e != 0) {
-			char rel[64];
-			ws__data_name(id, rel, sizeof rel);
-			return ws__errno(err, e, "%s/%s: open", st->path, rel);
+			ws__name rel;
+			ws__data_file(id, &rel);
+			return ws__errno(err, e, "%s/%s: open", st->path,
+					 rel.rel);
 		}
 		*fd = st->data_fds[i];
 		return WS_OK;
@@ -384,10 +384,11 @@ ws_status
 ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 		     ws_error *err)
 {
-	char where[4200], rel[64];
-	ws__data_name(z->file, rel, sizeof rel);
-	snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path, rel,
-		 z->offset);
+	char where[WS_PATH_SIZE];
+	ws__name rel;
+	ws__data_file(z->file, &rel);
+	snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path,
+		 rel.rel, z->offset);
 	const ws_datafile_ref *ref = ws__manifest_datafile(&st->man, z->file);
 	if (ref != NULL &&
 	    (z->offset > ref->length || z->bytes > ref->length - z->offset))
@@ -400,8 +401,8 @@ ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 		return rc;
 	if (ws__grow(&st->iobuf, &st->cap_iobuf, z->bytes, 1, err) != WS_OK)
 		return WS_ENOMEM;
-	char fname[4200];
-	snprintf(fname, sizeof fname, "%s/%s", st->path, rel);
+	char fname[WS_PATH_SIZE];
+	ws__store_path(fname, st->path, rel.rel);
 	if ((rc = ws__pread_exact(fd, st->iobuf, z->bytes, (off_t)z->offset,
 				  fname, err)) != WS_OK)
 		return rc;

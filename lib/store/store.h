@@ -12,6 +12,27 @@
 
 #include "codec/codec.h"
 
+/* --- file names (names.c) ------------------------------------------ */
+
+#define WS_DATA_DIR "data"
+#define WS_INDEX_DIR "index"
+
+/* Room for "index/" and a 16-digit id with its suffix, and then some. */
+#define WS_NAME_SIZE 40
+
+/* A store file's name relative to the store, and its part in its dir. */
+typedef struct ws__name {
+	char rel[WS_NAME_SIZE]; /* "data/00000001.wsd" */
+	const char *base;       /* "00000001.wsd", inside rel */
+} ws__name;
+
+void ws__data_file(uint32_t id, ws__name *n);
+void ws__segment_file(uint64_t id, ws__name *n);
+
+/* "STORE/REL", the form in which messages name a store's files. */
+const char *ws__store_path(char buf[WS_PATH_SIZE], const char *store,
+			   const char *rel);
+
 /* --- the manifest (manifest.c) ------------------------------------- */
 
 typedef struct ws_datafile_ref {
@@ -73,9 +94,6 @@ ws_status ws__manifest_save(int dirfd, const char *store,
 uint32_t ws__manifest_dim(const ws_manifest *m, uint32_t space);
 ws_status ws__manifest_set_dim(ws_manifest *m, uint32_t space, uint32_t dim,
 			       ws_error *err);
-/* File names derived from ids: "data/00000001.wsd", "index/...wsi". */
-void ws__data_name(uint32_t id, char *buf, size_t n);
-void ws__segment_name(uint64_t id, char *buf, size_t n);
 const ws_datafile_ref *ws__manifest_datafile(const ws_manifest *m,
 					     uint32_t id);
 
@@ -109,7 +127,7 @@ typedef struct ws_segment {
 	 * once per lookup, takes a third off a run of many gets.
 	 */
 	uint64_t *verified;
-	char name[64]; /* "STORE/index/....wsi" tail for messages */
+	ws__name name; /* for messages, after "STORE/" */
 } ws_segment;
 
 ws_status ws__segment_open(int indexdirfd, const char *store,

@@ -78,7 +78,7 @@ struct ws__writer {
 	ws_store *st;
 	ws_manifest m; /* the manifest this attempt will publish */
 	int fd;        /* the data file being appended to */
-	char fname[4200];
+	char fname[WS_PATH_SIZE];
 	ws_datafile_ref *file;
 	bool new_file;
 	uint64_t off; /* where the next block goes */
@@ -155,10 +155,10 @@ choose_file(ws__writer *w, ws_error *err)
 static ws_status
 open_data_file(ws__writer *w, ws_error *err)
 {
-	char rel[64];
-	ws__data_name(w->file->id, rel, sizeof rel);
-	snprintf(w->fname, sizeof w->fname, "%s/%s", w->st->path, rel);
-	w->fd = openat(w->st->datadirfd, strchr(rel, '/') + 1,
+	ws__name rel;
+	ws__data_file(w->file->id, &rel);
+	ws__store_path(w->fname, w->st->path, rel.rel);
+	w->fd = openat(w->st->datadirfd, rel.base,
 		       O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (w->fd < 0)
 		return ws__errno(err, errno, "%s: open", w->fname);
@@ -340,9 +340,9 @@ write_blocks(ws__writer *w, const ws_batch *b, ws_error *err)
 	if (rc == WS_OK)
 		rc = ws__fdatasync(w->fd, w->fname, err);
 	if (rc == WS_OK && w->new_file) {
-		char dir[4200];
-		snprintf(dir, sizeof dir, "%s/data", w->st->path);
-		rc = ws__fsync(w->st->datadirfd, dir, err);
+		char dir[WS_PATH_SIZE];
+		rc = ws__fsync(w->st->datadirfd,
+			       ws__store_path(dir, w->st->path, WS_DATA_DIR), err);
 	}
 	if (rc == WS_OK)
 		w->file->length = w->off;
@@ -380,9 +380,9 @@ write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 		w->st->indexdirfd, w->st->path, id, w->zones, w->nzones,
 		w->st->segs + first, m->nsegs - first, err);
 	if (rc == WS_OK) {
-		char dir[4200];
-		snprintf(dir, sizeof dir, "%s/index", w->st->path);
-		rc = ws__fsync(w->st->indexdirfd, dir, err);
+		char dir[WS_PATH_SIZE];
+		rc = ws__fsync(w->st->indexdirfd,
+			       ws__store_path(dir, w->st->path, WS_INDEX_DIR), err);
 	}
 	if (rc != WS_OK)
 		return rc;
@@ -399,9 +399,9 @@ write_index(ws__writer *w, size_t *merged_from, ws_error *err)
  * is already durable.
  */
 static void
-remove_unnamed(int dirfd, const char *rel)
+remove_unnamed(int dirfd, const ws__name *name)
 {
-	(void)unlinkat(dirfd, strchr(rel, '/') + 1, 0);
+	(void)unlinkat(dirfd, name->base, 0);
 }
 
 /*
@@ -422,14 +422,15 @@ clear_uncommitted_files(ws_store *st, ws_error *err)
 	uint32_t ids[64];
 	size_t n = 0;
 	for (uint32_t id = last + 1; id != 0 && n < 64; id++) {
-		char rel[64];
+		ws__name rel;
 		struct stat sb;
-		ws__data_name(id, rel, sizeof rel);
-		if (fstatat(st->datadirfd, strchr(rel, '/') + 1, &sb,
+		ws__data_file(id, &rel);
+		if (fstatat(st->datadirfd, rel.base, &sb,
 			    AT_SYMLINK_NOFOLLOW) != 0) {
 			if (errno == ENOENT)
 				break;
-			return ws__errno(err, errno, "%s/%s: stat", st->path, rel);
+			return ws__errno(err, errno, "%s/%s: stat", st->path,
+					 rel.rel);
 		}
 		ids[n++] = id;
 	}
@@ -454,10 +455,10 @@ start_from_committed(ws__writer *w, ws_error *err)
 static void
 remove_segments(ws__writer *w, const ws_segment_ref *old, size_t n)
 {
-	char rel[64];
+	ws__name rel;
 	for (size_t i = 0; i < n; i++) {
-		ws__segment_name(old[i].id, rel, sizeof rel);
-		remove_unnamed(w->st->indexdirfd, rel);
+		ws__segment_file(old[i].id, &rel);
+		remove_unnamed(w->st->indexdirfd, &rel);
 	}
 }
 
@@ -552,10 +553,10 @@ manifest_in_place(const ws__writer *w)
 static void
 remove_data_files(ws__writer *w, const ws_datafile_ref *old, size_t n)
 {
-	char rel[64];
+	ws__name rel;
 	for (size_t i = 0; i < n; i++) {
-		ws__data_name(old[i].id, rel, sizeof rel);
-		remove_unnamed(w->st->datadirfd, rel);
+		ws__data_file(old[i].id, &rel);
+		remove_unnamed(w->st->datadirfd, &rel);
 	}
 }
 
@@ -602,15 +603,15 @@ ws__writer_publish(ws__writer *w, ws_error *err)
 
 /* Cuts a data file ("data/..." relative to the store) back to length. */
 static void
-cut_back(int datadirfd, const char *rel, uint64_t length)
+cut_back(int datadirfd, const ws__name *name, uint64_t length)
 {
-	int fd = openat(datadirfd, strchr(rel, '/') + 1,
+	int fd = openat(datadirfd, name->base,
 			O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	/* On failure the next writer cuts the tail. */
 	if (ftruncate(fd, (off_t)length) == 0)
-		(void)ws__fsync(fd, rel, NULL);
+		(void)ws__fsync(fd, name->rel, NULL);
 	ws__close(fd);
 }
 
@@ -628,12 +629,12 @@ discard(ws__writer *w)
 	for (size_t i = 0; i < w->m.ndata; i++) {
 		const ws_datafile_ref *f = &w->m.data[i];
 		const ws_datafile_ref *was = ws__manifest_datafile(old, f->id);
-		char rel[64];
-		ws__data_name(f->id, rel, sizeof rel);
+		ws__name rel;
+		ws__data_file(f->id, &rel);
 		if (was == NULL)
-			remove_unnamed(w->st->datadirfd, rel);
+			remove_unnamed(w->st->datadirfd, &rel);
 		else if (f == w->file && w->mode == WS__WRITER_ADD)
-			cut_back(w->st->datadirfd, rel, was->length);
+			cut_back(w->st->datadirfd, &rel, was->length);
 	}
 	if (w->wrote_segment) {
 		ws_segment_ref seg = {w->segment, 0};

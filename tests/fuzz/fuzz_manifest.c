@@ -149,9 +149,9 @@ fuzz_segment(const uint8_t *p, size_t n, bool seal)
 			ws__put_u32(r + 60, ws__crc32(r, 60));
 		}
 	}
-	char rel[64];
-	ws__segment_name(ref.id, rel, sizeof rel);
-	put_file(indexfd, strchr(rel, '/') + 1, copy, n);
+	ws__name rel;
+	ws__segment_file(ref.id, &rel);
+	put_file(indexfd, rel.base, copy, n);
 	ws_segment seg;
 	ws_status rc = ws__segment_open(indexfd, store, &ref, &seg, &err);
 	FUZZ_CHECK(rc == WS_OK || rc == WS_ECORRUPT);
@@ -179,7 +179,7 @@ fuzz_segment(const uint8_t *p, size_t n, bool seal)
 		}
 		ws__segment_close(&seg);
 	}
-	unlinkat(indexfd, strchr(rel, '/') + 1, 0);
+	unlinkat(indexfd, rel.base, 0);
 	free(copy);
 }
 

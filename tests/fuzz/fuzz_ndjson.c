@@ -4,7 +4,7 @@
  * Every input is parsed as a point and as a key. A point that parses is
  * printed with the output code and parsed again: the second parse must
  * give the same point, and printing it again the same bytes (the output
- * of any reader must feed ws-ingest unchanged, DESIGN.md section 1).
+ * of any reader must feed ws-ingest unchanged, warmstore(5), "The point").
  */
 #include "codec/codec.h"
 
