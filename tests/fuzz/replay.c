@@ -89,13 +89,17 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Replays every regular file of dir in name order; a missing dir is empty. */
+/*
+ * Replays every regular file of dir in name order. A directory that
+ * cannot be read fails: every target has a corpus and a regressions
+ * directory (with a README when no crash was kept yet).
+ */
 static void
 replay_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (d == NULL) {
-		TAP_CHECK(errno == ENOENT, "%s: %s", dir, strerror(errno));
+		TAP_CHECK(false, "%s: %s", dir, strerror(errno));
 		return;
 	}
 	char **names = NULL;

@@ -249,6 +249,7 @@ test_store_api(void)
 			 "{\"entity_id\":1,\"timestamp\":5,\"vector\":[-1]}\n"
 			 "{\"entity_id\":1,\"timestamp\":5,\"vector\":[-2]}\n",
 			 &stats, &err);
+	TAP_CHECK(rc == WS_OK, "a batch with a repeated key commits");
 	ws_point pt;
 	rc = ws_store_get(st, 1, 0, 5, &pt, &err);
 	TAP_CHECK(rc == WS_OK && pt.vector[0] == -2.0f, "latest write wins on get");
