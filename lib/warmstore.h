@@ -347,6 +347,42 @@ WS_MUST_CHECK ws_status ws_output_zone_totals(ws_output *out,
 					      const ws_zone_totals *t,
 					      ws_error *err);
 
+/* --- series (series.c) ------------------------------------------------ */
+
+/* One series as the zone map knows it: totals over its blocks. */
+typedef struct ws_series_info {
+	uint64_t entity_id;
+	uint32_t space_id;
+	uint64_t blocks;
+	uint64_t points;       /* stored points, overwritten versions too */
+	int64_t min_timestamp, max_timestamp;
+	uint64_t bytes;        /* sum of the blocks' bytes on disk */
+} ws_series_info;
+
+typedef struct ws_series_iter ws_series_iter;
+
+/*
+ * Walks the series whose blocks the filter selects, in key order, with
+ * the totals of the selected blocks only. Reads the zone map, never a
+ * data file.
+ */
+WS_MUST_CHECK ws_status ws_series_open(ws_store *st, const ws_zone_filter *f,
+				       ws_series_iter **out, ws_error *err);
+/* WS_OK with a series, WS_NOTFOUND when done, or an error. */
+WS_MUST_CHECK ws_status ws_series_next(ws_series_iter *it, ws_series_info *s,
+				       ws_error *err);
+void ws_series_free(ws_series_iter *it);
+/* One NDJSON line for the series, newline included. */
+WS_MUST_CHECK ws_status ws_output_series(ws_output *out,
+					 const ws_series_info *s,
+					 ws_error *err);
+/*
+ * WS_OK when the store holds a block of (entity, space); else WS_NOTFOUND
+ * with a message naming the spaces the entity does have, if any.
+ */
+WS_MUST_CHECK ws_status ws_series_check(ws_store *st, uint64_t entity,
+					uint32_t space, ws_error *err);
+
 /* --- rebuilding and checking (reindex.c) ----------------------------- */
 
 /* What a problem found by ws_reindex() costs. */
