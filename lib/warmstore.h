@@ -177,6 +177,24 @@ void ws_output_memory_reset(ws_output *out);
 #define WS_F32_BUFSIZE 32
 size_t ws_format_f32(float f, char *buf);
 
+/* --- output formats (csv_write.c) ------------------------------------ */
+
+enum ws_format {
+	WS_FORMAT_NDJSON, /* the default: one JSON object per line */
+	/*
+	 * RFC 4180 with LF line ends: a header line
+	 * `entity_id,space_id,timestamp,v0,...,metadata` before the first
+	 * point, the metadata column the JSON object (empty when none).
+	 * A point whose dimension differs from the header's is WS_EBADINPUT.
+	 */
+	WS_FORMAT_CSV
+};
+
+/* How ws_output_point writes points from now on. */
+WS_MUST_CHECK ws_status ws_output_set_format(ws_output *out,
+					     enum ws_format format,
+					     ws_error *err);
+
 /* --- the store ------------------------------------------------------ */
 
 typedef struct ws_store ws_store;
@@ -382,6 +400,45 @@ WS_MUST_CHECK ws_status ws_output_series(ws_output *out,
  */
 WS_MUST_CHECK ws_status ws_series_check(ws_store *st, uint64_t entity,
 					uint32_t space, ws_error *err);
+
+/* --- downsampling (aggregate.c) ------------------------------------- */
+
+/* What a bucket's points are folded into, per dimension. */
+typedef enum ws_agg_func {
+	WS_AGG_MEAN,
+	WS_AGG_MIN,
+	WS_AGG_MAX,
+	WS_AGG_FIRST, /* the vector of the earliest point */
+	WS_AGG_LAST,  /* the vector of the latest point */
+	WS_AGG_SUM,
+	WS_AGG_COUNT  /* a one-value vector: the number of points */
+} ws_agg_func;
+
+/* "mean", "min", ... "count"; false for any other name. */
+bool ws_agg_func_parse(const char *name, ws_agg_func *out);
+/* floor(t / every) for every > 0, negative t included. */
+int64_t ws_bucket_index(int64_t t, int64_t every);
+/*
+ * index * every, the bucket's start; INT64_MIN for the one bucket that
+ * starts before the earliest representable time.
+ */
+int64_t ws_bucket_start(int64_t index, int64_t every);
+
+typedef struct ws_agg ws_agg;
+
+/*
+ * Folds the points of src (which the caller keeps and frees after the
+ * ws_agg) into one point per series per bucket of `every` microseconds:
+ * its timestamp the bucket start, its vector the aggregate, no metadata.
+ * Means and sums accumulate in double; a sum beyond the f32 range is
+ * WS_EBADINPUT.
+ */
+WS_MUST_CHECK ws_status ws_agg_open(ws_cursor *src, int64_t every,
+				    ws_agg_func func, ws_agg **out,
+				    ws_error *err);
+/* WS_OK with a point, WS_NOTFOUND when done, or an error. */
+WS_MUST_CHECK ws_status ws_agg_next(ws_agg *a, ws_point *pt, ws_error *err);
+void ws_agg_free(ws_agg *a);
 
 /* --- rebuilding and checking (reindex.c) ----------------------------- */
 
