@@ -195,6 +195,51 @@ WS_MUST_CHECK ws_status ws_output_set_format(ws_output *out,
 					     enum ws_format format,
 					     ws_error *err);
 
+/* --- times (wstime.c) ------------------------------------------------ */
+
+/*
+ * The time forms of warmstore(5), exact to the microsecond. None of these
+ * touch libc's time functions or the time zone: they are pure integer
+ * arithmetic on the proleptic Gregorian calendar, and thread-safe.
+ *
+ * Errors are WS_EUSAGE with the reason alone (no source or option
+ * prefix), for the caller to put in front.
+ */
+
+/*
+ * A positive duration: one or more NUMBER UNIT groups with UNIT among us,
+ * ms, s, m, h, d, w, larger units first, each at most once ("90s",
+ * "1h30m", "2w3d"), as microseconds.
+ */
+WS_MUST_CHECK ws_status ws_parse_duration(const char *s, size_t n,
+					  int64_t *us, ws_error *err);
+/*
+ * An absolute RFC 3339 time, as NDJSON "timestamp" strings carry it:
+ * "2026-11-25T10:00:00Z", 1 to 6 fraction digits, an offset "+01:00" or
+ * "Z" (t and z in lower case too), or a date "2026-11-25" (midnight UTC).
+ * Leap seconds (second 60) are rejected.
+ */
+WS_MUST_CHECK ws_status ws_parse_rfc3339(const char *s, size_t n,
+					 int64_t *us, ws_error *err);
+/*
+ * A time argument: integer microseconds, any ws_parse_rfc3339 form,
+ * "now", "now-DURATION" or "now+DURATION", where now is now_us. The
+ * result must fit an i64.
+ */
+WS_MUST_CHECK ws_status ws_parse_time(const char *s, size_t n, int64_t now_us,
+				      int64_t *us, ws_error *err);
+
+/*
+ * Writes us as RFC 3339 in UTC with six fraction digits
+ * ("2026-11-25T10:00:00.000000Z") and a NUL; returns the length. Instants
+ * outside the years 0000..9999, which RFC 3339 cannot write, come out as
+ * integer microseconds instead (ws_rfc3339_can_format tells which), so
+ * that whatever it writes reads back through ws_parse_time.
+ */
+#define WS_RFC3339_BUFSIZE 32
+size_t ws_format_rfc3339(int64_t us, char *buf);
+bool ws_rfc3339_can_format(int64_t us);
+
 /* --- the store ------------------------------------------------------ */
 
 typedef struct ws_store ws_store;
