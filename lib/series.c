@@ -106,6 +106,18 @@ ws_output_series(ws_output *out, const ws_series_info *s, ws_error *err)
 	return ws_output_bytes(out, line, (size_t)n, err);
 }
 
+ws_status
+ws_output_series_count(ws_output *out, uint64_t entity, uint32_t space,
+		       uint64_t count, ws_error *err)
+{
+	char line[128];
+	int n = snprintf(line, sizeof line,
+			 "{\"entity_id\":%" PRIu64 ",\"space_id\":%" PRIu32
+			 ",\"count\":%" PRIu64 "}\n",
+			 entity, space, count);
+	return ws_output_bytes(out, line, (size_t)n, err);
+}
+
 /* How many of an entity's spaces a "no such series" message names. */
 #define SPACES_NAMED 8
 

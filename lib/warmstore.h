@@ -439,6 +439,10 @@ void ws_series_free(ws_series_iter *it);
 WS_MUST_CHECK ws_status ws_output_series(ws_output *out,
 					 const ws_series_info *s,
 					 ws_error *err);
+/* `{"entity_id":E,"space_id":S,"count":N}` and a newline. */
+WS_MUST_CHECK ws_status ws_output_series_count(ws_output *out,
+					       uint64_t entity, uint32_t space,
+					       uint64_t count, ws_error *err);
 /*
  * WS_OK when the store holds a block of (entity, space); else WS_NOTFOUND
  * with a message naming the spaces the entity does have, if any.
