@@ -12,6 +12,7 @@
 #include <string.h>
 
 struct ws__csv {
+	bool records_only; /* header and check are the final output's */
 	bool header_done;
 	uint32_t dim;         /* of the header */
 	ws_output *meta_text; /* scratch for the metadata's JSON text */
@@ -99,25 +100,41 @@ put_key(ws_output *out, const ws_point *pt, ws_error *err)
 	return ws_output_bytes(out, line, (size_t)n, err);
 }
 
+void
+ws__csv_records_only(ws__csv *csv)
+{
+	csv->records_only = true;
+}
+
+ws_status
+ws__csv_expect(ws_output *out, ws__csv *csv, uint64_t entity,
+	       uint32_t space, uint32_t dim, ws_error *err)
+{
+	if (!csv->header_done) {
+		ws_status rc = put_header(out, dim, err);
+		csv->header_done = rc == WS_OK;
+		csv->dim = dim;
+		return rc;
+	}
+	if (dim == csv->dim)
+		return WS_OK;
+	return ws__err(err, WS_EBADINPUT,
+		       "entity %" PRIu64 ", space %" PRIu32 ": points of %" PRIu32
+		       " values, but the CSV header has %" PRIu32 " (select "
+		       "series of one dimension, or use --format ndjson)",
+		       entity, space, dim, csv->dim);
+}
+
 ws_status
 ws__csv_point(ws_output *out, ws__csv *csv, const ws_point *pt,
 	      ws_error *err)
 {
-	ws_status rc;
-	if (!csv->header_done) {
-		if ((rc = put_header(out, pt->dim, err)) != WS_OK)
-			return rc;
-		csv->header_done = true;
-		csv->dim = pt->dim;
-	} else if (pt->dim != csv->dim) {
-		return ws__err(err, WS_EBADINPUT,
-			       "entity %" PRIu64 ", space %" PRIu32
-			       ": %" PRIu32 " values per point, but the CSV "
-			       "header has %" PRIu32 " (select series of one "
-			       "dimension, or use --format ndjson)",
-			       pt->entity_id, pt->space_id, pt->dim, csv->dim);
-	}
-	rc = put_key(out, pt, err);
+	ws_status rc = csv->records_only
+			       ? WS_OK
+			       : ws__csv_expect(out, csv, pt->entity_id,
+						pt->space_id, pt->dim, err);
+	if (rc == WS_OK)
+		rc = put_key(out, pt, err);
 	for (uint32_t i = 0; i < pt->dim && rc == WS_OK; i++) {
 		char num[WS_F32_BUFSIZE + 1] = ",";
 		size_t n = 1 + ws_format_f32(pt->vector[i], num + 1);
