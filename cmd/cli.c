@@ -243,6 +243,35 @@ cli_i64(const char *opt, const char *arg)
 	return v;
 }
 
+int64_t
+cli_duration(const char *opt, const char *arg)
+{
+	int64_t us;
+	ws_error err;
+	if (ws_parse_duration(arg, strlen(arg), &us, &err) != WS_OK)
+		cli_usage("%s: invalid value '%s' (%s)", opt, arg, err.msg);
+	return us;
+}
+
+enum ws_format
+cli_format(const char *opt, const char *arg)
+{
+	if (strcmp(arg, "ndjson") == 0)
+		return WS_FORMAT_NDJSON;
+	if (strcmp(arg, "csv") == 0)
+		return WS_FORMAT_CSV;
+	bad_value(opt, arg, "ndjson or csv");
+}
+
+int
+cli_set_format(ws_output *out, enum ws_format format)
+{
+	ws_error err;
+	if (ws_output_set_format(out, format, &err) != WS_OK)
+		return cli_fail(&err);
+	return CLI_OK;
+}
+
 size_t
 cli_size(const char *opt, const char *arg, size_t min)
 {

@@ -57,6 +57,15 @@ uint32_t cli_u32(const char *opt, const char *arg);
 int64_t cli_i64(const char *opt, const char *arg);
 /* A byte count with an optional k, M or G suffix, at least min. */
 size_t cli_size(const char *opt, const char *arg, size_t min);
+/* A duration of ws_parse_duration ("60s", "1h30m"), as microseconds. */
+int64_t cli_duration(const char *opt, const char *arg);
+/* "ndjson" or "csv", for --format. */
+enum ws_format cli_format(const char *opt, const char *arg);
+/*
+ * Sets the format on out; returns 0, or the exit status after saying
+ * why it failed.
+ */
+int cli_set_format(ws_output *out, enum ws_format format);
 /* A whole number of seconds, at most a day, as milliseconds. */
 #define CLI_MAX_SECONDS 86400
 int cli_seconds_ms(const char *opt, const char *arg);

@@ -13,6 +13,7 @@ static const cli_option options[] = {
 	{"entity", 'e', "N", "entity_id of the one key to look up"},
 	{"space", 's', "N", "space_id (default 0)"},
 	{"timestamp", 't', "T", "timestamp of the one key to look up"},
+	{"format", 'F', "FMT", "ndjson (the default) or csv"},
 	{0},
 };
 
@@ -59,12 +60,16 @@ typedef struct get_job {
 	uint32_t space;
 	int64_t ts;
 	bool one_key; /* from --entity and --timestamp, else stdin */
+	enum ws_format format;
 } get_job;
 
 static int
 run(ws_store *st, ws_output *out, void *ctx)
 {
 	const get_job *job = ctx;
+	int status = cli_set_format(out, job->format);
+	if (status != CLI_OK)
+		return status;
 	if (!job->one_key)
 		return lookup_stdin(st, out, job->space);
 	ws_error err;
@@ -79,6 +84,7 @@ main(int argc, char **argv)
 	uint32_t space = 0;
 	int64_t ts = 0;
 	bool have_entity = false, have_ts = false;
+	enum ws_format format = WS_FORMAT_NDJSON;
 	const char *arg;
 	int c;
 	cli_init(&program, argc, argv);
@@ -87,12 +93,13 @@ main(int argc, char **argv)
 		case 'e': entity = cli_u64("--entity", arg); have_entity = true; break;
 		case 's': space = cli_u32("--space", arg); break;
 		case 't': ts = cli_i64("--timestamp", arg); have_ts = true; break;
+		case 'F': format = cli_format("--format", arg); break;
 		}
 	}
 	const char *path = cli_store();
 	if (have_entity != have_ts)
 		cli_usage("--entity and --timestamp go together");
 
-	get_job job = {entity, space, ts, have_entity};
+	get_job job = {entity, space, ts, have_entity, format};
 	return cli_run_reader(path, run, &job);
 }

@@ -16,6 +16,7 @@ static const cli_option options[] = {
 	{"from", 'f', "T", "only blocks holding times at or after T"},
 	{"to", 't', "T", "only blocks holding times at or before T"},
 	{"summary", 'S', NULL, "print one line of totals instead"},
+	{"series", 'L', NULL, "print one line per series instead"},
 	{0},
 };
 
@@ -48,10 +49,23 @@ print_summary(ws_store *st, const ws_zone_filter *f, ws_output *out,
 	return rc == WS_OK ? ws_output_zone_totals(out, &t, err) : rc;
 }
 
+static ws_status
+print_series(ws_store *st, const ws_zone_filter *f, ws_output *out,
+	     ws_error *err)
+{
+	ws_series_iter *it;
+	ws_status rc = ws_series_open(st, f, &it, err);
+	ws_series_info s;
+	while (rc == WS_OK && (rc = ws_series_next(it, &s, err)) == WS_OK)
+		rc = ws_output_series(out, &s, err);
+	ws_series_free(it);
+	return rc == WS_NOTFOUND ? WS_OK : rc;
+}
+
 /* What the options asked for. */
 typedef struct zones_job {
 	const ws_zone_filter *filter;
-	bool summary;
+	bool summary, series;
 } zones_job;
 
 static int
@@ -59,8 +73,9 @@ run(ws_store *st, ws_output *out, void *ctx)
 {
 	const zones_job *job = ctx;
 	ws_error err;
-	ws_status rc = job->summary ? print_summary(st, job->filter, out, &err)
-				    : print_zones(st, job->filter, out, &err);
+	ws_status rc = job->summary  ? print_summary(st, job->filter, out, &err)
+		       : job->series ? print_series(st, job->filter, out, &err)
+				     : print_zones(st, job->filter, out, &err);
 	return rc == WS_OK ? CLI_OK : cli_fail(&err);
 }
 
@@ -68,7 +83,7 @@ int
 main(int argc, char **argv)
 {
 	ws_zone_filter f;
-	bool summary = false;
+	bool summary = false, series = false;
 	const char *arg;
 	int c;
 	ws_zone_filter_init(&f);
@@ -80,9 +95,12 @@ main(int argc, char **argv)
 		case 'f': f.from = cli_i64("--from", arg); break;
 		case 't': f.to = cli_i64("--to", arg); break;
 		case 'S': summary = true; break;
+		case 'L': series = true; break;
 		}
 	}
 	const char *path = cli_store();
-	zones_job job = {&f, summary};
+	if (summary && series)
+		cli_usage("--summary and --series exclude each other");
+	zones_job job = {&f, summary, series};
 	return cli_run_reader(path, run, &job);
 }

@@ -177,6 +177,69 @@ void ws_output_memory_reset(ws_output *out);
 #define WS_F32_BUFSIZE 32
 size_t ws_format_f32(float f, char *buf);
 
+/* --- output formats (csv_write.c) ------------------------------------ */
+
+enum ws_format {
+	WS_FORMAT_NDJSON, /* the default: one JSON object per line */
+	/*
+	 * RFC 4180 with LF line ends: a header line
+	 * `entity_id,space_id,timestamp,v0,...,metadata` before the first
+	 * point, the metadata column the JSON object (empty when none).
+	 * A point whose dimension differs from the header's is WS_EBADINPUT.
+	 */
+	WS_FORMAT_CSV
+};
+
+/* How ws_output_point writes points from now on. */
+WS_MUST_CHECK ws_status ws_output_set_format(ws_output *out,
+					     enum ws_format format,
+					     ws_error *err);
+
+/* --- times (wstime.c) ------------------------------------------------ */
+
+/*
+ * The time forms of warmstore(5), exact to the microsecond. None of these
+ * touch libc's time functions or the time zone: they are pure integer
+ * arithmetic on the proleptic Gregorian calendar, and thread-safe.
+ *
+ * Errors are WS_EUSAGE with the reason alone (no source or option
+ * prefix), for the caller to put in front.
+ */
+
+/*
+ * A positive duration: one or more NUMBER UNIT groups with UNIT among us,
+ * ms, s, m, h, d, w, larger units first, each at most once ("90s",
+ * "1h30m", "2w3d"), as microseconds.
+ */
+WS_MUST_CHECK ws_status ws_parse_duration(const char *s, size_t n,
+					  int64_t *us, ws_error *err);
+/*
+ * An absolute RFC 3339 time, as NDJSON "timestamp" strings carry it:
+ * "2026-11-25T10:00:00Z", 1 to 6 fraction digits, an offset "+01:00" or
+ * "Z" (t and z in lower case too), or a date "2026-11-25" (midnight UTC).
+ * Leap seconds (second 60) are rejected.
+ */
+WS_MUST_CHECK ws_status ws_parse_rfc3339(const char *s, size_t n,
+					 int64_t *us, ws_error *err);
+/*
+ * A time argument: integer microseconds, any ws_parse_rfc3339 form,
+ * "now", "now-DURATION" or "now+DURATION", where now is now_us. The
+ * result must fit an i64.
+ */
+WS_MUST_CHECK ws_status ws_parse_time(const char *s, size_t n, int64_t now_us,
+				      int64_t *us, ws_error *err);
+
+/*
+ * Writes us as RFC 3339 in UTC with six fraction digits
+ * ("2026-11-25T10:00:00.000000Z") and a NUL; returns the length. Instants
+ * outside the years 0000..9999, which RFC 3339 cannot write, come out as
+ * integer microseconds instead (ws_rfc3339_can_format tells which), so
+ * that whatever it writes reads back through ws_parse_time.
+ */
+#define WS_RFC3339_BUFSIZE 32
+size_t ws_format_rfc3339(int64_t us, char *buf);
+bool ws_rfc3339_can_format(int64_t us);
+
 /* --- the store ------------------------------------------------------ */
 
 typedef struct ws_store ws_store;
@@ -346,6 +409,85 @@ WS_MUST_CHECK ws_status ws_output_zone(ws_output *out, const ws_zone_info *z,
 WS_MUST_CHECK ws_status ws_output_zone_totals(ws_output *out,
 					      const ws_zone_totals *t,
 					      ws_error *err);
+
+/* --- series (series.c) ------------------------------------------------ */
+
+/* One series as the zone map knows it: totals over its blocks. */
+typedef struct ws_series_info {
+	uint64_t entity_id;
+	uint32_t space_id;
+	uint64_t blocks;
+	uint64_t points;       /* stored points, overwritten versions too */
+	int64_t min_timestamp, max_timestamp;
+	uint64_t bytes;        /* sum of the blocks' bytes on disk */
+} ws_series_info;
+
+typedef struct ws_series_iter ws_series_iter;
+
+/*
+ * Walks the series whose blocks the filter selects, in key order, with
+ * the totals of the selected blocks only. Reads the zone map, never a
+ * data file.
+ */
+WS_MUST_CHECK ws_status ws_series_open(ws_store *st, const ws_zone_filter *f,
+				       ws_series_iter **out, ws_error *err);
+/* WS_OK with a series, WS_NOTFOUND when done, or an error. */
+WS_MUST_CHECK ws_status ws_series_next(ws_series_iter *it, ws_series_info *s,
+				       ws_error *err);
+void ws_series_free(ws_series_iter *it);
+/* One NDJSON line for the series, newline included. */
+WS_MUST_CHECK ws_status ws_output_series(ws_output *out,
+					 const ws_series_info *s,
+					 ws_error *err);
+/* `{"entity_id":E,"space_id":S,"count":N}` and a newline. */
+WS_MUST_CHECK ws_status ws_output_series_count(ws_output *out,
+					       uint64_t entity, uint32_t space,
+					       uint64_t count, ws_error *err);
+/*
+ * WS_OK when the store holds a block of (entity, space); else WS_NOTFOUND
+ * with a message naming the spaces the entity does have, if any.
+ */
+WS_MUST_CHECK ws_status ws_series_check(ws_store *st, uint64_t entity,
+					uint32_t space, ws_error *err);
+
+/* --- downsampling (aggregate.c) ------------------------------------- */
+
+/* What a bucket's points are folded into, per dimension. */
+typedef enum ws_agg_func {
+	WS_AGG_MEAN,
+	WS_AGG_MIN,
+	WS_AGG_MAX,
+	WS_AGG_FIRST, /* the vector of the earliest point */
+	WS_AGG_LAST,  /* the vector of the latest point */
+	WS_AGG_SUM,
+	WS_AGG_COUNT  /* a one-value vector: the number of points */
+} ws_agg_func;
+
+/* "mean", "min", ... "count"; false for any other name. */
+bool ws_agg_func_parse(const char *name, ws_agg_func *out);
+/* floor(t / every) for every > 0, negative t included. */
+int64_t ws_bucket_index(int64_t t, int64_t every);
+/*
+ * index * every, the bucket's start; INT64_MIN for the one bucket that
+ * starts before the earliest representable time.
+ */
+int64_t ws_bucket_start(int64_t index, int64_t every);
+
+typedef struct ws_agg ws_agg;
+
+/*
+ * Folds the points of src (which the caller keeps and frees after the
+ * ws_agg) into one point per series per bucket of `every` microseconds:
+ * its timestamp the bucket start, its vector the aggregate, no metadata.
+ * Means and sums accumulate in double; a sum beyond the f32 range is
+ * WS_EBADINPUT.
+ */
+WS_MUST_CHECK ws_status ws_agg_open(ws_cursor *src, int64_t every,
+				    ws_agg_func func, ws_agg **out,
+				    ws_error *err);
+/* WS_OK with a point, WS_NOTFOUND when done, or an error. */
+WS_MUST_CHECK ws_status ws_agg_next(ws_agg *a, ws_point *pt, ws_error *err);
+void ws_agg_free(ws_agg *a);
 
 /* --- rebuilding and checking (reindex.c) ----------------------------- */
 

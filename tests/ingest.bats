@@ -127,9 +127,10 @@ commits() {
 	printf '{"entity_id":1,"space_id":3,"timestamp":10,"vector":[1]}\n' | ingest --space 7
 	run ws-range "$S" -e 1 -s 3
 	[ "$output" = "$(canon 1 3 10 1)" ]
-	run ws-range "$S" -e 1 -s 7
-	[ "$status" -eq 0 ]
+	run sep ws-range "$S" -e 1 -s 7
+	[ "$status" -eq 1 ]
 	[ -z "$output" ]
+	[ "$(cat "$T/err")" = "ws-range: $S: entity 1, space 7: no such series (the entity is in space 3)" ]
 }
 
 @test "by default ws-ingest commits the good lines before the first bad one, stops, exits 1" {
@@ -546,9 +547,10 @@ commits() {
 	run sep ingest < <(point 2 20 1 2)
 	[ "$status" -eq 1 ]
 	[ "$(cat "$T/err")" = 'ws-ingest: stdin:1: vector has 2 values but space 0 holds 3' ]
-	run ws-range "$S" -e 2
-	[ "$status" -eq 0 ]
+	run sep ws-range "$S" -e 2
+	[ "$status" -eq 1 ]
 	[ -z "$output" ]
+	[ "$(cat "$T/err")" = "ws-range: $S: entity 2: not in the store" ]
 	# Another space has its own dimension.
 	printf '{"entity_id":2,"space_id":1,"timestamp":20,"vector":[1,2]}\n' | ingest
 	run ws-range "$S" -e 2 -s 1
@@ -599,7 +601,10 @@ commits() {
 	r=0
 	until [ -e "$T/done" ] || [ "$r" -ge 5000 ]; do
 		st=0
-		timeout 20 ws-range "$S" -e 7 >"$T/out.$r" 2>&1 || st=$?
+		timeout 20 ws-range "$S" -e 7 >"$T/out.$r" 2>"$T/err.$r" || st=$?
+		# before the first commit the series is not there yet (exit 1)
+		[ "$st" != 1 ] || [ "$(cat "$T/err.$r")" != "ws-range: $S: entity 7: not in the store" ] || st=0
+		[ "$st" = 0 ] || cat "$T/err.$r" >>"$T/out.$r"
 		echo "$st" >"$T/st.$r"
 		r=$((r + 1))
 	done
@@ -628,7 +633,11 @@ commits() {
 	w=$!
 	r=0
 	until [ -e "$T/done" ] || [ "$r" -ge 5000 ]; do
-		timeout 20 ws-range "$S" -e 7 >"$T/out.$r" 2>&1 || { echo "read $r failed"; cat "$T/out.$r"; false; }
+		st=0
+		timeout 20 ws-range "$S" -e 7 >"$T/out.$r" 2>"$T/err.$r" || st=$?
+		# before the first commit the series is not there yet (exit 1)
+		[ "$st" = 0 ] || { [ "$st" = 1 ] && [ "$(cat "$T/err.$r")" = "ws-range: $S: entity 7: not in the store" ]; } ||
+			{ echo "read $r failed"; cat "$T/out.$r" "$T/err.$r"; false; }
 		r=$((r + 1))
 	done
 	wait "$w"

@@ -311,17 +311,48 @@ multi() {
 	[ -z "$output" ]
 }
 
-@test "range: an absent series prints nothing, exit 0" {
+@test "range: a series that is not in the store is exit 1, naming the entity's spaces" {
 	seed
 	run sep ws-range "$S" -e 99 </dev/null
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
 	[ -z "$output" ]
+	[ "$(cat "$T/err")" = "ws-range: $S: entity 99: not in the store" ]
 	run sep ws-range "$S" -e 7 -s 9 </dev/null
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
 	[ -z "$output" ]
+	[ "$(cat "$T/err")" = "ws-range: $S: entity 7, space 9: no such series (the entity is in spaces 0, 1)" ]
+	run sep ws-range "$S" -e 8 -s 1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "ws-range: $S: entity 8, space 1: no such series (the entity is in space 0)" ]
 	run sep ws-range "$S" -e 18446744073709551615 -r -n 5 </dev/null
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	# an empty store holds no series either
+	ws-ingest "$T/empty" </dev/null
+	run sep ws-range "$T/empty" -e 0 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "ws-range: $T/empty: entity 0: not in the store" ]
+}
+
+@test "range: an existing series with nothing in the window prints nothing, exit 0" {
+	seed
+	run sep ws-range "$S" -e 7 -f 1000 </dev/null
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
+	[ ! -s "$T/err" ]
+	run sep ws-range "$S" -e 7 -s 1 -t 0 </dev/null
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ ! -s "$T/err" ]
+}
+
+@test "range: an entity with more spaces than a message names" {
+	for s in 0 1 2 3 4 5 6 7 8 9; do
+		printf '{"entity_id":3,"space_id":%s,"timestamp":1,"vector":[1]}\n' "$s"
+	done | ingest
+	run sep ws-range "$S" -e 3 -s 10 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "ws-range: $S: entity 3, space 10: no such series (the entity is in spaces 0, 1, 2, 3, 4, 5, 6, 7, ...)" ]
 }
 
 @test "range: invalid option values are usage errors" {

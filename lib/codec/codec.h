@@ -145,4 +145,17 @@ size_t ws__block_lower_bound(const ws_block *blk, int64_t ts);
 /* View of point i of a decoded block. */
 void ws__block_point(const ws_block *blk, size_t i, ws_point *pt);
 
+/* --- outputs copied into others (ndjson_write.c, csv_write.c) ------ */
+
+/*
+ * For outputs whose text is copied into another one later (ws-get's
+ * answers, rendered in key order, printed in input order): dst writes
+ * records in src's format, and ws__output_expect_dim, called on src for
+ * each copied answer, writes the header and checks the dimension there.
+ */
+ws_status ws__output_records_like(ws_output *dst, const ws_output *src,
+				  ws_error *err);
+ws_status ws__output_expect_dim(ws_output *out, uint64_t entity,
+				uint32_t space, uint32_t dim, ws_error *err);
+
 #endif

@@ -2,7 +2,7 @@
  * ndjson_write.c - points to canonical NDJSON lines on a buffered,
  * checked output.
  */
-#include "codec/codec.h"
+#include "codec/csv_write.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +20,7 @@ struct ws_output {
 	size_t len;
 	char *mem; /* what a memory output holds */
 	size_t mem_len, mem_cap;
+	ws__csv *csv; /* NULL: NDJSON, else points go out as CSV */
 };
 
 ws_output *
@@ -37,6 +38,7 @@ ws_output_new(int fd, const char *name)
 	out->len = 0;
 	out->mem = NULL;
 	out->mem_len = out->mem_cap = 0;
+	out->csv = NULL;
 	return out;
 }
 
@@ -103,6 +105,7 @@ ws_output_close(ws_output *out, ws_error *err)
 	if (out == NULL)
 		return WS_OK;
 	ws_status rc = ws_output_flush(out, err);
+	ws__csv_free(out->csv);
 	free(out->mem);
 	free(out->name);
 	free(out);
@@ -165,16 +168,15 @@ put_json_string(ws_output *out, const char *s, size_t n, ws_error *err)
 	return rc;
 }
 
-static ws_status
-put_metadata(ws_output *out, const ws_point *pt, ws_error *err)
+ws_status
+ws__output_meta_object(ws_output *out, const ws_point *pt, ws_error *err)
 {
 	size_t pos = 0;
 	ws_meta_pair pair;
 	bool first = true;
 	ws_status rc = WS_OK;
 	while (rc == WS_OK && ws_meta_next(pt->meta, pt->meta_len, &pos, &pair)) {
-		rc = ws_output_bytes(out, first ? ",\"metadata\":{" : ",",
-				     first ? 13 : 1, err);
+		rc = ws_output_bytes(out, first ? "{" : ",", 1, err);
 		first = false;
 		if (rc == WS_OK)
 			rc = put_json_string(out, pair.key, pair.key_len, err);
@@ -187,6 +189,23 @@ put_metadata(ws_output *out, const ws_point *pt, ws_error *err)
 	if (rc == WS_OK && !first)
 		rc = ws_output_bytes(out, "}", 1, err);
 	return rc;
+}
+
+bool
+ws__point_has_meta(const ws_point *pt)
+{
+	size_t pos = 0;
+	ws_meta_pair pair;
+	return ws_meta_next(pt->meta, pt->meta_len, &pos, &pair);
+}
+
+static ws_status
+put_metadata(ws_output *out, const ws_point *pt, ws_error *err)
+{
+	if (!ws__point_has_meta(pt))
+		return WS_OK;
+	ws_status rc = ws_output_bytes(out, ",\"metadata\":", 12, err);
+	return rc == WS_OK ? ws__output_meta_object(out, pt, err) : rc;
 }
 
 static char *
@@ -222,8 +241,40 @@ put_point_head(ws_output *out, const ws_point *pt, ws_error *err)
 }
 
 ws_status
+ws_output_set_format(ws_output *out, enum ws_format format, ws_error *err)
+{
+	ws__csv_free(out->csv);
+	out->csv = NULL;
+	if (format == WS_FORMAT_CSV && (out->csv = ws__csv_new()) == NULL)
+		return ws__err(err, WS_ENOMEM, "out of memory");
+	return WS_OK;
+}
+
+ws_status
+ws__output_records_like(ws_output *dst, const ws_output *src, ws_error *err)
+{
+	if (src->csv == NULL)
+		return WS_OK;
+	ws_status rc = ws_output_set_format(dst, WS_FORMAT_CSV, err);
+	if (rc == WS_OK)
+		ws__csv_records_only(dst->csv);
+	return rc;
+}
+
+ws_status
+ws__output_expect_dim(ws_output *out, uint64_t entity, uint32_t space,
+		      uint32_t dim, ws_error *err)
+{
+	return out->csv != NULL
+		       ? ws__csv_expect(out, out->csv, entity, space, dim, err)
+		       : WS_OK;
+}
+
+ws_status
 ws_output_point(ws_output *out, const ws_point *pt, ws_error *err)
 {
+	if (out->csv != NULL)
+		return ws__csv_point(out, out->csv, pt, err);
 	ws_status rc = put_point_head(out, pt, err);
 	for (uint32_t i = 0; i < pt->dim && rc == WS_OK; i++) {
 		rc = reserve(out, WS_F32_BUFSIZE + 1, err);

@@ -28,6 +28,7 @@ typedef struct pending_key {
 	uint64_t entity;
 	int64_t ts;
 	uint32_t space;
+	uint32_t dim; /* of the answer, for a CSV header */
 	bool found;
 	size_t off, len; /* the answer in the chunk's memory output */
 } pending_key;
@@ -72,6 +73,7 @@ answer_chunk(lookup *lk, ws_error *err)
 			continue;
 		}
 		k->off = ws_output_size(lk->text);
+		k->dim = pt.dim;
 		if (rc == WS_OK)
 			rc = ws_output_point(lk->text, &pt, err);
 		k->len = ws_output_size(lk->text) - k->off;
@@ -81,7 +83,11 @@ answer_chunk(lookup *lk, ws_error *err)
 		const pending_key *k = &lk->keys[i];
 		if (k->found) {
 			lk->stats->found++;
-			rc = ws_output_bytes(lk->out, text + k->off, k->len, err);
+			rc = ws__output_expect_dim(lk->out, k->entity, k->space,
+						   k->dim, err);
+			if (rc == WS_OK)
+				rc = ws_output_bytes(lk->out, text + k->off,
+						     k->len, err);
 		} else {
 			lk->stats->missing++;
 		}
@@ -135,6 +141,8 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 	if (lk == NULL || in == NULL || pb == NULL ||
 	    (lk->text = ws_output_new_memory()) == NULL)
 		rc = ws__err(err, WS_ENOMEM, "out of memory");
+	if (rc == WS_OK)
+		rc = ws__output_records_like(lk->text, out, err);
 	if (rc == WS_OK) {
 		*lk = (lookup){.st = st, .o = o, .stats = stats, .out = out,
 			       .text = lk->text};
