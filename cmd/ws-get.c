@@ -86,7 +86,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'e': entity = cli_u64("--entity", arg); have_entity = true; break;
 		case 's': space = cli_u32("--space", arg); break;
-		case 't': ts = cli_i64("--timestamp", arg); have_ts = true; break;
+		case 't': ts = cli_time("--timestamp", arg); have_ts = true; break;
 		}
 	}
 	const char *path = cli_store();

@@ -79,8 +79,8 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'e': entity = cli_u64("--entity", arg); have_entity = true; break;
 		case 's': space = cli_u32("--space", arg); have_space = true; break;
-		case 'f': o.from = cli_i64("--from", arg); break;
-		case 't': o.to = cli_i64("--to", arg); break;
+		case 'f': o.from = cli_time("--from", arg); break;
+		case 't': o.to = cli_time("--to", arg); break;
 		case 'n': limit = cli_u64("--limit", arg); break;
 		case 'r': o.reverse = true; break;
 		case 'a': all = true; break;

@@ -77,8 +77,8 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'e': f.entity = cli_u64("--entity", arg); f.has_entity = true; break;
 		case 's': f.space = cli_u32("--space", arg); f.has_space = true; break;
-		case 'f': f.from = cli_i64("--from", arg); break;
-		case 't': f.to = cli_i64("--to", arg); break;
+		case 'f': f.from = cli_time("--from", arg); break;
+		case 't': f.to = cli_time("--to", arg); break;
 		case 'S': summary = true; break;
 		}
 	}
