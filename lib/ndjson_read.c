@@ -714,6 +714,23 @@ field_of(const char *key, size_t len)
 	return 0;
 }
 
+/* "timestamp" as a string: RFC 3339 or a date (warmstore(5)). */
+static ws_status
+parse_time_string(parser *ps, int64_t *ts)
+{
+	size_t off, len;
+	ws_status rc = parse_string(ps, &off, &len);
+	if (rc != WS_OK)
+		return rc;
+	if (ws_parse_rfc3339(ps->buf->str + off, len, ts, ps->err) == WS_OK)
+		return WS_OK;
+	/* The reason stays; the grade becomes a bad line. */
+	ws__err_prefix(ps->err, "field \"timestamp\"");
+	if (ps->err != NULL)
+		ps->err->code = WS_EBADINPUT;
+	return WS_EBADINPUT;
+}
+
 static ws_status
 parse_member(parser *ps, enum field f, ws_point *pt, size_t *meta_off)
 {
@@ -730,6 +747,11 @@ parse_member(parser *ps, enum field f, ws_point *pt, size_t *meta_off)
 		pt->space_id = (uint32_t)u;
 		return rc;
 	case F_TIMESTAMP:
+		if (ps->p < ps->end && *ps->p == '"')
+			return parse_time_string(ps, &pt->timestamp);
+		if (value_at(ps, "[{tfn"))
+			return bad(ps, "field \"timestamp\" must be an integer "
+				       "or an RFC 3339 string");
 		rc = parse_int_field(ps, "timestamp", INT_I64, &u, &i);
 		pt->timestamp = i;
 		return rc;

@@ -218,3 +218,62 @@ bad_time() {
 	run ws-ingest --help
 	[[ $output != *'A time T is'* ]]
 }
+
+# --- "timestamp" in NDJSON ---------------------------------------------------
+
+@test "time: ws-ingest takes RFC 3339 and date strings as timestamps" {
+	{
+		echo '{"entity_id":1,"timestamp":"2026-11-25T10:00:00Z","vector":[1]}'
+		echo '{"entity_id":1,"timestamp":"2026-11-25T10:00:00.000001Z","vector":[2]}'
+		echo '{"entity_id":1,"timestamp":"2026-11-25t12:30:00+01:00","vector":[3]}'
+		echo '{"entity_id":1,"timestamp":"2026-11-25","vector":[0]}'
+		echo '{"entity_id":1,"timestamp":"1969-12-31T23:59:59.999999z","vector":[9]}'
+	} >"$T/in"
+	run sep ingest <"$T/in"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+	run ws-range "$S" -e 1
+	[ "$output" = "$(point 1 -1 9; point 1 $MIDNIGHT 0; point 1 $T10 1;
+		point 1 $((T10 + 1)) 2; point 1 $((T10 + 5400000000)) 3)" ]
+}
+
+@test "time: a string timestamp names the same key as its integer" {
+	point 1 $T10 1 | ingest
+	echo '{"entity_id":1,"timestamp":"2026-11-25T11:00:00+01:00","vector":[2]}' | ingest
+	run ws-range "$S" --all
+	[ "$output" = "$(point 1 $T10 2)" ]
+}
+
+@test "time: ws-get key lines take RFC 3339 strings" {
+	seed
+	{
+		echo '{"entity_id":1,"timestamp":"2026-11-25T10:00:00.000001Z"}'
+		echo '{"entity_id":1,"timestamp":"2026-11-25"}'
+		echo '{"entity_id":1,"timestamp":"2026-11-25T10:00:00.5Z"}'
+	} >"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(point 1 $((T10 + 1)) 2; point 1 $MIDNIGHT 0)" ]
+}
+
+@test "time: a bad timestamp string is a bad line with the reason" {
+	seed
+	{
+		echo '{"entity_id":1,"timestamp":"2026-11-25"}'
+		echo '{"entity_id":1,"timestamp":"2026-13-25"}'
+	} >"$T/keys"
+	run sep ws-get "$S" <"$T/keys"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(point 1 $MIDNIGHT 0)" ]
+	[ "$(cat "$T/err")" = 'ws-get: stdin:2: field "timestamp": month 13 out of range 01..12' ]
+	{
+		point 2 5 1
+		echo '{"entity_id":2,"timestamp":"2026-11-25T10:00:00.Z","vector":[1]}'
+		point 2 6 1
+	} >"$T/in"
+	run sep ingest --skip-bad <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = 'ws-ingest: stdin:2: field "timestamp": expected RFC 3339 such as 2026-11-25T10:00:00Z or a date such as 2026-11-25' ]
+	run ws-range "$S" -e 2
+	[ "$output" = "$(point 2 5 1; point 2 6 1)" ]
+}
