@@ -281,6 +281,16 @@ cli_time(const char *opt, const char *arg)
 	return v;
 }
 
+enum ws_time_format
+cli_time_format(const char *opt, const char *arg)
+{
+	if (strcmp(arg, "us") == 0)
+		return WS_TIME_US;
+	if (strcmp(arg, "rfc3339") == 0)
+		return WS_TIME_RFC3339;
+	bad_value(opt, arg, "us or rfc3339");
+}
+
 size_t
 cli_size(const char *opt, const char *arg, size_t min)
 {

@@ -59,6 +59,8 @@ uint32_t cli_u32(const char *opt, const char *arg);
  * date, now, now-DURATION); now is the clock when first asked.
  */
 int64_t cli_time(const char *opt, const char *arg);
+/* The value of --time: "us" or "rfc3339". */
+enum ws_time_format cli_time_format(const char *opt, const char *arg);
 /* A byte count with an optional k, M or G suffix, at least min. */
 size_t cli_size(const char *opt, const char *arg, size_t min);
 /* A whole number of seconds, at most a day, as milliseconds. */

@@ -13,6 +13,7 @@ static const cli_option options[] = {
 	{"entity", 'e', "N", "entity_id of the one key to look up"},
 	{"space", 's', "N", "space_id (default 0)"},
 	{"timestamp", 't', "T", "timestamp of the one key to look up"},
+	{"time", 'T', "FORMAT", "print times as us (default) or rfc3339"},
 	{0},
 };
 
@@ -59,12 +60,14 @@ typedef struct get_job {
 	uint32_t space;
 	int64_t ts;
 	bool one_key; /* from --entity and --timestamp, else stdin */
+	enum ws_time_format time_format;
 } get_job;
 
 static int
 run(ws_store *st, ws_output *out, void *ctx)
 {
 	const get_job *job = ctx;
+	ws_output_set_time_format(out, job->time_format);
 	if (!job->one_key)
 		return lookup_stdin(st, out, job->space);
 	ws_error err;
@@ -79,6 +82,7 @@ main(int argc, char **argv)
 	uint32_t space = 0;
 	int64_t ts = 0;
 	bool have_entity = false, have_ts = false;
+	enum ws_time_format time_format = WS_TIME_US;
 	const char *arg;
 	int c;
 	cli_init(&program, argc, argv);
@@ -87,12 +91,13 @@ main(int argc, char **argv)
 		case 'e': entity = cli_u64("--entity", arg); have_entity = true; break;
 		case 's': space = cli_u32("--space", arg); break;
 		case 't': ts = cli_time("--timestamp", arg); have_ts = true; break;
+		case 'T': time_format = cli_time_format("--time", arg); break;
 		}
 	}
 	const char *path = cli_store();
 	if (have_entity != have_ts)
 		cli_usage("--entity and --timestamp go together");
 
-	get_job job = {entity, space, ts, have_entity};
+	get_job job = {entity, space, ts, have_entity, time_format};
 	return cli_run_reader(path, run, &job);
 }

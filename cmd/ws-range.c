@@ -18,6 +18,7 @@ static const cli_option options[] = {
 	{"limit", 'n', "N", "print at most N points"},
 	{"reverse", 'r', NULL, "newest first (with --all: reverse key order)"},
 	{"all", 'a', NULL, "every point of the store in key order"},
+	{"time", 'T', "FORMAT", "print times as us (default) or rfc3339"},
 	{0},
 };
 
@@ -48,6 +49,7 @@ typedef struct range_job {
 	uint32_t space;
 	uint64_t limit;
 	bool all;
+	enum ws_time_format time_format;
 } range_job;
 
 static int
@@ -56,6 +58,7 @@ run(ws_store *st, ws_output *out, void *ctx)
 	const range_job *job = ctx;
 	ws_error err;
 	ws_cursor *cur = NULL;
+	ws_output_set_time_format(out, job->time_format);
 	ws_status rc = job->all ? ws_store_scan(st, job->opts, &cur, &err)
 				: ws_store_range(st, job->entity, job->space,
 						 job->opts, &cur, &err);
@@ -72,6 +75,7 @@ main(int argc, char **argv)
 	uint64_t entity = 0, limit = UINT64_MAX;
 	uint32_t space = 0;
 	bool have_entity = false, have_space = false, all = false;
+	enum ws_time_format time_format = WS_TIME_US;
 	const char *arg;
 	int c;
 	cli_init(&program, argc, argv);
@@ -84,6 +88,7 @@ main(int argc, char **argv)
 		case 'n': limit = cli_u64("--limit", arg); break;
 		case 'r': o.reverse = true; break;
 		case 'a': all = true; break;
+		case 'T': time_format = cli_time_format("--time", arg); break;
 		}
 	}
 	const char *path = cli_store();
@@ -92,6 +97,6 @@ main(int argc, char **argv)
 	if (!all && !have_entity)
 		cli_usage("--entity is required (or --all)");
 
-	range_job job = {&o, entity, space, limit, all};
+	range_job job = {&o, entity, space, limit, all, time_format};
 	return cli_run_reader(path, run, &job);
 }

@@ -16,6 +16,7 @@ static const cli_option options[] = {
 	{"from", 'f', "T", "only blocks holding times at or after T"},
 	{"to", 't', "T", "only blocks holding times at or before T"},
 	{"summary", 'S', NULL, "print one line of totals instead"},
+	{"time", 'T', "FORMAT", "print times as us (default) or rfc3339"},
 	{0},
 };
 
@@ -52,6 +53,7 @@ print_summary(ws_store *st, const ws_zone_filter *f, ws_output *out,
 typedef struct zones_job {
 	const ws_zone_filter *filter;
 	bool summary;
+	enum ws_time_format time_format;
 } zones_job;
 
 static int
@@ -59,6 +61,7 @@ run(ws_store *st, ws_output *out, void *ctx)
 {
 	const zones_job *job = ctx;
 	ws_error err;
+	ws_output_set_time_format(out, job->time_format);
 	ws_status rc = job->summary ? print_summary(st, job->filter, out, &err)
 				    : print_zones(st, job->filter, out, &err);
 	return rc == WS_OK ? CLI_OK : cli_fail(&err);
@@ -69,6 +72,7 @@ main(int argc, char **argv)
 {
 	ws_zone_filter f;
 	bool summary = false;
+	enum ws_time_format time_format = WS_TIME_US;
 	const char *arg;
 	int c;
 	ws_zone_filter_init(&f);
@@ -80,9 +84,10 @@ main(int argc, char **argv)
 		case 'f': f.from = cli_time("--from", arg); break;
 		case 't': f.to = cli_time("--to", arg); break;
 		case 'S': summary = true; break;
+		case 'T': time_format = cli_time_format("--time", arg); break;
 		}
 	}
 	const char *path = cli_store();
-	zones_job job = {&f, summary};
+	zones_job job = {&f, summary, time_format};
 	return cli_run_reader(path, run, &job);
 }

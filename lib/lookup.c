@@ -132,6 +132,8 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 	    (lk->text = ws_output_new_memory()) == NULL)
 		rc = ws__err(err, WS_ENOMEM, "out of memory");
 	if (rc == WS_OK) {
+		/* The answers go through text: it writes times as out does. */
+		ws_output_set_time_format(lk->text, ws_output_time_format(out));
 		*lk = (lookup){.st = st, .o = o, .stats = stats, .out = out,
 			       .text = lk->text};
 		ws_line line;

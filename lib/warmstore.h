@@ -222,6 +222,16 @@ WS_MUST_CHECK ws_status ws_parse_time(const char *s, size_t n, int64_t now_us,
 size_t ws_format_rfc3339(int64_t us, char *buf);
 bool ws_rfc3339_can_format(int64_t us);
 
+/*
+ * How an output writes timestamps (--time): integer microseconds, the
+ * default, or RFC 3339 strings in UTC as ws_format_rfc3339 writes them
+ * (an instant it cannot write stays an integer). ws_output_point and
+ * ws_output_zone honour it; either form reads back to the same instant.
+ */
+enum ws_time_format { WS_TIME_US = 0, WS_TIME_RFC3339 };
+void ws_output_set_time_format(ws_output *out, enum ws_time_format f);
+enum ws_time_format ws_output_time_format(const ws_output *out);
+
 /* --- the store ------------------------------------------------------ */
 
 typedef struct ws_store ws_store;

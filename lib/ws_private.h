@@ -449,4 +449,17 @@ ws_status ws__store_series_zones(ws_store *st, uint64_t entity,
 ws_status ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks,
 			   ws_error *err);
 
+/* --- timestamps as an output writes them (ndjson_write.c) ---------- */
+
+/*
+ * The timestamp in out's time format, unquoted and NUL-terminated
+ * (integer microseconds or RFC 3339), as a CSV field takes it; buf holds
+ * WS_RFC3339_BUFSIZE bytes. Returns the length.
+ */
+size_t ws__format_timestamp(const ws_output *out, int64_t ts, char *buf);
+/* The same as a JSON value: an RFC 3339 string comes in quotes. */
+#define WS__TIMESTAMP_JSON_BUFSIZE (WS_RFC3339_BUFSIZE + 2)
+size_t ws__format_timestamp_json(const ws_output *out, int64_t ts,
+				 char *buf);
+
 #endif

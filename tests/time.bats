@@ -277,3 +277,92 @@ bad_time() {
 	run ws-range "$S" -e 2
 	[ "$output" = "$(point 2 5 1; point 2 6 1)" ]
 }
+
+# --- --time rfc3339 ------------------------------------------------------------
+
+@test "time: ws-range --time rfc3339 prints UTC with six fraction digits" {
+	seed
+	run sep ws-range "$S" -e 1 --time rfc3339 --from 2026-11-25T10:00:00Z
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+	[ "${lines[0]}" = '{"entity_id":1,"space_id":0,"timestamp":"2026-11-25T10:00:00.000000Z","vector":[1]}' ]
+	[ "${lines[1]}" = '{"entity_id":1,"space_id":0,"timestamp":"2026-11-25T10:00:00.000001Z","vector":[2]}' ]
+	[ "${lines[2]}" = '{"entity_id":1,"space_id":0,"timestamp":"2026-11-25T11:30:00.000000Z","vector":[3]}' ]
+	[ "${#lines[@]}" -eq 3 ]
+	run ws-range "$S" -e 1 -T us -n 1
+	[ "$output" = "$(point 1 $MIDNIGHT 0)" ]
+	run ws-range "$S" --all -T rfc3339 -r -n 1
+	[ "$output" = '{"entity_id":1,"space_id":0,"timestamp":"2026-11-25T11:30:00.000000Z","vector":[3]}' ]
+}
+
+@test "time: times RFC 3339 cannot write stay integers" {
+	{
+		point 1 -9223372036854775808 1
+		point 1 -62167219200000001 2
+		point 1 -62167219200000000 3
+		point 1 253402300799999999 4
+		point 1 253402300800000000 5
+		point 1 9223372036854775807 6
+	} | ingest
+	run ws-range "$S" -e 1 --time rfc3339
+	[ "$output" = '{"entity_id":1,"space_id":0,"timestamp":-9223372036854775808,"vector":[1]}
+{"entity_id":1,"space_id":0,"timestamp":-62167219200000001,"vector":[2]}
+{"entity_id":1,"space_id":0,"timestamp":"0000-01-01T00:00:00.000000Z","vector":[3]}
+{"entity_id":1,"space_id":0,"timestamp":"9999-12-31T23:59:59.999999Z","vector":[4]}
+{"entity_id":1,"space_id":0,"timestamp":253402300800000000,"vector":[5]}
+{"entity_id":1,"space_id":0,"timestamp":9223372036854775807,"vector":[6]}' ]
+}
+
+@test "time: --time rfc3339 output re-ingests to the same store content" {
+	seed_now
+	{
+		point 2 -9223372036854775808 1
+		point 2 -1 2
+		point 2 0 3
+		point 2 1 4
+		point 2 951782400123456 5
+		point 2 9223372036854775807 6
+		printf '{"entity_id":3,"space_id":7,"timestamp":%s,"vector":[0.1,2.5],"metadata":{"k":"v"}}\n' \
+			-2203891200000001 $T10
+	} | ingest
+	ws-range "$S" --all --time rfc3339 >"$T/rfc"
+	grep -q '"timestamp":"2000-02-29T00:00:00.123456Z"' "$T/rfc"
+	ws-ingest "$T/copy" <"$T/rfc"
+	ws-range "$S" --all >"$T/want"
+	run ws-range "$T/copy" --all
+	[ "$output" = "$(cat "$T/want")" ]
+	[ "$(wc -l <"$T/want")" -eq 12 ]
+}
+
+@test "time: ws-get --time rfc3339, for options and key lines" {
+	seed
+	run sep ws-get "$S" -e 1 -t $T10 --time rfc3339
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"entity_id":1,"space_id":0,"timestamp":"2026-11-25T10:00:00.000000Z","vector":[1]}' ]
+	echo '{"entity_id":1,"timestamp":"2026-11-25"}' >"$T/keys"
+	run ws-get "$S" -T rfc3339 <"$T/keys"
+	[ "$output" = '{"entity_id":1,"space_id":0,"timestamp":"2026-11-25T00:00:00.000000Z","vector":[0]}' ]
+}
+
+@test "time: ws-zones --time rfc3339 prints min and max as RFC 3339" {
+	seed
+	run sep ws-zones "$S" --time rfc3339
+	[ "$status" -eq 0 ]
+	[[ $output == '{"entity_id":1,"space_id":0,"file":"data/'*'"min_timestamp":"2026-11-25T00:00:00.000000Z","max_timestamp":"2026-11-25T11:30:00.000000Z","point_count":4,'* ]]
+	run ws-zones "$S" --time us
+	[[ $output == *'"min_timestamp":1795564800000000,"max_timestamp":1795606200000000,'* ]]
+	run ws-zones "$S" --summary --time rfc3339
+	[[ $output == '{"points":4,'* ]]
+}
+
+@test "time: a bad --time value is a usage error" {
+	seed
+	for prog in ws-range ws-get ws-zones; do
+		for v in RFC3339 s ms '' iso; do
+			run sep "$prog" "$S" -e 1 --time "$v" </dev/null
+			[ "$status" -eq 2 ] || return 1
+			[ -z "$output" ] || return 1
+			[ "$(head -n 1 "$T/err")" = "$prog: --time: invalid value '$v' (expected us or rfc3339)" ] || return 1
+		done
+	done
+}
