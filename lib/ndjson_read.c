@@ -23,6 +23,7 @@ struct ws_point_buf {
 	size_t capmeta;
 	char *str; /* a decoded string or a copied number token */
 	size_t capstr, nstr;
+	enum ws_time_unit time_unit; /* of integer timestamps */
 };
 
 /* Parser state over one line. */
@@ -36,6 +37,12 @@ ws_point_buf *
 ws_point_buf_new(void)
 {
 	return calloc(1, sizeof(ws_point_buf));
+}
+
+void
+ws_point_buf_set_time_unit(ws_point_buf *buf, enum ws_time_unit unit)
+{
+	buf->time_unit = unit;
 }
 
 void
@@ -714,15 +721,31 @@ field_of(const char *key, size_t len)
 	return 0;
 }
 
-/* "timestamp" as a string: RFC 3339 or a date (warmstore(5)). */
+/*
+ * "timestamp": an integer in the buffer's unit, or a string in RFC 3339
+ * or a date (warmstore(5)), parsed and scaled by wstime.c.
+ */
 static ws_status
-parse_time_string(parser *ps, int64_t *ts)
+parse_timestamp(parser *ps, int64_t *ts)
 {
 	size_t off, len;
-	ws_status rc = parse_string(ps, &off, &len);
-	if (rc != WS_OK)
-		return rc;
-	if (ws_parse_rfc3339(ps->buf->str + off, len, ts, ps->err) == WS_OK)
+	uint64_t u;
+	ws_status rc;
+	if (ps->p < ps->end && *ps->p == '"') {
+		rc = parse_string(ps, &off, &len);
+		if (rc != WS_OK)
+			return rc;
+		rc = ws_parse_rfc3339(ps->buf->str + off, len, ts, ps->err);
+	} else if (value_at(ps, "[{tfn")) {
+		return bad(ps, "field \"timestamp\" must be an integer or an "
+			       "RFC 3339 string");
+	} else {
+		rc = parse_int_field(ps, "timestamp", INT_I64, &u, ts);
+		if (rc != WS_OK || ps->buf->time_unit == WS_UNIT_US)
+			return rc;
+		rc = ws_time_to_us(*ts, ps->buf->time_unit, ts, ps->err);
+	}
+	if (rc == WS_OK)
 		return WS_OK;
 	/* The reason stays; the grade becomes a bad line. */
 	ws__err_prefix(ps->err, "field \"timestamp\"");
@@ -747,14 +770,7 @@ parse_member(parser *ps, enum field f, ws_point *pt, size_t *meta_off)
 		pt->space_id = (uint32_t)u;
 		return rc;
 	case F_TIMESTAMP:
-		if (ps->p < ps->end && *ps->p == '"')
-			return parse_time_string(ps, &pt->timestamp);
-		if (value_at(ps, "[{tfn"))
-			return bad(ps, "field \"timestamp\" must be an integer "
-				       "or an RFC 3339 string");
-		rc = parse_int_field(ps, "timestamp", INT_I64, &u, &i);
-		pt->timestamp = i;
-		return rc;
+		return parse_timestamp(ps, &pt->timestamp);
 	case F_VECTOR:
 		return parse_vector(ps, &pt->dim);
 	case F_METADATA:

@@ -366,3 +366,116 @@ bad_time() {
 		done
 	done
 }
+
+# --- ws-ingest --time-unit -------------------------------------------------------
+
+MISSCALED='ws-ingest: every timestamp is before 1971-01-01T00:00:00Z: if they are seconds or milliseconds, give --time-unit s or ms'
+
+@test "time: --time-unit scales integer timestamps exactly" {
+	point 1 1795600800 1 | ingest --time-unit s
+	point 2 1795600800123 2 | ingest --time-unit ms
+	point 3 1795600800123456 3 | ingest --time-unit us
+	point 4 1795600800123456000 4 | ingest -u ns
+	point 5 -1 5 | ingest -u s
+	run ws-range "$S" --all
+	[ "$output" = "$(point 1 $T10 1; point 2 $((T10 + 123000)) 2;
+		point 3 $((T10 + 123456)) 3; point 4 $((T10 + 123456)) 4;
+		point 5 -1000000 5)" ]
+}
+
+@test "time: --time-unit leaves RFC 3339 strings alone" {
+	{
+		echo '{"entity_id":1,"timestamp":"2026-11-25T10:00:00Z","vector":[1]}'
+		point 1 1795600801 2
+	} | ingest --time-unit s
+	run ws-range "$S" -e 1
+	[ "$output" = "$(point 1 $T10 1; point 1 $((T10 + 1000000)) 2)" ]
+}
+
+@test "time: a timestamp that does not scale is a bad line" {
+	point 1 1 1 >"$T/in"
+	point 1 1500 1 >>"$T/in"
+	point 1 9223372036855 1 >>"$T/in"
+	point 1 -9223372036855 1 >>"$T/in"
+	point 1 9223372036854 1 >>"$T/in"
+	run sep ingest --time-unit s --skip-bad <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(sed -n 1p "$T/err")" = 'ws-ingest: stdin:3: field "timestamp": 9223372036855 s is out of the range of i64 microseconds' ]
+	[ "$(sed -n 2p "$T/err")" = 'ws-ingest: stdin:4: field "timestamp": -9223372036855 s is out of the range of i64 microseconds' ]
+	[ "$(wc -l <"$T/err")" -eq 2 ]
+	run ws-range "$S" -e 1
+	[ "$output" = "$(point 1 1000000 1; point 1 1500000000 1; point 1 9223372036854000000 1)" ]
+	point 1 9223372036854776 1 >"$T/in"
+	run sep ingest -u ms <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = 'ws-ingest: stdin:1: field "timestamp": 9223372036854776 ms is out of the range of i64 microseconds' ]
+	rm -rf "$S"
+	printf '%s\n' "$(point 1 1000 1)" "$(point 1 1500 1)" "$(point 1 -2000 1)" "$(point 1 -999 1)" >"$T/in"
+	run sep ingest -u ns --skip-bad <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(sed -n 1p "$T/err")" = 'ws-ingest: stdin:2: field "timestamp": 1500 ns is not a whole number of microseconds' ]
+	[ "$(sed -n 2p "$T/err")" = 'ws-ingest: stdin:4: field "timestamp": -999 ns is not a whole number of microseconds' ]
+	run ws-range "$S" -e 1
+	[ "$output" = "$(point 1 -2 1; point 1 1 1)" ]
+}
+
+@test "time: a bad --time-unit value is a usage error" {
+	for v in sec US '' m h; do
+		run sep ws-ingest "$S" --time-unit "$v" </dev/null
+		[ "$status" -eq 2 ] || return 1
+		[ "$(head -n 1 "$T/err")" = "ws-ingest: --time-unit: invalid value '$v' (expected s, ms, us or ns)" ] || return 1
+		[ ! -e "$S" ] || return 1
+	done
+}
+
+@test "time: seconds or milliseconds taken for microseconds get one warning" {
+	{
+		point 1 1795600800 1
+		point 1 1795600860 2
+	} >"$T/secs"
+	run sep ingest <"$T/secs"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(cat "$T/err")" = "$MISSCALED" ]
+	# Milliseconds, with bad lines: the exit status stays what it was.
+	{
+		point 2 1795600800000 1
+		echo '{"entity_id":2}'
+	} >"$T/ms"
+	run sep ingest --skip-bad <"$T/ms"
+	[ "$status" -eq 1 ]
+	[ "$(sed -n 1p "$T/err")" = 'ws-ingest: stdin:2: missing field "timestamp"' ]
+	[ "$(sed -n 2p "$T/err")" = "$MISSCALED" ]
+	[ "$(wc -l <"$T/err")" -eq 2 ]
+	# With -v it comes after the summary.
+	run sep ingest -v <"$T/secs"
+	[ "$(tail -n 1 "$T/err")" = "$MISSCALED" ]
+	[ "$(grep -c 'before 1971' "$T/err")" -eq 1 ]
+}
+
+@test "time: no warning with a unit, with a later time, or within the first second" {
+	{
+		point 1 1795600800 1
+		point 1 1795600860 2
+	} >"$T/secs"
+	for unit in s us; do
+		run sep ingest --time-unit $unit <"$T/secs"
+		[ "$status" -eq 0 ] || return 1
+		[ ! -s "$T/err" ] || return 1
+	done
+	{
+		point 2 1795600800 1
+		point 2 $T10 1
+	} >"$T/mixed"
+	run sep ingest <"$T/mixed"
+	[ ! -s "$T/err" ]
+	echo '{"entity_id":3,"timestamp":"1970-06-01T00:00:00Z","vector":[1]}' >"$T/rfc"
+	run sep ingest --time-unit us <"$T/rfc"
+	[ ! -s "$T/err" ]
+	point 4 999999 1 | ingest 2>"$T/err"
+	[ ! -s "$T/err" ]
+	point 4 31536000000000 1 | ingest 2>"$T/err"
+	[ ! -s "$T/err" ]
+	point 4 31535999999999 1 | ingest 2>"$T/err"
+	[ "$(cat "$T/err")" = "$MISSCALED" ]
+}
