@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_OPTIONS 32
@@ -82,6 +83,16 @@ print_option(const cli_option *o)
 	printf("  %-26s %s\n", left, o->help);
 }
 
+/* Whether an option takes a time: its argument is named "T". */
+static bool
+takes_times(const cli_program *p)
+{
+	for (const cli_option *o = p->options; o->name; o++)
+		if (o->arg != NULL && strcmp(o->arg, "T") == 0)
+			return true;
+	return false;
+}
+
 static _Noreturn void
 help(void)
 {
@@ -93,6 +104,11 @@ help(void)
 		print_option(o);
 	for (size_t i = 0; i < 2; i++)
 		print_option(&builtin[i]);
+	if (takes_times(prog))
+		printf("\nA time T is integer microseconds since the epoch, RFC "
+		       "3339\n(2026-11-25T10:00:00Z), a date (2026-11-25), now, "
+		       "or now-DURATION\n(now-15m, now-1h30m; units us ms s m "
+		       "h d w).\n");
 	printf("\nExit status: 0 success, 1 data problem, 2 usage or "
 	       "environment error.\nSee %s(1).\n",
 	       prog->name);
@@ -233,13 +249,35 @@ cli_seconds_ms(const char *opt, const char *arg)
 	return (int)v * 1000;
 }
 
-int64_t
-cli_i64(const char *opt, const char *arg)
+/*
+ * Read once, so that the times of one command agree: with --from now-1h
+ * --to now the window is exactly an hour.
+ */
+static int64_t
+now_us(void)
 {
+	static bool have;
+	static int64_t now;
+	struct timespec ts;
+	if (!have) {
+		if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+			cli_usage("clock_gettime: %s", strerror(errno));
+		now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+		have = true;
+	}
+	return now;
+}
+
+int64_t
+cli_time(const char *opt, const char *arg)
+{
+	ws_error err;
 	int64_t v;
-	if (!ws_parse_i64(arg, strlen(arg), &v))
-		bad_value(opt, arg,
-			  "an integer -9223372036854775808..9223372036854775807");
+	size_t n = strlen(arg);
+	/* Only the now forms need the clock. */
+	int64_t now = strncmp(arg, "now", 3) == 0 ? now_us() : 0;
+	if (ws_parse_time(arg, n, now, &v, &err) != WS_OK)
+		cli_usage("%s: invalid time '%s': %s", opt, arg, err.msg);
 	return v;
 }
 
@@ -270,6 +308,16 @@ cli_set_format(ws_output *out, enum ws_format format)
 	if (ws_output_set_format(out, format, &err) != WS_OK)
 		return cli_fail(&err);
 	return CLI_OK;
+}
+
+enum ws_time_format
+cli_time_format(const char *opt, const char *arg)
+{
+	if (strcmp(arg, "us") == 0)
+		return WS_TIME_US;
+	if (strcmp(arg, "rfc3339") == 0)
+		return WS_TIME_RFC3339;
+	bad_value(opt, arg, "us or rfc3339");
 }
 
 size_t

@@ -54,7 +54,13 @@ int cli_status(ws_status code);
 /* Option values, checked: a bad one is a usage error naming the option. */
 uint64_t cli_u64(const char *opt, const char *arg);
 uint32_t cli_u32(const char *opt, const char *arg);
-int64_t cli_i64(const char *opt, const char *arg);
+/*
+ * A time in any form of ws_parse_time (integer microseconds, RFC 3339, a
+ * date, now, now-DURATION); now is the clock when first asked.
+ */
+int64_t cli_time(const char *opt, const char *arg);
+/* The value of --time: "us" or "rfc3339". */
+enum ws_time_format cli_time_format(const char *opt, const char *arg);
 /* A byte count with an optional k, M or G suffix, at least min. */
 size_t cli_size(const char *opt, const char *arg, size_t min);
 /* A duration of ws_parse_duration ("60s", "1h30m"), as microseconds. */

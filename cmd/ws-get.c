@@ -14,6 +14,7 @@ static const cli_option options[] = {
 	{"space", 's', "N", "space_id (default 0)"},
 	{"timestamp", 't', "T", "timestamp of the one key to look up"},
 	{"format", 'F', "FMT", "ndjson (the default) or csv"},
+	{"time", 'T', "FORMAT", "print times as us (default) or rfc3339"},
 	{0},
 };
 
@@ -61,6 +62,7 @@ typedef struct get_job {
 	int64_t ts;
 	bool one_key; /* from --entity and --timestamp, else stdin */
 	enum ws_format format;
+	enum ws_time_format time_format;
 } get_job;
 
 static int
@@ -70,6 +72,7 @@ run(ws_store *st, ws_output *out, void *ctx)
 	int status = cli_set_format(out, job->format);
 	if (status != CLI_OK)
 		return status;
+	ws_output_set_time_format(out, job->time_format);
 	if (!job->one_key)
 		return lookup_stdin(st, out, job->space);
 	ws_error err;
@@ -85,6 +88,7 @@ main(int argc, char **argv)
 	int64_t ts = 0;
 	bool have_entity = false, have_ts = false;
 	enum ws_format format = WS_FORMAT_NDJSON;
+	enum ws_time_format time_format = WS_TIME_US;
 	const char *arg;
 	int c;
 	cli_init(&program, argc, argv);
@@ -92,14 +96,15 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'e': entity = cli_u64("--entity", arg); have_entity = true; break;
 		case 's': space = cli_u32("--space", arg); break;
-		case 't': ts = cli_i64("--timestamp", arg); have_ts = true; break;
+		case 't': ts = cli_time("--timestamp", arg); have_ts = true; break;
 		case 'F': format = cli_format("--format", arg); break;
+		case 'T': time_format = cli_time_format("--time", arg); break;
 		}
 	}
 	const char *path = cli_store();
 	if (have_entity != have_ts)
 		cli_usage("--entity and --timestamp go together");
 
-	get_job job = {entity, space, ts, have_entity, format};
+	get_job job = {entity, space, ts, have_entity, format, time_format};
 	return cli_run_reader(path, run, &job);
 }

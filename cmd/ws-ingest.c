@@ -20,6 +20,7 @@ static const cli_option options[] = {
 	{"batch-bytes", 'b', "SIZE", "commit every SIZE bytes of points (40M)"},
 	{"max-line", 'l', "SIZE", "reject lines longer than SIZE (64M)"},
 	{"max-wait", 'w', "SECONDS", "commit points within SECONDS of arrival (5; 0: off)"},
+	{"time-unit", 'u', "UNIT", "integer timestamps are s, ms, us (default) or ns"},
 	{0},
 };
 
@@ -43,6 +44,37 @@ report_reject(void *ctx, const ws_error *why)
 	cli_warn("%s", why->msg);
 }
 
+static enum ws_time_unit
+time_unit(const char *arg)
+{
+	static const char *const names[] = {
+		[WS_UNIT_US] = "us", [WS_UNIT_S] = "s", [WS_UNIT_MS] = "ms",
+		[WS_UNIT_NS] = "ns"};
+	for (size_t u = 0; u < sizeof names / sizeof names[0]; u++)
+		if (strcmp(arg, names[u]) == 0)
+			return (enum ws_time_unit)u;
+	cli_usage("--time-unit: invalid value '%s' (expected s, ms, us or ns)",
+		  arg);
+}
+
+/*
+ * Seconds or milliseconds taken for microseconds land in 1970: say so
+ * once, at the end, when the latest time of the run is in 1970 but past
+ * its first second (seconds and milliseconds of any date after
+ * 1970-01-12 are), unless a unit was given, which also silences it for
+ * data that really is that old.
+ */
+#define ONE_SECOND_US 1000000
+static void
+warn_if_misscaled(const ws_ingest_stats *stats, bool unit_given)
+{
+	if (!unit_given && stats->max_timestamp >= ONE_SECOND_US &&
+	    stats->max_timestamp < WS_TIME_1971_US)
+		cli_warn("every timestamp is before 1971-01-01T00:00:00Z: if "
+			 "they are seconds or milliseconds, give --time-unit "
+			 "s or ms");
+}
+
 static int
 open_rejects(const char *path)
 {
@@ -59,7 +91,7 @@ main(int argc, char **argv)
 {
 	ws_ingest_opts o;
 	ws_ingest_opts_init(&o);
-	bool verbose = false;
+	bool verbose = false, unit_given = false;
 	const char *rejects = NULL, *arg;
 	int c;
 	cli_init(&program, argc, argv);
@@ -72,6 +104,7 @@ main(int argc, char **argv)
 		case 'b': o.batch_bytes = cli_size("--batch-bytes", arg, 1024); break;
 		case 'l': o.max_line = cli_size("--max-line", arg, 1024); break;
 		case 'w': o.max_wait_ms = cli_seconds_ms("--max-wait", arg); break;
+		case 'u': o.time_unit = time_unit(arg); unit_given = true; break;
 		}
 	}
 	const char *path = cli_store();
@@ -97,6 +130,7 @@ main(int argc, char **argv)
 		cli_warn("%" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
 			 " blocks written",
 			 stats.accepted, stats.rejected, stats.blocks);
+	warn_if_misscaled(&stats, unit_given);
 	if (o.rejects_fd >= 0 && close(o.rejects_fd) != 0) {
 		cli_warn("%s: %s", rejects, strerror(errno));
 		status = CLI_USAGE;

@@ -24,6 +24,7 @@ static const cli_option options[] = {
 	{"every", 'w', "DURATION", "one point per bucket of DURATION (--agg)"},
 	{"agg", 'g', "FUNC", "mean, min, max, first, last, sum or count"},
 	{"format", 'F', "FMT", "ndjson (the default) or csv"},
+	{"time", 'T', "FORMAT", "print times as us (default) or rfc3339"},
 	{0},
 };
 
@@ -48,6 +49,7 @@ typedef struct range_job {
 	int64_t every;
 	ws_agg_func agg;
 	enum ws_format format;
+	enum ws_time_format time_format;
 } range_job;
 
 /* A source of points: a cursor, or the buckets folded from one. */
@@ -191,6 +193,7 @@ run(ws_store *st, ws_output *out, void *ctx)
 {
 	const range_job *job = ctx;
 	ws_error err;
+	ws_output_set_time_format(out, job->time_format);
 	int status = cli_set_format(out, job->format);
 	if (status != CLI_OK)
 		return status;
@@ -249,8 +252,8 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'e': job.entity = cli_u64("--entity", arg); job.have_entity = true; break;
 		case 's': job.space = cli_u32("--space", arg); job.have_space = true; break;
-		case 'f': job.opts.from = cli_i64("--from", arg); break;
-		case 't': job.opts.to = cli_i64("--to", arg); break;
+		case 'f': job.opts.from = cli_time("--from", arg); break;
+		case 't': job.opts.to = cli_time("--to", arg); break;
 		case 'n': job.limit = cli_u64("--limit", arg); break;
 		case 'r': job.opts.reverse = true; break;
 		case 'a': job.all = true; break;
@@ -266,6 +269,7 @@ main(int argc, char **argv)
 			have_agg = true;
 			break;
 		case 'F': job.format = cli_format("--format", arg); break;
+		case 'T': job.time_format = cli_time_format("--time", arg); break;
 		}
 	}
 	const char *path = cli_store();

@@ -17,6 +17,7 @@ static const cli_option options[] = {
 	{"to", 't', "T", "only blocks holding times at or before T"},
 	{"summary", 'S', NULL, "print one line of totals instead"},
 	{"series", 'L', NULL, "print one line per series instead"},
+	{"time", 'T', "FORMAT", "print times as us (default) or rfc3339"},
 	{0},
 };
 
@@ -66,6 +67,7 @@ print_series(ws_store *st, const ws_zone_filter *f, ws_output *out,
 typedef struct zones_job {
 	const ws_zone_filter *filter;
 	bool summary, series;
+	enum ws_time_format time_format;
 } zones_job;
 
 static int
@@ -73,6 +75,7 @@ run(ws_store *st, ws_output *out, void *ctx)
 {
 	const zones_job *job = ctx;
 	ws_error err;
+	ws_output_set_time_format(out, job->time_format);
 	ws_status rc = job->summary  ? print_summary(st, job->filter, out, &err)
 		       : job->series ? print_series(st, job->filter, out, &err)
 				     : print_zones(st, job->filter, out, &err);
@@ -84,6 +87,7 @@ main(int argc, char **argv)
 {
 	ws_zone_filter f;
 	bool summary = false, series = false;
+	enum ws_time_format time_format = WS_TIME_US;
 	const char *arg;
 	int c;
 	ws_zone_filter_init(&f);
@@ -92,15 +96,16 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'e': f.entity = cli_u64("--entity", arg); f.has_entity = true; break;
 		case 's': f.space = cli_u32("--space", arg); f.has_space = true; break;
-		case 'f': f.from = cli_i64("--from", arg); break;
-		case 't': f.to = cli_i64("--to", arg); break;
+		case 'f': f.from = cli_time("--from", arg); break;
+		case 't': f.to = cli_time("--to", arg); break;
 		case 'S': summary = true; break;
 		case 'L': series = true; break;
+		case 'T': time_format = cli_time_format("--time", arg); break;
 		}
 	}
 	const char *path = cli_store();
 	if (summary && series)
 		cli_usage("--summary and --series exclude each other");
-	zones_job job = {&f, summary, series};
+	zones_job job = {&f, summary, series, time_format};
 	return cli_run_reader(path, run, &job);
 }

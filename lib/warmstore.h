@@ -240,6 +240,30 @@ WS_MUST_CHECK ws_status ws_parse_time(const char *s, size_t n, int64_t now_us,
 size_t ws_format_rfc3339(int64_t us, char *buf);
 bool ws_rfc3339_can_format(int64_t us);
 
+/*
+ * How an output writes timestamps (--time): integer microseconds, the
+ * default, or RFC 3339 strings in UTC as ws_format_rfc3339 writes them
+ * (an instant it cannot write stays an integer). ws_output_point and
+ * ws_output_zone honour it; either form reads back to the same instant.
+ */
+enum ws_time_format { WS_TIME_US = 0, WS_TIME_RFC3339 };
+void ws_output_set_time_format(ws_output *out, enum ws_time_format f);
+enum ws_time_format ws_output_time_format(const ws_output *out);
+
+/*
+ * The unit of integer timestamps in input (ws-ingest --time-unit); RFC
+ * 3339 strings carry their own. ws_time_to_us scales v exactly: a result
+ * outside i64, or nanoseconds that are not whole microseconds, is an
+ * error, never rounded.
+ */
+enum ws_time_unit { WS_UNIT_US = 0, WS_UNIT_S, WS_UNIT_MS, WS_UNIT_NS };
+WS_MUST_CHECK ws_status ws_time_to_us(int64_t v, enum ws_time_unit unit,
+				      int64_t *us, ws_error *err);
+/* The unit the points parsed into buf take their integer timestamps in. */
+void ws_point_buf_set_time_unit(ws_point_buf *buf, enum ws_time_unit unit);
+/* 1971-01-01T00:00:00Z: ingested times all before it look mis-scaled. */
+#define WS_TIME_1971_US INT64_C(31536000000000)
+
 /* --- the store ------------------------------------------------------ */
 
 typedef struct ws_store ws_store;
@@ -324,6 +348,7 @@ typedef struct ws_ingest_opts {
 	/* Commit when a point has waited this long, even if input never
 	 * pauses (a steady slow feed); 0: no limit. */
 	int max_wait_ms;
+	enum ws_time_unit time_unit; /* of integer timestamps */
 	/* Called after each commit with the last settled input line. */
 	void (*on_commit)(void *ctx, uint64_t through_line);
 	/* Called for every rejected line with the message. */
@@ -334,6 +359,8 @@ typedef struct ws_ingest_opts {
 typedef struct ws_ingest_stats {
 	/* accepted: good lines committed; a batch a failed commit lost is not */
 	uint64_t lines, accepted, rejected, blocks, commits;
+	/* The latest timestamp of a line accepted; INT64_MIN when none. */
+	int64_t max_timestamp;
 } ws_ingest_stats;
 
 /* Sets the defaults: space 0, stop at the first bad line, 40 MiB batches. */

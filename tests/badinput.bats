@@ -146,8 +146,10 @@ bad_bytes() {
 }
 
 @test "mistyped timestamp and space_id" {
-	bad_line '{"entity_id":1,"timestamp":"2024-01-01T00:00:00Z","vector":[4,5,6]}' 'field "timestamp" must be an integer'
-	bad_line '{"entity_id":1,"timestamp":{},"vector":[4,5,6]}' 'field "timestamp" must be an integer'
+	bad_line '{"entity_id":1,"timestamp":{},"vector":[4,5,6]}' 'field "timestamp" must be an integer or an RFC 3339 string'
+	bad_line '{"entity_id":1,"timestamp":[30],"vector":[4,5,6]}' 'field "timestamp" must be an integer or an RFC 3339 string'
+	bad_line '{"entity_id":1,"timestamp":null,"vector":[4,5,6]}' 'field "timestamp" must be an integer or an RFC 3339 string'
+	bad_line '{"entity_id":1,"timestamp":false,"vector":[4,5,6]}' 'field "timestamp" must be an integer or an RFC 3339 string'
 	bad_line '{"entity_id":1,"space_id":"0","timestamp":30,"vector":[4,5,6]}' 'field "space_id" must be an integer'
 	bad_line '{"entity_id":1,"space_id":false,"timestamp":30,"vector":[4,5,6]}' 'field "space_id" must be an integer'
 }
@@ -188,6 +190,22 @@ bad_bytes() {
 	bad_line '{"entity_id":1,"timestamp":9223372036854775808,"vector":[4,5,6]}' 'field "timestamp" out of range (-9223372036854775808..9223372036854775807)'
 	bad_line '{"entity_id":1,"timestamp":-9223372036854775809,"vector":[4,5,6]}' 'field "timestamp" out of range (-9223372036854775808..9223372036854775807)'
 	bad_line '{"entity_id":1,"timestamp":18446744073709551615,"vector":[4,5,6]}' 'field "timestamp" out of range (-9223372036854775808..9223372036854775807)'
+}
+
+@test "timestamp strings that are not RFC 3339" {
+	local shape='field "timestamp": expected RFC 3339 such as 2026-11-25T10:00:00Z or a date such as 2026-11-25'
+	bad_line '{"entity_id":1,"timestamp":"30","vector":[4,5,6]}' "$shape"
+	bad_line '{"entity_id":1,"timestamp":"now","vector":[4,5,6]}' "$shape"
+	bad_line '{"entity_id":1,"timestamp":"","vector":[4,5,6]}' "$shape"
+	bad_line '{"entity_id":1,"timestamp":"2026-11-25T10:00:00","vector":[4,5,6]}' "$shape"
+	bad_line '{"entity_id":1,"timestamp":"2026-11-25 10:00:00Z","vector":[4,5,6]}' "$shape"
+	bad_line '{"entity_id":1,"timestamp":"2026-11-25T10:00:00Z\u0000","vector":[4,5,6]}' "$shape"
+	bad_line '{"entity_id":1,"timestamp":"2026-02-30","vector":[4,5,6]}' 'field "timestamp": day 30 out of range 01..28 for 2026-02'
+	bad_line '{"entity_id":1,"timestamp":"2026-11-25T24:00:00Z","vector":[4,5,6]}' 'field "timestamp": hour 24 out of range 00..23'
+	bad_line '{"entity_id":1,"timestamp":"2016-12-31T23:59:60Z","vector":[4,5,6]}' 'field "timestamp": second 60 out of range 00..59 (leap seconds cannot be stored)'
+	bad_line '{"entity_id":1,"timestamp":"2026-11-25T10:00:00.1234567Z","vector":[4,5,6]}' 'field "timestamp": more than 6 fraction digits (times are exact to the microsecond)'
+	bad_line '{"entity_id":1,"timestamp":"2026-11-25T10:00:00+24:00","vector":[4,5,6]}' 'field "timestamp": offset hour 24 out of range 00..23'
+	bad_line '{"entity_id":1,"timestamp":"2026-11-25T10:00:00Z' 'invalid JSON: unexpected end of line at column 49'
 }
 
 # --- vectors -------------------------------------------------------------

@@ -317,12 +317,30 @@ bad_values() {
 	done
 }
 
+# bad_times PROG OPTION VALUE... [-- ARGS...] : each VALUE given to OPTION
+# is a usage error "PROG: OPTION: invalid time 'VALUE': REASON" (the
+# reasons are tested one by one in time.bats).
+bad_times() {
+	local prog=$1 opt=$2 v
+	shift 2
+	local values=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		values+=("$1")
+		shift
+	done
+	[ "${1:-}" = -- ] && shift
+	for v in "${values[@]}"; do
+		run sep "$prog" "$S" "$@" "$opt" "$v" </dev/null
+		usage_error "$prog" "$prog: $opt: invalid time '$v': ?*" ||
+			{ echo "(value '$v')" >&2; return 1; }
+	done
+}
+
 U64='an integer 0..18446744073709551615'
 U32='an integer 0..4294967295'
-I64='an integer -9223372036854775808..9223372036854775807'
 BAD_U64="abc 18446744073709551616 99999999999999999999999 -1 1.5 1e3 0x10 12abc +5"
 BAD_U32="abc 4294967296 -1 1.5 0x10 7x"
-BAD_I64="abc 9223372036854775808 -9223372036854775809 1.5 1e3 0x10 12abc"
+BAD_TIME="abc 9223372036854775808 -9223372036854775809 1.5 1e3 0x10 12abc"
 
 @test "ws-ingest: invalid --space values" {
 	# shellcheck disable=SC2086
@@ -377,7 +395,7 @@ bad_size() {
 @test "ws-get: invalid --timestamp values" {
 	make_store "$S"
 	# shellcheck disable=SC2086
-	bad_values ws-get --timestamp "$I64" $BAD_I64 '' -- --entity 1
+	bad_times ws-get --timestamp $BAD_TIME '' -- --entity 1
 }
 
 @test "ws-range: invalid --entity values" {
@@ -395,13 +413,13 @@ bad_size() {
 @test "ws-range: invalid --from values" {
 	make_store "$S"
 	# shellcheck disable=SC2086
-	bad_values ws-range --from "$I64" $BAD_I64 '' -- -e 1
+	bad_times ws-range --from $BAD_TIME '' -- -e 1
 }
 
 @test "ws-range: invalid --to values" {
 	make_store "$S"
 	# shellcheck disable=SC2086
-	bad_values ws-range --to "$I64" $BAD_I64 '' -- -e 1
+	bad_times ws-range --to $BAD_TIME '' -- -e 1
 }
 
 @test "ws-range: invalid --limit values" {
@@ -417,7 +435,7 @@ bad_size() {
 	run sep ws-range "$S" -e 1 -n x </dev/null
 	usage_error ws-range "ws-range: -*: invalid value 'x' (expected $U64)"
 	run sep ws-range "$S" -e 1 -f 9223372036854775808 </dev/null
-	usage_error ws-range "ws-range: -*: invalid value '9223372036854775808' (expected $I64)"
+	usage_error ws-range "ws-range: -*: invalid time '9223372036854775808': integer microseconds out of range -9223372036854775808..9223372036854775807"
 }
 
 @test "the extreme values of numeric options are accepted" {

@@ -360,7 +360,7 @@ multi() {
 	run sep ws-range "$S" -e 7 -f abc </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	grep -Fqx "ws-range: --from: invalid value 'abc' (expected an integer -9223372036854775808..9223372036854775807)" "$T/err"
+	grep -Fqx "ws-range: --from: invalid time 'abc': expected integer microseconds, RFC 3339 such as 2026-11-25T10:00:00Z or a date such as 2026-11-25, now, or now-DURATION such as now-1h30m" "$T/err"
 	run sep ws-range "$S" -e 7 -n -1 </dev/null
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]

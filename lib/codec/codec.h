@@ -145,6 +145,19 @@ size_t ws__block_lower_bound(const ws_block *blk, int64_t ts);
 /* View of point i of a decoded block. */
 void ws__block_point(const ws_block *blk, size_t i, ws_point *pt);
 
+/* --- timestamps as an output writes them (ndjson_write.c) ---------- */
+
+/*
+ * The timestamp in out's time format, unquoted and NUL-terminated
+ * (integer microseconds or RFC 3339), as a CSV field takes it; buf holds
+ * WS_RFC3339_BUFSIZE bytes. Returns the length.
+ */
+size_t ws__format_timestamp(const ws_output *out, int64_t ts, char *buf);
+/* The same as a JSON value: an RFC 3339 string comes in quotes. */
+#define WS__TIMESTAMP_JSON_BUFSIZE (WS_RFC3339_BUFSIZE + 2)
+size_t ws__format_timestamp_json(const ws_output *out, int64_t ts,
+				 char *buf);
+
 /* --- outputs copied into others (ndjson_write.c, csv_write.c) ------ */
 
 /*

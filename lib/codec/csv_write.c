@@ -94,9 +94,11 @@ put_metadata(ws_output *out, ws__csv *csv, const ws_point *pt, ws_error *err)
 static ws_status
 put_key(ws_output *out, const ws_point *pt, ws_error *err)
 {
-	char line[96];
-	int n = snprintf(line, sizeof line, "%" PRIu64 ",%" PRIu32 ",%" PRId64,
-			 pt->entity_id, pt->space_id, pt->timestamp);
+	char line[96], ts[WS_RFC3339_BUFSIZE];
+	/* The timestamp follows --time; neither form needs quotes. */
+	ws__format_timestamp(out, pt->timestamp, ts);
+	int n = snprintf(line, sizeof line, "%" PRIu64 ",%" PRIu32 ",%s",
+			 pt->entity_id, pt->space_id, ts);
 	return ws_output_bytes(out, line, (size_t)n, err);
 }
 

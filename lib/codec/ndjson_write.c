@@ -10,7 +10,8 @@
 #include <string.h>
 
 #define OUT_BUFSIZE (64u * 1024u)
-/* Three keys, three numbers of at most 20 digits and a sign, "[". */
+/* Three keys, two numbers of at most 20 digits, a timestamp of at most
+ * WS__TIMESTAMP_JSON_BUFSIZE bytes, "[". */
 #define POINT_HEAD_MAX 128
 
 struct ws_output {
@@ -21,6 +22,7 @@ struct ws_output {
 	char *mem; /* what a memory output holds */
 	size_t mem_len, mem_cap;
 	ws__csv *csv; /* NULL: NDJSON, else points go out as CSV */
+	enum ws_time_format time_format;
 };
 
 ws_output *
@@ -39,7 +41,53 @@ ws_output_new(int fd, const char *name)
 	out->mem = NULL;
 	out->mem_len = out->mem_cap = 0;
 	out->csv = NULL;
+	out->time_format = WS_TIME_US;
 	return out;
+}
+
+void
+ws_output_set_time_format(ws_output *out, enum ws_time_format f)
+{
+	out->time_format = f;
+}
+
+enum ws_time_format
+ws_output_time_format(const ws_output *out)
+{
+	return out->time_format;
+}
+
+/* Integer microseconds: by hand, as snprintf costs more on every line. */
+static size_t
+put_i64(int64_t v, char *o)
+{
+	uint64_t mag = (uint64_t)v;
+	if (v >= 0)
+		return (size_t)ws__utoa(mag, o);
+	*o = '-';
+	return 1 + (size_t)ws__utoa(0 - mag, o + 1);
+}
+
+size_t
+ws__format_timestamp(const ws_output *out, int64_t ts, char *buf)
+{
+	if (out->time_format == WS_TIME_RFC3339)
+		return ws_format_rfc3339(ts, buf);
+	size_t n = put_i64(ts, buf);
+	buf[n] = '\0';
+	return n;
+}
+
+size_t
+ws__format_timestamp_json(const ws_output *out, int64_t ts, char *buf)
+{
+	if (out->time_format != WS_TIME_RFC3339 || !ws_rfc3339_can_format(ts))
+		return ws__format_timestamp(out, ts, buf);
+	buf[0] = '"';
+	size_t n = ws_format_rfc3339(ts, buf + 1);
+	buf[n + 1] = '"';
+	buf[n + 2] = '\0';
+	return n + 2;
 }
 
 ws_output *
@@ -229,12 +277,10 @@ put_point_head(ws_output *out, const ws_point *pt, ws_error *err)
 	o = put_text(o, ",\"space_id\":");
 	o += ws__utoa(pt->space_id, o);
 	o = put_text(o, ",\"timestamp\":");
-	uint64_t ts = (uint64_t)pt->timestamp;
-	if (pt->timestamp < 0) {
-		*o++ = '-';
-		ts = 0 - ts;
-	}
-	o += ws__utoa(ts, o);
+	if (out->time_format == WS_TIME_US)
+		o += put_i64(pt->timestamp, o);
+	else
+		o += ws__format_timestamp_json(out, pt->timestamp, o);
 	o = put_text(o, ",\"vector\":[");
 	out->len = (size_t)(o - out->buf);
 	return WS_OK;

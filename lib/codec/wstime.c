@@ -405,6 +405,39 @@ ws_parse_time(const char *s, size_t n, int64_t now_us, int64_t *us,
 			      ", now, or now-DURATION such as now-1h30m");
 }
 
+/* --- units ----------------------------------------------------------- */
+
+ws_status
+ws_time_to_us(int64_t v, enum ws_time_unit unit, int64_t *us, ws_error *err)
+{
+	static const struct {
+		const char *name;
+		int64_t mul; /* microseconds per unit; 0: divide */
+	} scale[] = {
+		[WS_UNIT_US] = {"us", 1},
+		[WS_UNIT_S] = {"s", US_PER_S},
+		[WS_UNIT_MS] = {"ms", 1000},
+		[WS_UNIT_NS] = {"ns", 0},
+	};
+	int64_t mul = scale[unit].mul;
+	if (mul == 0) {
+		if (v % 1000 != 0)
+			return ws__err(err, WS_EUSAGE,
+				       "%" PRId64 " ns is not a whole number of "
+				       "microseconds",
+				       v);
+		*us = v / 1000;
+		return WS_OK;
+	}
+	if (v > INT64_MAX / mul || v < INT64_MIN / mul)
+		return ws__err(err, WS_EUSAGE,
+			       "%" PRId64 " %s is out of the range of i64 "
+			       "microseconds",
+			       v, scale[unit].name);
+	*us = v * mul;
+	return WS_OK;
+}
+
 /* --- printing ------------------------------------------------------- */
 
 /* The first and last instants of the years 0000..9999. */

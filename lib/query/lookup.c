@@ -144,6 +144,8 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 	if (rc == WS_OK)
 		rc = ws__output_records_like(lk->text, out, err);
 	if (rc == WS_OK) {
+		/* The answers go through text: it writes times as out does. */
+		ws_output_set_time_format(lk->text, ws_output_time_format(out));
 		*lk = (lookup){.st = st, .o = o, .stats = stats, .out = out,
 			       .text = lk->text};
 		ws_line line;

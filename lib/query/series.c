@@ -95,14 +95,16 @@ ws_status
 ws_output_series(ws_output *out, const ws_series_info *s, ws_error *err)
 {
 	char line[512];
+	char min[WS__TIMESTAMP_JSON_BUFSIZE], max[WS__TIMESTAMP_JSON_BUFSIZE];
+	ws__format_timestamp_json(out, s->min_timestamp, min);
+	ws__format_timestamp_json(out, s->max_timestamp, max);
 	int n = snprintf(line, sizeof line,
 			 "{\"entity_id\":%" PRIu64 ",\"space_id\":%" PRIu32
 			 ",\"blocks\":%" PRIu64 ",\"points\":%" PRIu64
-			 ",\"min_timestamp\":%" PRId64
-			 ",\"max_timestamp\":%" PRId64 ",\"bytes\":%" PRIu64
-			 "}\n",
-			 s->entity_id, s->space_id, s->blocks, s->points,
-			 s->min_timestamp, s->max_timestamp, s->bytes);
+			 ",\"min_timestamp\":%s,\"max_timestamp\":%s"
+			 ",\"bytes\":%" PRIu64 "}\n",
+			 s->entity_id, s->space_id, s->blocks, s->points, min, max,
+			 s->bytes);
 	return ws_output_bytes(out, line, (size_t)n, err);
 }
 

@@ -177,17 +177,18 @@ ws_output_zone(ws_output *out, const ws_zone_info *z, ws_error *err)
 {
 	char line[512];
 	ws__name file;
+	char min[WS__TIMESTAMP_JSON_BUFSIZE], max[WS__TIMESTAMP_JSON_BUFSIZE];
 	ws__data_file(z->file_id, &file);
+	ws__format_timestamp_json(out, z->min_timestamp, min);
+	ws__format_timestamp_json(out, z->max_timestamp, max);
 	int n = snprintf(line, sizeof line,
 			 "{\"entity_id\":%" PRIu64 ",\"space_id\":%" PRIu32
 			 ",\"file\":\"%s\",\"offset\":%" PRIu64
-			 ",\"min_timestamp\":%" PRId64
-			 ",\"max_timestamp\":%" PRId64
+			 ",\"min_timestamp\":%s,\"max_timestamp\":%s"
 			 ",\"point_count\":%" PRIu32 ",\"bytes\":%" PRIu32
 			 ",\"raw_bytes\":%" PRIu32 "}\n",
-			 z->entity_id, z->space_id, file.rel, z->offset,
-			 z->min_timestamp, z->max_timestamp, z->point_count,
-			 z->bytes, z->raw_bytes);
+			 z->entity_id, z->space_id, file.rel, z->offset, min, max,
+			 z->point_count, z->bytes, z->raw_bytes);
 	return ws_output_bytes(out, line, (size_t)n, err);
 }
 

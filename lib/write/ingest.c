@@ -102,6 +102,8 @@ accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 		rc = ws__batch_add(&in->batch, pt, line, err);
 	if (rc == WS_OK && in->batch_lines++ == 0 && in->o->max_wait_ms > 0)
 		in->batch_since = now_ms();
+	if (rc == WS_OK && pt->timestamp > in->stats->max_timestamp)
+		in->stats->max_timestamp = pt->timestamp;
 	return rc;
 }
 
@@ -240,12 +242,15 @@ ws_ingest_fd(ws_store *st, int fd, const char *source,
 	     const ws_ingest_opts *opts, ws_ingest_stats *stats, ws_error *err)
 {
 	memset(stats, 0, sizeof *stats);
+	stats->max_timestamp = INT64_MIN;
 	ingest in = {.st = st, .o = opts, .stats = stats, .source = source};
 	ws__batch_init(&in.batch);
 	in.batch.source = source;
 	ws__manifest_init(&in.pending);
 	in.in = ws_line_reader_new(fd, source, opts->max_line);
 	in.pb = ws_point_buf_new();
+	if (in.pb != NULL)
+		ws_point_buf_set_time_unit(in.pb, opts->time_unit);
 	ws_status rc = in.in && in.pb
 			       ? run(&in, err)
 			       : ws__err(err, WS_ENOMEM, "out of memory");

@@ -369,6 +369,57 @@ test_round_trips(void)
 		  bad_days);
 }
 
+static void
+scales(int64_t v, enum ws_time_unit unit, int64_t want)
+{
+	ws_error err = {0};
+	int64_t got = 0;
+	ws_status rc = ws_time_to_us(v, unit, &got, &err);
+	TAP_CHECK(rc == WS_OK && got == want, "%" PRId64 " in unit %d is %" PRId64
+		  " us (got %" PRId64 ", %s)", v, (int)unit, want, got,
+		  rc == WS_OK ? "ok" : err.msg);
+}
+
+static void
+does_not_scale(int64_t v, enum ws_time_unit unit, const char *why)
+{
+	ws_error err = {0};
+	int64_t got;
+	ws_status rc = ws_time_to_us(v, unit, &got, &err);
+	TAP_CHECK(rc == WS_EUSAGE && strcmp(err.msg, why) == 0,
+		  "%" PRId64 " in unit %d is rejected: %s (got '%s')", v,
+		  (int)unit, why, rc == WS_OK ? "accepted" : err.msg);
+}
+
+static void
+test_units(void)
+{
+	scales(INT64_MAX, WS_UNIT_US, INT64_MAX);
+	scales(INT64_MIN, WS_UNIT_US, INT64_MIN);
+	scales(1795600800, WS_UNIT_S, INT64_C(1795600800) * S);
+	scales(-1, WS_UNIT_S, -S);
+	scales(INT64_MAX / S, WS_UNIT_S, INT64_MAX / S * S);
+	scales(INT64_MIN / S, WS_UNIT_S, INT64_MIN / S * S);
+	scales(INT64_MAX / 1000, WS_UNIT_MS, INT64_MAX / 1000 * 1000);
+	scales(-1500, WS_UNIT_MS, -1500000);
+	scales(1000, WS_UNIT_NS, 1);
+	scales(-1000, WS_UNIT_NS, -1);
+	scales(0, WS_UNIT_NS, 0);
+	scales(INT64_MIN + 808, WS_UNIT_NS, INT64_MIN / 1000);
+	does_not_scale(INT64_MAX / S + 1, WS_UNIT_S,
+		       "9223372036855 s is out of the range of i64 microseconds");
+	does_not_scale(INT64_MIN / S - 1, WS_UNIT_S,
+		       "-9223372036855 s is out of the range of i64 microseconds");
+	does_not_scale(INT64_MAX / 1000 + 1, WS_UNIT_MS,
+		       "9223372036854776 ms is out of the range of i64 microseconds");
+	does_not_scale(1500, WS_UNIT_NS,
+		       "1500 ns is not a whole number of microseconds");
+	does_not_scale(-1, WS_UNIT_NS,
+		       "-1 ns is not a whole number of microseconds");
+	does_not_scale(INT64_MIN, WS_UNIT_NS,
+		       "-9223372036854775808 ns is not a whole number of microseconds");
+}
+
 int
 main(void)
 {
@@ -381,5 +432,6 @@ main(void)
 	test_rfc3339_only();
 	test_printer();
 	test_round_trips();
+	test_units();
 	return tap_done();
 }
