@@ -516,18 +516,7 @@ add_block(reindex *rx, const rx_file *f, uint64_t off,
 	if (ws__grow(&rx->zones, &rx->cap_zones, rx->nzones + 1,
 		     sizeof *rx->zones, err) != WS_OK)
 		return WS_ENOMEM;
-	rx->zones[rx->nzones++] = (ws_zone){
-		.entity = h->entity,
-		.space = h->space,
-		.file = f->id,
-		.offset = off,
-		.min_ts = h->min_ts,
-		.max_ts = h->max_ts,
-		.seq = h->seq,
-		.count = h->count,
-		.bytes = WS_BLOCK_HEADER + h->stored_len,
-		.raw_len = h->raw_len,
-	};
+	rx->zones[rx->nzones++] = ws__zone_of_block(h, f->id, off);
 	if (h->seq > rx->max_seq)
 		rx->max_seq = h->seq;
 	rx->stats->blocks++;
@@ -825,15 +814,6 @@ record_cmp(const void *pa, const void *pb)
 	return place_cmp(a->z.file, a->z.offset, b->z.file, b->z.offset);
 }
 
-static bool
-zone_equal(const ws_zone *a, const ws_zone *b)
-{
-	return a->entity == b->entity && a->space == b->space &&
-	       a->min_ts == b->min_ts && a->max_ts == b->max_ts &&
-	       a->seq == b->seq && a->count == b->count &&
-	       a->bytes == b->bytes && a->raw_len == b->raw_len;
-}
-
 /* Reports a record that names no block of the data, or a wrong one. */
 static void
 bad_record(reindex *rx, const rx_record *r, const char *what)
@@ -885,7 +865,7 @@ match_index(reindex *rx, rx_record *recs, size_t n)
 			rx->index_bad = true;
 			z++;
 		} else {
-			if (!zone_equal(&recs[r].z, zz))
+			if (!ws__zone_same_block(&recs[r].z, zz))
 				bad_record(rx, &recs[r],
 					   "does not match the block header");
 			for (r++; r < n && record_cmp(&recs[r], &recs[r - 1]) == 0;

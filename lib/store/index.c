@@ -20,6 +20,32 @@
 #define SEG_MAGIC "WSI1"
 #define SEG_VERSION 1
 
+ws_zone
+ws__zone_of_block(const ws_block_head *h, uint32_t file, uint64_t offset)
+{
+	return (ws_zone){
+		.entity = h->entity,
+		.space = h->space,
+		.file = file,
+		.offset = offset,
+		.min_ts = h->min_ts,
+		.max_ts = h->max_ts,
+		.seq = h->seq,
+		.count = h->count,
+		.bytes = WS_BLOCK_HEADER + h->stored_len,
+		.raw_len = h->raw_len,
+	};
+}
+
+bool
+ws__zone_same_block(const ws_zone *a, const ws_zone *b)
+{
+	return a->entity == b->entity && a->space == b->space &&
+	       a->min_ts == b->min_ts && a->max_ts == b->max_ts &&
+	       a->seq == b->seq && a->count == b->count &&
+	       a->bytes == b->bytes && a->raw_len == b->raw_len;
+}
+
 static int
 zone_qsort_cmp(const void *a, const void *b)
 {

@@ -373,11 +373,8 @@ ws__store_data_fd(ws_store *st, uint32_t id, int *fd, ws_error *err)
 static bool
 head_matches_zone(const ws_block_head *h, const ws_zone *z)
 {
-	return h->entity == z->entity && h->space == z->space &&
-	       h->count == z->count && h->min_ts == z->min_ts &&
-	       h->max_ts == z->max_ts && h->seq == z->seq &&
-	       h->raw_len == z->raw_len &&
-	       (uint64_t)h->stored_len + WS_BLOCK_HEADER == z->bytes;
+	ws_zone of_head = ws__zone_of_block(h, z->file, z->offset);
+	return ws__zone_same_block(&of_head, z);
 }
 
 ws_status

@@ -130,6 +130,12 @@ typedef struct ws_segment {
 	ws__name name; /* for messages, after "STORE/" */
 } ws_segment;
 
+/* The zone of the block whose header is h, at offset of data file file. */
+ws_zone ws__zone_of_block(const ws_block_head *h, uint32_t file,
+			  uint64_t offset);
+/* Whether two zones describe the same block (where it lies aside). */
+bool ws__zone_same_block(const ws_zone *a, const ws_zone *b);
+
 ws_status ws__segment_open(int indexdirfd, const char *store,
 			   const ws_segment_ref *ref, ws_segment *seg,
 			   ws_error *err);

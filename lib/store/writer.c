@@ -264,18 +264,8 @@ write_shard(ws__writer *w, const struct shard *sh, ws_error *err)
 	for (size_t i = 0; i < sh->n; i++) {
 		const ws_block_head *h = &sh->head[i];
 		size_t start = i ? sh->end[i - 1] : 0;
-		w->zones[w->nzones++] = (ws_zone){
-			.entity = h->entity,
-			.space = h->space,
-			.file = w->file->id,
-			.offset = w->off + start,
-			.min_ts = h->min_ts,
-			.max_ts = h->max_ts,
-			.seq = h->seq,
-			.count = h->count,
-			.bytes = (uint32_t)(sh->end[i] - start),
-			.raw_len = h->raw_len,
-		};
+		w->zones[w->nzones++] =
+			ws__zone_of_block(h, w->file->id, w->off + start);
 	}
 	ws_status rc = ws__pwrite_all(w->fd, sh->buf, sh->len, (off_t)w->off,
 				      w->fname, err);
