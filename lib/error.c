@@ -25,6 +25,8 @@ ws_strerror(ws_status code)
 		return "out of memory";
 	case WS_EUSAGE:
 		return "invalid argument";
+	case WS_EINTR:
+		return "interrupted";
 	}
 	return "unknown status";
 }

@@ -162,8 +162,8 @@ settle_line(ingest *in, const ws_line *line, ws_error *err)
 }
 
 /*
- * The input failed (a read error): the lines accepted so far are still
- * committed, so nothing already accepted is lost, then the failure is
+ * The input failed (a read error) or a signal asked to stop: the lines
+ * accepted so far are still committed, so nothing already accepted is lost, then the failure is
  * reported. A failing commit is reported instead.
  */
 static ws_status
@@ -199,12 +199,24 @@ time_to_commit(ingest *in)
 	return wait > 0 && ws_line_reader_would_block(in->in, wait);
 }
 
+static bool
+stop_asked(const ingest *in)
+{
+	return in->o->stop != NULL && *in->o->stop != 0;
+}
+
 static ws_status
 run(ingest *in, ws_error *err)
 {
 	bool rejected = false;
 	for (;;) {
 		ws_status rc;
+		/* Checked per line too: reading a regular file never waits. */
+		if (stop_asked(in))
+			return fail_input(in, ws__err(err, WS_EINTR,
+						      "%s: interrupted",
+						      in->source),
+					  err);
 		if (time_to_commit(in) && (rc = commit_batch(in, err)) != WS_OK)
 			return rc;
 		ws_line line;
@@ -245,6 +257,8 @@ ws_ingest_fd(ws_store *st, int fd, const char *source,
 	in.batch.source = source;
 	ws__manifest_init(&in.pending);
 	in.in = ws_line_reader_new(fd, source, opts->max_line);
+	if (in.in != NULL)
+		ws_line_reader_set_stop(in.in, opts->stop);
 	in.pb = ws_point_buf_new();
 	ws_status rc = in.in && in.pb
 			       ? run(&in, err)

@@ -75,16 +75,6 @@ ws__pread_exact(int fd, void *buf, size_t n, off_t off, const char *name,
 	return WS_OK;
 }
 
-ssize_t
-ws__read_retry(int fd, void *buf, size_t n)
-{
-	for (;;) {
-		ssize_t r = read(fd, buf, n);
-		if (r >= 0 || errno != EINTR)
-			return r;
-	}
-}
-
 ws_status
 ws__read_small_fd(int fd, const struct stat *sb, const char *name,
 		  size_t max, char **out, size_t *len, ws_error *err)

@@ -38,8 +38,6 @@ ws_status ws__pwrite_all(int fd, const void *buf, size_t n, off_t off,
 /* Reads exactly n bytes at off; a short file is WS_ECORRUPT. */
 ws_status ws__pread_exact(int fd, void *buf, size_t n, off_t off,
 			  const char *name, ws_error *err);
-/* read() that retries after EINTR. */
-ssize_t ws__read_retry(int fd, void *buf, size_t n);
 /* Reads a whole regular file of at most max bytes (NUL-terminated). */
 /* Reads all of the open file fd (stat'ed as sb), at most max bytes. */
 ws_status ws__read_small_fd(int fd, const struct stat *sb, const char *name,
