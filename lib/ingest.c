@@ -88,6 +88,12 @@ space_dim(const ingest *in, uint32_t space)
 static ws_status
 accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 {
+	size_t bytes = (size_t)pt->dim * 4 + pt->meta_len;
+	if (bytes > WS_MAX_POINT_BYTES)
+		return ws__err(err, WS_EBADINPUT,
+			       "point too large: vector and metadata take %zu "
+			       "bytes, a block holds at most %u",
+			       bytes, WS_MAX_POINT_BYTES);
 	uint32_t dim = space_dim(in, pt->space_id);
 	if (dim != 0 && dim != pt->dim)
 		return ws__err(err, WS_EBADINPUT,

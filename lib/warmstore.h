@@ -54,6 +54,14 @@ const char *ws_strerror(ws_status code);
 /* Field limits of DESIGN.md section 1. */
 #define WS_MAX_DIM 65535u
 #define WS_DEFAULT_MAX_LINE (64u * 1024u * 1024u)
+/*
+ * The most one point's vector (4 bytes a value) and encoded metadata may
+ * take: a point is stored within one block, and readers refuse larger
+ * blocks (warmstore(5)). Every line of WS_DEFAULT_MAX_LINE bytes fits, as
+ * a value takes at least 2 bytes of JSON; with a larger line limit
+ * ws-ingest refuses the points beyond this.
+ */
+#define WS_MAX_POINT_BYTES (WS_DEFAULT_MAX_LINE + 4u * WS_MAX_DIM)
 
 /*
  * One point. `meta` is the metadata in its encoded form (see
