@@ -188,6 +188,22 @@ size_t ws__batch_bytes(const ws_batch *b);
  */
 void ws__batch_sort_dedup(ws_batch *b);
 
+struct ws_manifest;
+/*
+ * Called for each entry of a batch whose space the manifest gives another
+ * dimension (dim), in input line order; WS_OK goes on.
+ */
+typedef ws_status (*ws__conflict_fn)(void *ctx, const ws_batch *b,
+				      const ws_batch_entry *e, uint32_t dim,
+				      ws_error *err);
+/*
+ * Takes out of the batch the entries that conflict with the dimensions
+ * of m (conflict.c), after handing each to fn; *dropped counts them.
+ */
+ws_status ws__batch_drop_conflicts(ws_batch *b, const struct ws_manifest *m,
+				   ws__conflict_fn fn, void *ctx,
+				   size_t *dropped, ws_error *err);
+
 /* Orders two keys; returns <0, 0, >0. */
 int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
 		uint32_t s2, int64_t t2);
