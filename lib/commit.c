@@ -152,8 +152,9 @@ open_data_file(commit *c, ws_error *err)
 	char rel[64];
 	ws__data_name(c->file->id, rel, sizeof rel);
 	snprintf(c->fname, sizeof c->fname, "%s/%s", c->st->path, rel);
-	c->fd = openat(c->st->datadirfd, strchr(rel, '/') + 1,
-		       O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	c->fd = ws__openat_regular(c->st->datadirfd, strchr(rel, '/') + 1,
+				   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+				   0666);
 	if (c->fd < 0)
 		return ws__errno(err, errno, "%s: open", c->fname);
 	struct stat sb;

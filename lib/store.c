@@ -130,8 +130,8 @@ load_held_manifest(ws_store *st, ws_error *err)
 {
 	if (st->man_fd >= 0)
 		ws__close(st->man_fd);
-	st->man_fd = openat(st->dirfd, WS_MANIFEST,
-			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	st->man_fd = ws__openat_regular(st->dirfd, WS_MANIFEST,
+					O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (st->man_fd < 0)
 		return errno == ENOENT
 			       ? ws__err(err, WS_ECORRUPT,
@@ -159,8 +159,10 @@ open_data_index(ws_store *st, size_t i)
 		return 0;
 	char rel[64];
 	ws__data_name(st->man.data[i].id, rel, sizeof rel);
-	st->data_fds[i] = openat(st->datadirfd, rel + strlen(DATA_DIR "/"),
-				 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	st->data_fds[i] = ws__openat_regular(st->datadirfd,
+					     rel + strlen(DATA_DIR "/"),
+					     O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+					     0);
 	return st->data_fds[i] < 0 ? errno : 0;
 }
 
