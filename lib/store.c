@@ -289,6 +289,23 @@ make_subdir(ws_store *st, const char *sub, ws_error *err)
 	return WS_OK;
 }
 
+/*
+ * The entry of a new store directory is durable only once the directory
+ * holding it is fsynced (an empty directory adopted may be just as new).
+ */
+static ws_status
+sync_parent(ws_store *st, ws_error *err)
+{
+	char name[4200];
+	snprintf(name, sizeof name, "%s/..", st->path);
+	int fd = openat(st->dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ws__errno(err, errno, "%s: open", name);
+	ws_status rc = ws__fsync(fd, name, err);
+	ws__close(fd);
+	return rc;
+}
+
 /* Creates the directory, data/, index/ and an empty manifest, under the lock. */
 static ws_status
 create_store(ws_store *st, ws_error *err)
@@ -303,7 +320,8 @@ create_store(ws_store *st, ws_error *err)
 		if ((rc = check_creatable(st, err)) == WS_OK &&
 		    (rc = make_subdir(st, DATA_DIR, err)) == WS_OK &&
 		    (rc = make_subdir(st, INDEX_DIR, err)) == WS_OK &&
-		    (rc = ws__fsync(st->dirfd, st->path, err)) == WS_OK)
+		    (rc = ws__fsync(st->dirfd, st->path, err)) == WS_OK &&
+		    (rc = sync_parent(st, err)) == WS_OK)
 			rc = ws__manifest_save(st->dirfd, st->path, &m, err);
 	}
 	ws__lock_release(&lockfd);
