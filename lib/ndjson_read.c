@@ -56,7 +56,7 @@ column(const parser *ps)
 }
 
 /* Room for a key as messages show it: escaped, cut after ~100 bytes. */
-#define SHOWN_KEY_SIZE 128
+#define SHOWN_KEY_SIZE WS__SHOWN_SIZE
 
 /*
  * A decoded key as a message shows it: control characters, quotes and
@@ -93,6 +93,12 @@ shown_key(const char *key, size_t len, char buf[SHOWN_KEY_SIZE])
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+const char *
+ws__shown_text(const char *s, size_t len, char buf[WS__SHOWN_SIZE])
+{
+	return shown_key(s, len, buf);
 }
 
 /* A rejected line: the reason goes into the caller's error. */

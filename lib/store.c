@@ -223,15 +223,23 @@ ws__store_reload(ws_store *st, ws_error *err)
 	return rc;
 }
 
+/* A file name found in the store, escaped for a message. */
+static const char *
+shown_entry(const char *entry, char shown[WS__SHOWN_SIZE])
+{
+	return ws__shown_text(entry, strlen(entry), shown);
+}
+
 /* The first entry of a subdirectory that should be empty stops the walk. */
 static ws_status
 refuse_entry(void *ctx, const char *entry, ws_error *err)
 {
+	char shown[WS__SHOWN_SIZE];
 	const char *const *where = ctx; /* {store path, subdirectory} */
 	return ws__err(err, WS_EUSAGE,
 		       "%s: no MANIFEST, but %s/ holds '%s': run 'ws-reindex %s' "
 		       "to rebuild the manifest from the data files",
-		       where[0], where[1], entry, where[0]);
+		       where[0], where[1], shown_entry(entry, shown), where[0]);
 }
 
 /*
@@ -261,6 +269,7 @@ check_empty_subdir(const ws_store *st, const char *sub, ws_error *err)
 static ws_status
 creatable_entry(void *ctx, const char *entry, ws_error *err)
 {
+	char shown[WS__SHOWN_SIZE];
 	const ws_store *st = ctx;
 	static const char *const ok[] = {"lock", WS_MANIFEST ".tmp"};
 	if (strcmp(entry, DATA_DIR) == 0 || strcmp(entry, INDEX_DIR) == 0)
@@ -271,7 +280,7 @@ creatable_entry(void *ctx, const char *entry, ws_error *err)
 	return ws__err(err, WS_EUSAGE,
 		       "%s: directory exists and is not a warmstore store "
 		       "(found '%s')",
-		       st->path, entry);
+		       st->path, shown_entry(entry, shown));
 }
 
 /* A directory we may turn into a store: empty, or a half-made store. */

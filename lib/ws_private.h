@@ -28,6 +28,15 @@ ws_status ws__errno(ws_error *err, int errno_value, const char *fmt, ...)
 /* Puts "prefix: " in front of the message already in err. */
 void ws__err_prefix(ws_error *err, const char *fmt, ...) WS_PRINTF(2, 3);
 
+/*
+ * Untrusted text (an input key, a name read from a store file) as a
+ * message shows it (ndjson_read.c): control characters, quotes and
+ * backslashes escaped as JSON does, cut with "..." after about 100 bytes.
+ */
+#define WS__SHOWN_SIZE 128
+const char *ws__shown_text(const char *s, size_t len,
+			   char buf[WS__SHOWN_SIZE]);
+
 /* --- checked system calls (util.c) --------------------------------- */
 
 /* Writes all n bytes, going on after EINTR and short writes. */

@@ -175,6 +175,28 @@ reader_refuses() {
 	done
 }
 
+@test "a hostile file name in the MANIFEST is shown escaped, never raw" {
+	make_store
+	# An escape sequence, a C1 CSI, a quote and a backslash, as JSON writes them.
+	manifest_edit 's|"file":"'"$DATA"'"|"file":"\\u001b]0;x\\u0007\\u009bq\\"\\\\x"|'
+	want="$S/MANIFEST: file \"\\\\u001b]0;x\\\\u0007\\\\u009bq\\\\\"\\\\\\\\x\" is not a store file name"
+	reader_refuses "$want"
+	for cmd in "ws-reindex --check" "ws-ingest"; do
+		run sep $cmd "$S" </dev/null
+		[ "$status" -ne 0 ]
+		grep -q "$want" "$T/err" || { echo "$cmd:"; cat -v "$T/err"; return 1; }
+	done
+	run grep -c $'\x1b\|\xc2\x9b' "$T/err"
+	[ "$output" = 0 ]
+	# So is the name of a stray file where a store would be made.
+	rm -rf "$S"
+	mkdir "$S"
+	touch "$S/"$'x\x1b]0;y\x07'
+	run sep ws-ingest "$S" </dev/null
+	[ "$status" -eq 2 ]
+	[ "$(cat "$T/err")" = "ws-ingest: $S: directory exists and is not a warmstore store (found 'x\\u001b]0;y\\u0007')" ]
+}
+
 @test "a data file or segment that is a symlink leaving the store is refused" {
 	make_store
 	mv "$S/$DATA" "$T/outside.wsd"
