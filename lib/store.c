@@ -74,8 +74,13 @@ open_subdir(ws_store *st, const char *sub, int *fd, ws_error *err)
 	*fd = openat(st->dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 					     O_CLOEXEC);
 	if (*fd < 0) {
+		/* With a MANIFEST, a missing index/ is damage that a rebuild mends. */
+		if (errno == ENOENT && strcmp(sub, INDEX_DIR) == 0 &&
+		    faccessat(st->dirfd, WS_MANIFEST, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return ws__err(err, WS_ECORRUPT, "%s/%s: No such directory",
+				       st->path, sub);
 		if (errno == ENOENT)
-			return ws__err(err, WS_ECORRUPT,
+			return ws__err(err, WS_EUSAGE,
 				       "%s/%s: No such directory (not a "
 				       "warmstore store?)",
 				       st->path, sub);
@@ -121,6 +126,25 @@ ws__store_refresh(ws_store *st, ws_error *err)
 	return ws__store_reload(st, err);
 }
 
+static ws_status check_empty_subdir(const ws_store *st, const char *sub,
+				    ws_error *err);
+
+/*
+ * No MANIFEST: a store that lost it while data/ or index/ hold files
+ * (the message says how to rebuild it), or no store at all.
+ */
+static ws_status
+no_manifest(ws_store *st, ws_error *err)
+{
+	ws_status rc = check_empty_subdir(st, DATA_DIR, err);
+	if (rc == WS_OK)
+		rc = check_empty_subdir(st, INDEX_DIR, err);
+	if (rc != WS_OK)
+		return rc;
+	return ws__err(err, WS_EUSAGE, "%s: not a warmstore store (no %s)",
+		       st->path, WS_MANIFEST);
+}
+
 /*
  * Loads the MANIFEST and keeps it open (see ws_store), so that the inode
  * a refresh compares with is the one whose contents were loaded.
@@ -133,12 +157,9 @@ load_held_manifest(ws_store *st, ws_error *err)
 	st->man_fd = ws__openat_regular(st->dirfd, WS_MANIFEST,
 					O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (st->man_fd < 0)
-		return errno == ENOENT
-			       ? ws__err(err, WS_ECORRUPT,
-					 "%s: not a warmstore store (no %s)",
-					 st->path, WS_MANIFEST)
-			       : ws__errno(err, errno, "%s/%s: open", st->path,
-					   WS_MANIFEST);
+		return errno == ENOENT ? no_manifest(st, err)
+				       : ws__errno(err, errno, "%s/%s: open",
+						   st->path, WS_MANIFEST);
 	ws_status rc = fstat(st->man_fd, &st->man_stat) == 0
 			       ? ws__manifest_load_fd(st->man_fd, &st->man_stat,
 						      st->path, &st->man, err)
