@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,4 +46,18 @@ ws__openat_regular(int dirfd, const char *rel, int flags, mode_t mode)
 		return -1;
 	}
 	return fd;
+}
+
+/* A quarter of the limit leaves the rest to the program; 128 is plenty. */
+#define DATA_FD_SHARE 4
+#define DATA_FD_MAX 128
+
+size_t
+ws__data_fd_bound(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur / DATA_FD_SHARE >= DATA_FD_MAX)
+		return DATA_FD_MAX;
+	return rl.rlim_cur < DATA_FD_SHARE ? 1 : rl.rlim_cur / DATA_FD_SHARE;
 }

@@ -44,6 +44,8 @@ close_data_fds(ws_store *st)
 	free(st->data_fds);
 	st->data_fds = NULL;
 	st->ndata_fds = 0;
+	st->open_data = 0;
+	st->evict_next = 0;
 }
 
 void
@@ -172,25 +174,47 @@ load_held_manifest(ws_store *st, ws_error *err)
 	return rc;
 }
 
+/* Closes an open data file other than keep, to stay within the bound. */
+static void
+evict_data_fd(ws_store *st, size_t keep)
+{
+	for (size_t n = 0; n < st->ndata_fds; n++) {
+		size_t i = (st->evict_next + n) % st->ndata_fds;
+		if (i != keep && st->data_fds[i] >= 0) {
+			ws__close(st->data_fds[i]);
+			st->data_fds[i] = -1;
+			st->open_data--;
+			st->evict_next = (i + 1) % st->ndata_fds;
+			return;
+		}
+	}
+}
+
 /* Opens data file i of the snapshot if it is not open; 0 or an errno. */
 static int
 open_data_index(ws_store *st, size_t i)
 {
 	if (st->data_fds[i] >= 0)
 		return 0;
+	if (st->open_data >= st->max_open_data)
+		evict_data_fd(st, i);
 	char rel[64];
 	ws__data_name(st->man.data[i].id, rel, sizeof rel);
 	st->data_fds[i] = ws__openat_regular(st->datadirfd,
 					     rel + strlen(DATA_DIR "/"),
 					     O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
 					     0);
-	return st->data_fds[i] < 0 ? errno : 0;
+	if (st->data_fds[i] < 0)
+		return errno;
+	st->open_data++;
+	return 0;
 }
 
 /*
- * Opens every data file of the snapshot now: a compaction may remove the
- * files of an older manifest, and an open descriptor keeps a file
- * readable after its removal. ENOENT means exactly that happened: the
+ * Opens every data file of the snapshot now, when they are few enough to
+ * stay open (more are opened as queries need them, within the bound): a
+ * compaction may remove the files of an older manifest, and an open
+ * descriptor keeps a file readable after its removal. ENOENT means exactly that happened: the
  * caller loads the newer manifest, unless this was its last try, when
  * a missing file is left to fail with a message where a block needs it.
  * Any other failure to open is an error now.
@@ -204,6 +228,8 @@ open_data_files(ws_store *st, bool last_try, ws_error *err)
 	st->ndata_fds = st->man.ndata;
 	for (size_t i = 0; i < st->ndata_fds; i++)
 		st->data_fds[i] = -1;
+	if (st->ndata_fds > st->max_open_data)
+		return WS_OK;
 	for (size_t i = 0; i < st->ndata_fds; i++) {
 		int e = open_data_index(st, i);
 		if (e == ENOENT)
@@ -380,6 +406,7 @@ ws_store_open(const char *path, int flags, ws_store **out, ws_error *err)
 	}
 	st->dirfd = st->datadirfd = st->indexdirfd = st->man_fd = -1;
 	st->writable = flags & WS_OPEN_WRITE;
+	st->max_open_data = ws__data_fd_bound();
 	ws_status rc = open_dir(st, st->writable, err);
 	if (rc == WS_OK && st->writable)
 		rc = create_store(st, err);

@@ -67,6 +67,11 @@ int ws__close(int fd);
  * words as "not a regular file" (an errno no system call returns).
  */
 int ws__openat_regular(int dirfd, const char *rel, int flags, mode_t mode);
+/*
+ * How many data files a reader keeps open at once: a share of the
+ * descriptor limit (RLIMIT_NOFILE), so that no store is too large to read.
+ */
+size_t ws__data_fd_bound(void);
 #define WS__ENOTREG 0x10000
 
 /* Called for each entry of a directory but "." and ".."; WS_OK goes on. */
@@ -432,6 +437,9 @@ struct ws_store {
 	size_t nsegs;
 	int *data_fds; /* parallel to man.data; -1 until first opened */
 	size_t ndata_fds;
+	size_t open_data;     /* of data_fds, open now: at most max_open_data */
+	size_t max_open_data; /* ws__data_fd_bound() */
+	size_t evict_next;    /* where the search for one to close starts */
 	ws_block scratch; /* block decoded by ws_store_get */
 	bool scratch_valid;
 	uint32_t scratch_file; /* where scratch came from */
