@@ -244,6 +244,28 @@ open_data_files(ws_store *st, bool last_try, ws_error *err)
 }
 
 /*
+ * A rebuild may have made index/ (or data/) anew since this handle opened
+ * it: a long-running reader follows the directory now at that name. One
+ * that is missing for now is left to fail where a file in it is opened.
+ */
+static ws_status
+follow_subdir(ws_store *st, const char *sub, int *fd, ws_error *err)
+{
+	struct stat now, held;
+	if (*fd < 0 || fstatat(st->dirfd, sub, &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    fstat(*fd, &held) != 0 ||
+	    (now.st_ino == held.st_ino && now.st_dev == held.st_dev))
+		return WS_OK;
+	int fresh;
+	ws_status rc = open_subdir(st, sub, &fresh, err);
+	if (rc != WS_OK)
+		return rc;
+	ws__close(*fd);
+	*fd = fresh;
+	return WS_OK;
+}
+
+/*
  * Loads a consistent snapshot: a manifest, the segments it names and its
  * data files. A segment still missing after the last try is damage.
  */
@@ -256,7 +278,11 @@ ws__store_reload(ws_store *st, ws_error *err)
 		close_segments(st);
 		close_data_fds(st);
 		ws__manifest_free(&st->man);
-		if ((rc = load_held_manifest(st, err)) != WS_OK)
+		if ((rc = follow_subdir(st, DATA_DIR, &st->datadirfd, err)) !=
+			    WS_OK ||
+		    (rc = follow_subdir(st, INDEX_DIR, &st->indexdirfd, err)) !=
+			    WS_OK ||
+		    (rc = load_held_manifest(st, err)) != WS_OK)
 			return rc;
 		rc = open_segments(st, err);
 		if (rc == WS_OK)
