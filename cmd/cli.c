@@ -18,6 +18,7 @@
 #define MAX_OPTIONS 32
 
 static const cli_program *prog;
+static const char *store_path; /* as cli_store() found it */
 static int cli_argc;
 static char **cli_argv;
 static struct option longopts[MAX_OPTIONS + 3];
@@ -188,11 +189,11 @@ cli_store(void)
 	if (optind < cli_argc - 1)
 		cli_usage("too many arguments");
 	if (optind == cli_argc - 1)
-		return cli_argv[optind];
+		return store_path = cli_argv[optind];
 	const char *env = getenv("WS_STORE");
 	if (env == NULL || *env == '\0')
 		cli_usage("missing store directory (give STORE or set WS_STORE)");
-	return env;
+	return store_path = env;
 }
 
 int
@@ -213,6 +214,10 @@ int
 cli_fail(const ws_error *err)
 {
 	cli_warn("%s", err->msg);
+	if (err->code == WS_ECORRUPT && !prog->repairs && store_path != NULL)
+		cli_warn("run 'ws-reindex %s' to repair the store "
+			 "(see ws-reindex(1))",
+			 store_path);
 	return cli_status(err->code);
 }
 

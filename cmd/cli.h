@@ -6,6 +6,7 @@
 #ifndef WS_CLI_H
 #define WS_CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "warmstore.h"
@@ -30,6 +31,8 @@ typedef struct cli_program {
 	const char *synopsis; /* after the name: "[options] [STORE]" */
 	const char *summary;  /* one line saying what it does */
 	const cli_option *options;
+	/* ws-reindex: a damaged store is its job, not a hint to give. */
+	bool repairs;
 } cli_program;
 
 void cli_init(const cli_program *prog, int argc, char **argv);
@@ -46,7 +49,10 @@ const char *cli_store(void);
 _Noreturn void cli_usage(const char *fmt, ...) WS_PRINTF(1, 2);
 /* Prints "PROG: message" on stderr. */
 void cli_warn(const char *fmt, ...) WS_PRINTF(1, 2);
-/* Prints "PROG: err->msg" and returns the exit status for err->code. */
+/*
+ * Prints "PROG: err->msg" and returns the exit status for err->code; a
+ * damaged store gets a second line naming the command that repairs it.
+ */
 int cli_fail(const ws_error *err);
 /* The exit status for a status code. */
 int cli_status(ws_status code);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,6 +76,53 @@ warn_if_misscaled(const ws_ingest_stats *stats, bool unit_given)
 			 "s or ms");
 }
 
+/* The signals that stop a run cleanly (see ws-ingest(1), SIGNALS). */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+static bool stop_handled[NSTOP];
+static volatile sig_atomic_t stop_signal;
+
+/*
+ * The first signal asks the ingest to commit and stop; the handlers are
+ * then gone, so that a second signal ends the process at once.
+ */
+static void
+on_stop_signal(int signo)
+{
+	stop_signal = signo;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	for (size_t i = 0; i < NSTOP; i++)
+		if (stop_handled[i])
+			sigaction(stop_signals[i], &dfl, NULL);
+}
+
+/*
+ * Without SA_RESTART, so that a read waiting for input ends. A signal
+ * ignored at the start stays ignored, as nohup(1) expects.
+ */
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal}, old;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	for (size_t i = 0; i < NSTOP; i++)
+		stop_handled[i] = sigaction(stop_signals[i], NULL, &old) == 0 &&
+				  old.sa_handler != SIG_IGN &&
+				  sigaction(stop_signals[i], &sa, NULL) == 0;
+}
+
+/* Ends the process by the signal that stopped it, as a shell expects. */
+static int
+die_by_stop_signal(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigaction(stop_signal, &dfl, NULL);
+	raise(stop_signal);
+	return 128 + stop_signal;
+}
+
 static int
 open_rejects(const char *path)
 {
@@ -117,6 +165,8 @@ main(int argc, char **argv)
 	ws_error err;
 	ws_store *st;
 	ws_ingest_stats stats = {0};
+	catch_stop_signals();
+	o.stop = &stop_signal;
 	ws_status rc = ws_store_open(path, WS_OPEN_WRITE, &st, &err);
 	if (rc == WS_OK) {
 		rc = ws_ingest_fd(st, STDIN_FILENO, "stdin", &o, &stats, &err);
@@ -124,7 +174,7 @@ main(int argc, char **argv)
 	}
 	/* Rejected lines were reported one by one; only other errors here. */
 	int status = rc == WS_EBADINPUT && stats.rejected > 0 ? CLI_DATA
-			   : rc == WS_OK			? CLI_OK
+			   : rc == WS_OK || rc == WS_EINTR	? CLI_OK
 								: cli_fail(&err);
 	if (verbose)
 		cli_warn("%" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
@@ -135,5 +185,6 @@ main(int argc, char **argv)
 		cli_warn("%s: %s", rejects, strerror(errno));
 		status = CLI_USAGE;
 	}
-	return cli_finish(NULL, status);
+	status = cli_finish(NULL, status);
+	return rc == WS_EINTR && status == CLI_OK ? die_by_stop_signal() : status;
 }

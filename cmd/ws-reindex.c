@@ -24,6 +24,7 @@ static const cli_program program = {
 	"Verify every block of the store and rebuild its index and MANIFEST\n"
 	"from the data files; with --check, only report what does not agree.",
 	options,
+	true,
 };
 
 /* What the callbacks need. */

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -37,7 +38,8 @@ typedef enum ws_status {
 	WS_ECORRUPT,  /* a store file failed a check (CRC, length, path) */
 	WS_EIO,       /* a system call failed */
 	WS_ENOMEM,    /* an allocation failed */
-	WS_EUSAGE     /* a caller passed an invalid argument */
+	WS_EUSAGE,    /* a caller passed an invalid argument */
+	WS_EINTR      /* stopped as asked by a signal (see ws_ingest_opts) */
 } ws_status;
 
 /* The last error of a call: its grade and a one-line message. */
@@ -52,6 +54,14 @@ const char *ws_strerror(ws_status code);
 /* Field limits of warmstore(5), "The point". */
 #define WS_MAX_DIM 65535u
 #define WS_DEFAULT_MAX_LINE (64u * 1024u * 1024u)
+/*
+ * The most one point's vector (4 bytes a value) and encoded metadata may
+ * take: a point is stored within one block, and readers refuse larger
+ * blocks (warmstore(5)). Every line of WS_DEFAULT_MAX_LINE bytes fits, as
+ * a value takes at least 2 bytes of JSON; with a larger line limit
+ * ws-ingest refuses the points beyond this.
+ */
+#define WS_MAX_POINT_BYTES (WS_DEFAULT_MAX_LINE + 4u * WS_MAX_DIM)
 
 /*
  * One point. `meta` is the metadata in its encoded form (see
@@ -349,6 +359,13 @@ typedef struct ws_ingest_opts {
 	 * pauses (a steady slow feed); 0: no limit. */
 	int max_wait_ms;
 	enum ws_time_unit time_unit; /* of integer timestamps */
+	/*
+	 * When *stop becomes non-zero (a signal handler sets it), the lines
+	 * accepted so far are committed and ws_ingest_fd returns WS_EINTR;
+	 * NULL: never. A handler installed without SA_RESTART also ends a
+	 * read that waits for input.
+	 */
+	const volatile sig_atomic_t *stop;
 	/* Called after each commit with the last settled input line. */
 	void (*on_commit)(void *ctx, uint64_t through_line);
 	/* Called for every rejected line with the message. */
@@ -376,6 +393,15 @@ void ws_ingest_opts_init(ws_ingest_opts *opts);
 WS_MUST_CHECK ws_status ws_ingest_fd(ws_store *st, int fd, const char *source,
 				     const ws_ingest_opts *opts,
 				     ws_ingest_stats *stats, ws_error *err);
+
+/* --- stopping on a signal (line_reader.c) ----------------------------- */
+
+/*
+ * Makes reads of r give up with WS_EINTR once *stop is non-zero, before
+ * a read() and when one fails with EINTR; NULL (the default): never.
+ */
+void ws_line_reader_set_stop(ws_line_reader *r,
+			     const volatile sig_atomic_t *stop);
 
 /* --- the zone map (zones.c) ------------------------------------------ */
 

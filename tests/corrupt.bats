@@ -175,6 +175,28 @@ reader_refuses() {
 	done
 }
 
+@test "a hostile file name in the MANIFEST is shown escaped, never raw" {
+	make_store
+	# An escape sequence, a C1 CSI, a quote and a backslash, as JSON writes them.
+	manifest_edit 's|"file":"'"$DATA"'"|"file":"\\u001b]0;x\\u0007\\u009bq\\"\\\\x"|'
+	want="$S/MANIFEST: file \"\\\\u001b]0;x\\\\u0007\\\\u009bq\\\\\"\\\\\\\\x\" is not a store file name"
+	reader_refuses "$want"
+	for cmd in "ws-reindex --check" "ws-ingest"; do
+		run sep $cmd "$S" </dev/null
+		[ "$status" -ne 0 ]
+		grep -q "$want" "$T/err" || { echo "$cmd:"; cat -v "$T/err"; return 1; }
+	done
+	run grep -c $'\x1b\|\xc2\x9b' "$T/err"
+	[ "$output" = 0 ]
+	# So is the name of a stray file where a store would be made.
+	rm -rf "$S"
+	mkdir "$S"
+	touch "$S/"$'x\x1b]0;y\x07'
+	run sep ws-ingest "$S" </dev/null
+	[ "$status" -eq 2 ]
+	[ "$(cat "$T/err")" = "ws-ingest: $S: directory exists and is not a warmstore store (found 'x\\u001b]0;y\\u0007')" ]
+}
+
 @test "a data file or segment that is a symlink leaving the store is refused" {
 	make_store
 	mv "$S/$DATA" "$T/outside.wsd"
@@ -285,4 +307,55 @@ reader_refuses() {
 	run sep ingest < <(point 2 10 1)
 	[ "$status" -eq 2 ]
 	grep -q "$S/data: a symbolic link" "$T/err"
+}
+
+# every_reader_says STATUS LINE... : each reader exits STATUS and its
+# stderr is exactly the LINEs, "PROG: " in front of each.
+every_reader_says() {
+	local want_status=$1 cmd prog
+	shift
+	for cmd in "ws-range --all" "ws-zones" "ws-get -e 1 -t 1" "ws-range -e 1"; do
+		prog=${cmd%% *}
+		run sep $cmd "$S"
+		[ "$status" -eq "$want_status" ] || { echo "$cmd: exit $status"; return 1; }
+		printf "$prog: %s\n" "$@" >"$T/want"
+		diff "$T/want" "$T/err" || { echo "$cmd"; return 1; }
+	done
+}
+
+@test "a store that lost its MANIFEST or index/: readers name the problem and ws-reindex" {
+	make_store
+	mv "$S/MANIFEST" "$T/MANIFEST"
+	every_reader_says 2 "$S: no MANIFEST, but data/ holds '00000001.wsd': run 'ws-reindex $S' to rebuild the manifest from the data files"
+	ws-reindex "$S"
+	ws-range --all "$S" | cmp - "$T/all"
+	rm -r "$S/index"
+	every_reader_says 2 "$S/index: No such directory" "run 'ws-reindex $S' to repair the store (see ws-reindex(1))"
+	run sep ws-ingest "$S" </dev/null
+	[ "$status" -eq 2 ]
+	grep -qx "ws-ingest: run 'ws-reindex $S' to repair the store (see ws-reindex(1))" "$T/err"
+	ws-reindex "$S"
+	ws-range --all "$S" | cmp - "$T/all"
+}
+
+@test "a damaged block: readers name it and the command that repairs it" {
+	make_store
+	off=$(offset_of 1)
+	flip "$S/$DATA" $((off + 80))
+	run sep ws-get -e 1 -t 1 "$S"
+	[ "$status" -eq 2 ]
+	[ "$(sed -n 2p "$T/err")" = "ws-get: run 'ws-reindex $S' to repair the store (see ws-reindex(1))" ]
+	# ws-reindex itself gives no such hint: repairing is its job.
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	run grep -c "to repair the store" "$T/err"
+	[ "$output" = 0 ]
+}
+
+@test "a directory that is no store is named as such, with no repair hint" {
+	mkdir "$T/plain"
+	S="$T/plain"
+	every_reader_says 2 "$S/data: No such directory (not a warmstore store?)"
+	mkdir "$S/data" "$S/index"
+	every_reader_says 2 "$S: not a warmstore store (no MANIFEST)"
 }

@@ -176,6 +176,24 @@ check_ingest_faults() {
 	check_ingest_faults fsync EIO
 }
 
+@test "ws-ingest: creating a store fsyncs the directory that holds it" {
+	calls=$(count_calls fsync ws-ingest "$T/copy" <"$T/first")
+	for n in $(seq 1 "$calls"); do
+		rm -rf "$S"
+		faulty FAULT_CALL=fsync FAULT_NTH="$n" ws-ingest "$S" <"$T/first" \
+			2>"$T/err.$n" && status=0 || status=$?
+		if grep -qx "ws-ingest: $S/..: fsync: Input/output error" "$T/err.$n"; then
+			[ "$status" -eq 2 ]
+			[ ! -e "$S/MANIFEST" ]
+			ws-ingest "$S" <"$T/first"
+			same_as "$T/want-first"
+			return 0
+		fi
+	done
+	echo "no fsync of $T"
+	false
+}
+
 @test "ws-ingest: a failed fsync of the new data directory and file" {
 	# The first commit of a store creates data/00000001.wsd: its
 	# directory is fsynced too. Fail each fsync of that commit.

@@ -416,3 +416,69 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 	[ "$late" = yes ]
 	[ "$(sed -n 2p "$T/out")" = '{"entity_id":1,"space_id":0,"timestamp":20,"vector":[0.75]}' ]
 }
+
+@test "get: a running ws-get follows a rebuilt index directory" {
+	point 1 10 0.5 | ingest
+	mkfifo "$T/in"
+	ws-get "$S" <"$T/in" >"$T/out" 2>"$T/err" &
+	pid=$!
+	exec 7>"$T/in"
+	answered() {
+		for _ in $(seq 50); do
+			[ "$(wc -l <"$T/out")" -ge "$1" ] && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	echo '{"entity_id":1,"timestamp":10}' >&7
+	answered 1
+	# A rebuild makes index/ anew; a commit after it adds a point.
+	rm -r "$S/index"
+	ws-reindex "$S"
+	point 1 20 0.75 | ingest
+	echo '{"entity_id":1,"timestamp":20}' >&7
+	echo '{"entity_id":1,"timestamp":10}' >&7
+	answered 3 && late=yes || late=no
+	exec 7>&-
+	status=0
+	wait "$pid" || status=$?
+	[ "$late" = yes ] || { cat "$T/err"; false; }
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 2p "$T/out")" = '{"entity_id":1,"space_id":0,"timestamp":20,"vector":[0.75]}' ]
+	[ "$(sed -n 3p "$T/out")" = '{"entity_id":1,"space_id":0,"timestamp":10,"vector":[0.5]}' ]
+}
+
+# many_files N : a store of N data files, one point of entity i in file i
+# (each made in a store of its own, then rebuilt from the data alone).
+many_files() {
+	mkdir -p "$S/data" "$S/index"
+	for i in $(seq 1 "$1"); do
+		point "$i" "$i" "$i" | ws-ingest "$T/one"
+		mv "$T/one/data/00000001.wsd" "$S/data/$(printf %08d "$i").wsd"
+		rm -rf "$T/one"
+	done
+	ws-reindex "$S"
+}
+
+@test "a store of more data files than descriptors allow is read within the limit" {
+	many_files 40
+	[ "$(ls "$S/data" | wc -l)" -eq 40 ]
+	(
+		ulimit -n 16
+		run ws-get "$S" -e 33 -t 33
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(point 33 33 33)" ]
+		for i in $(seq 40 -1 1); do printf '{"entity_id":%s,"timestamp":%s}\n' "$i" "$i"; done >"$T/keys"
+		run ws-get "$S" <"$T/keys"
+		[ "$status" -eq 0 ]
+		[ "${#lines[@]}" -eq 40 ]
+		run ws-range --all "$S"
+		[ "$status" -eq 0 ]
+		[ "${#lines[@]}" -eq 40 ]
+		[ "${lines[39]}" = "$(point 40 40 40)" ]
+		point 41 41 41 | ws-ingest "$S"
+		run ws-range "$S" -e 41
+		[ "$output" = "$(point 41 41 41)" ]
+		ws-reindex --check "$S"
+	)
+}

@@ -65,3 +65,38 @@ hostile() {
 	echo '{"entity_id":1e20,"timestamp":1,"vector":[1]}' |
 		hostile u64-exponent 'field "entity_id" must be an integer' 30000
 }
+
+# widest N : a point of 65535 zeros padded through metadata to N bytes.
+widest() {
+	local head='{"entity_id":2,"space_id":0,"timestamp":1,"vector":['
+	local mid='0],"metadata":{"p":"' tail='"}}'
+	local pad=$(($1 - ${#head} - 65534 * 2 - ${#mid} - ${#tail}))
+	printf '%s' "$head"
+	yes 0, | head -n 65534 | tr -d '\n'
+	printf '%s' "$mid"
+	head -c "$pad" /dev/zero | tr '\0' x
+	printf '%s\n' "$tail"
+}
+
+@test "a point as large as the default line limit allows reads back" {
+	widest 67108864 >"$T/in"
+	[ "$(wc -c <"$T/in")" -eq 67108865 ]
+	run ingest <"$T/in"
+	[ "$status" -eq 0 ]
+	ws-get "$S" -e 2 -t 1 >"$T/out"
+	cmp "$T/out" "$T/in"
+	ws-range --all "$S" | cmp - "$T/in"
+	run ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+}
+
+@test "a point too large for a block is refused at ingest, with its line" {
+	{ echo "$GOOD"
+	  printf '{"entity_id":2,"timestamp":1,"vector":[1],"metadata":{"x":"'
+	  head -c 73400320 /dev/zero | tr '\0' x
+	  printf '"}}\n'; } >"$T/in"
+	run sep ingest -l 100M <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "ws-ingest: stdin:2: point too large: vector and metadata take 73400331 bytes, a block holds at most 67371004" ]
+	[ "$(ws-range --all "$S")" = '{"entity_id":1,"space_id":0,"timestamp":1,"vector":[0.5]}' ]
+}

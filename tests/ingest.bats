@@ -663,21 +663,70 @@ steady() {
 	done
 }
 
-@test "a batch lost to a concurrent writer's dimension is not counted as accepted" {
+# two_spaces FLAG : a steady feed of two series until FLAG appears: line
+# 2i-1 holds entity 1 in space 5, line 2i entity 2 in space 0, both dim 1.
+two_spaces() {
+	local i=0
+	while [ ! -e "$1" ]; do
+		i=$((i + 1))
+		printf '{"entity_id":1,"space_id":5,"timestamp":%s,"vector":[%s]}\n' "$i" "$i"
+		point 2 "$i" "$i"
+		sleep 0.1
+	done
+}
+
+# conflict ARGS... : ws-ingest ARGS -v -r FILE on a two_spaces batch held
+# open while another writer fixes space 0 at dimension 2 first; checks
+# that only the space 0 lines are rejected, reported and kept in FILE.
+conflict() {
 	: | ingest
-	# One batch held open while the other writer fixes space 0 at dim 2.
-	steady "$T/go" | ingest -v 2>"$T/err1" &
+	two_spaces "$T/go" | ingest "$@" -v -r "$T/rej" 2>"$T/err1" &
 	pid=$!
-	sleep 0.2
-	point 2 1 1 2 | ingest
+	sleep 0.5
+	point 3 1 1 2 | ingest
 	touch "$T/go"
 	status=0
 	wait $pid || status=$?
 	[ "$status" -eq 1 ]
-	grep -q "stdin:1: vector has 1 values but space 0 holds 2 (set by a concurrent writer)" "$T/err1"
-	[ "$(tail -n 1 "$T/err1")" = 'ws-ingest: 0 accepted, 0 rejected, 0 blocks written' ]
-	run ws-range --all "$S"
-	[ "$output" = "$(canon 2 0 1 1,2)" ]
+	n=$(ws-range "$S" -e 1 -s 5 | wc -l)
+	[ "$n" -ge 3 ]
+	[ "$(ws-range "$S" -e 1 -s 5 | tail -n 1)" = "$(canon 1 5 "$n" "$n")" ]
+	[ "$(ws-range "$S" -e 2)" = "" ]
+	[ "$(ws-range "$S" -e 3)" = "$(canon 3 0 1 1,2)" ]
+	for i in $(seq "$n"); do
+		grep -qx "ws-ingest: stdin:$((2 * i)): vector has 1 values but space 0 holds 2 (set by a concurrent writer)" "$T/err1"
+		canon 2 0 "$i" "$i"
+		echo
+	done >"$T/want-rej"
+	cmp "$T/want-rej" "$T/rej"
+	[ "$(commits "$T/err1")" = "$((2 * n))" ]
+	[ "$(tail -n 1 "$T/err1")" = "ws-ingest: $n accepted, $n rejected, 1 blocks written" ]
+}
+
+@test "a concurrent writer's dimension rejects only the lines of its space" {
+	conflict
+}
+
+@test "with -k a concurrent writer's dimension rejects only the lines of its space" {
+	conflict -k
+}
+
+@test "without -k ws-ingest stops after a commit that rejected lines" {
+	: | ingest
+	(sleep 20; touch "$T/go") &
+	two_spaces "$T/go" | ingest -v -w 1 2>"$T/err1" &
+	pid=$!
+	sleep 0.5
+	point 3 1 1 2 | ingest
+	status=0
+	wait $pid || status=$?
+	[ ! -e "$T/go" ]
+	touch "$T/go"
+	[ "$status" -eq 1 ]
+	n=$(commits "$T/err1")
+	[ "$n" -ge 2 ]
+	[ "$(ws-range "$S" -e 1 -s 5 | wc -l)" -eq $((n / 2)) ]
+	grep -q "ws-ingest: stdin:2: vector has 1 values but space 0 holds 2 (set by a concurrent writer)" "$T/err1"
 }
 
 @test "-w/--max-wait commits a steady feed that never pauses" {

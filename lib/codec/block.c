@@ -29,8 +29,12 @@
 #define RAW_DEFLATE_BITS (-15)
 #define ZLIB_STREAM_BITS 15
 #define ZLIB_LEVEL 6
-/* A decoded block may not claim more than this (hostile headers). */
-#define BLOCK_MAX_RAW_ACCEPTED (64u * 1024u * 1024u)
+/*
+ * A decoded block may not claim more than this (hostile headers): the
+ * largest a writer makes, one point of WS_MAX_POINT_BYTES behind its
+ * timestamp varint (blocks of several points stop at WS_BLOCK_MAX_RAW).
+ */
+#define BLOCK_MAX_RAW_ACCEPTED (WS_MAX_POINT_BYTES + 2u * WS_VARINT_MAX)
 #define BLOCK_MAX_POINTS_ACCEPTED (1u << 20)
 
 /* Zigzag on two's complement bit patterns: small magnitudes, small codes. */

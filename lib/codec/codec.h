@@ -23,6 +23,17 @@
  */
 bool ws__f32_exact(uint64_t mantissa, int exp10, float *out);
 
+/* --- untrusted text in messages (json_lex.c) ---------------------- */
+
+/*
+ * Untrusted text (an input key, a name read from a store file) as a
+ * message shows it: control characters, quotes and backslashes escaped
+ * as JSON does, cut with "..." after about 100 bytes.
+ */
+#define WS__SHOWN_SIZE 128
+const char *ws__shown_text(const char *s, size_t len,
+			   char buf[WS__SHOWN_SIZE]);
+
 /* --- points (point.c) ---------------------------------------------- */
 
 /*

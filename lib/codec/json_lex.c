@@ -54,6 +54,12 @@ ws__shown_key(const char *key, size_t len, char buf[WS_SHOWN_KEY_SIZE])
 	return buf;
 }
 
+const char *
+ws__shown_text(const char *s, size_t len, char buf[WS__SHOWN_SIZE])
+{
+	return ws__shown_key(s, len, buf);
+}
+
 ws_status
 ws__json_bad(ws__json *ps, const char *what)
 {

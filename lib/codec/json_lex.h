@@ -26,7 +26,7 @@ typedef struct ws__json {
 } ws__json;
 
 /* Room for a key as messages show it: escaped, cut after ~100 bytes. */
-#define WS_SHOWN_KEY_SIZE 128
+#define WS_SHOWN_KEY_SIZE WS__SHOWN_SIZE
 
 /*
  * A decoded key as a message shows it: control characters, quotes and

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * The buffer starts at 64 KiB, many lines' worth and a few large reads'
@@ -27,6 +28,7 @@ struct ws_line_reader {
 	bool eof;
 	bool skip_pending; /* the rest of a too-long line is still unread */
 	uint64_t number;
+	const volatile sig_atomic_t *stop; /* see ws_line_reader_set_stop */
 };
 
 ws_line_reader *
@@ -81,13 +83,45 @@ make_room(ws_line_reader *r, ws_error *err)
 	return WS_OK;
 }
 
+void
+ws_line_reader_set_stop(ws_line_reader *r, const volatile sig_atomic_t *stop)
+{
+	r->stop = stop;
+}
+
+static bool
+stop_asked(const ws_line_reader *r)
+{
+	return r->stop != NULL && *r->stop != 0;
+}
+
+/*
+ * read() that goes on after EINTR unless a stop was asked for: the
+ * flag is checked before the call too, in case the signal came earlier.
+ */
+static ssize_t
+read_unless_stopped(ws_line_reader *r, void *buf, size_t n)
+{
+	for (;;) {
+		if (stop_asked(r)) {
+			errno = EINTR;
+			return -1;
+		}
+		ssize_t got = read(r->fd, buf, n);
+		if (got >= 0 || errno != EINTR)
+			return got;
+	}
+}
+
 static ws_status
 fill(ws_line_reader *r, ws_error *err)
 {
 	ws_status rc = make_room(r, err);
 	if (rc != WS_OK)
 		return rc;
-	ssize_t n = ws__read_retry(r->fd, r->buf + r->end, r->cap - r->end);
+	ssize_t n = read_unless_stopped(r, r->buf + r->end, r->cap - r->end);
+	if (n < 0 && errno == EINTR)
+		return ws__err(err, WS_EINTR, "%s: interrupted", r->source);
 	if (n < 0)
 		return ws__errno(err, errno, "%s: read", r->source);
 	if (n == 0)
@@ -188,6 +222,6 @@ ws_line_reader_would_block(ws_line_reader *r, int timeout_ms)
 	int n;
 	do
 		n = poll(&p, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && !stop_asked(r));
 	return n == 0;
 }

@@ -65,6 +65,19 @@ ws_status ws__replace_file(int dirfd, const char *rel, const char *name,
 			   const void *data, size_t len, ws_error *err);
 int ws__close(int fd);
 
+/*
+ * openat() that never waits on a FIFO or device and gives only regular
+ * files (openfile.c); otherwise -1 with errno WS__ENOTREG, which ws__errno
+ * words as "not a regular file" (an errno no system call returns).
+ */
+int ws__openat_regular(int dirfd, const char *rel, int flags, mode_t mode);
+/*
+ * How many data files a reader keeps open at once: a share of the
+ * descriptor limit (RLIMIT_NOFILE), so that no store is too large to read.
+ */
+size_t ws__data_fd_bound(void);
+#define WS__ENOTREG 0x10000
+
 /* Called for each entry of a directory but "." and ".."; WS_OK goes on. */
 typedef ws_status (*ws__dir_entry_fn)(void *ctx, const char *entry,
 				       ws_error *err);

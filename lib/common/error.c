@@ -25,6 +25,8 @@ ws_strerror(ws_status code)
 		return "out of memory";
 	case WS_EUSAGE:
 		return "invalid argument";
+	case WS_EINTR:
+		return "interrupted";
 	}
 	return "unknown status";
 }
@@ -43,7 +45,8 @@ set_message(ws_error *err, ws_status code, int errno_value, const char *fmt,
 						  : sizeof err->msg - 1;
 	if (errno_value != 0)
 		snprintf(err->msg + used, sizeof err->msg - used, ": %s",
-			 strerror(errno_value));
+			 errno_value == WS__ENOTREG ? "not a regular file"
+						    : strerror(errno_value));
 	return code;
 }
 
@@ -62,7 +65,9 @@ ws__errno(ws_error *err, int errno_value, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	ws_status code = errno_value == ENOMEM ? WS_ENOMEM : WS_EIO;
+	ws_status code = errno_value == ENOMEM	     ? WS_ENOMEM
+			 : errno_value == WS__ENOTREG ? WS_ECORRUPT
+						      : WS_EIO;
 	set_message(err, code, errno_value, fmt, ap);
 	va_end(ap);
 	return code;

@@ -75,16 +75,6 @@ ws__pread_exact(int fd, void *buf, size_t n, off_t off, const char *name,
 	return WS_OK;
 }
 
-ssize_t
-ws__read_retry(int fd, void *buf, size_t n)
-{
-	for (;;) {
-		ssize_t r = read(fd, buf, n);
-		if (r >= 0 || errno != EINTR)
-			return r;
-	}
-}
-
 ws_status
 ws__read_small_fd(int fd, const struct stat *sb, const char *name,
 		  size_t max, char **out, size_t *len, ws_error *err)
@@ -112,7 +102,8 @@ ws_status
 ws__read_small_file(int dirfd, const char *rel, const char *name, size_t max,
 		    char **out, size_t *len, ws_error *err)
 {
-	int fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = ws__openat_regular(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+				    0);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return ws__err(err, WS_NOTFOUND,
@@ -157,9 +148,10 @@ ws__replace_file(int dirfd, const char *rel, const char *name,
 {
 	char tmp[WS_PATH_SIZE];
 	snprintf(tmp, sizeof tmp, "%s.tmp", rel);
-	int fd = openat(dirfd, tmp,
-			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			0666);
+	int fd = ws__openat_regular(dirfd, tmp,
+				    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+					    O_CLOEXEC,
+				    0666);
 	if (fd < 0)
 		return ws__errno(err, errno, "%s.tmp: open", name);
 	char tmpname[WS_PATH_SIZE];

@@ -645,8 +645,8 @@ scan_file(reindex *rx, rx_file *f, ws_error *err)
 	}
 	ws__name rel;
 	ws__data_file(f->id, &rel);
-	rx->fd = openat(rx->datadirfd, rel.base,
-			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	rx->fd = ws__openat_regular(rx->datadirfd, rel.base,
+				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (rx->fd < 0)
 		return ws__errno(err, errno, "%s: open", rx->fname);
 	rx->stats->files++;
@@ -943,13 +943,14 @@ salvage_one(reindex *rx, int lostfd, const rx_salvage *s, ws_error *err)
 	snprintf(dst, sizeof dst, "%s/%s/%s", rx->path, WS_LOST_DIR, lost);
 	data_path(rx, s->id, rx->fname, sizeof rx->fname);
 	ws__data_file(s->id, &rel);
-	int in = openat(rx->datadirfd, rel.base,
-			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int in = ws__openat_regular(rx->datadirfd, rel.base,
+				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (in < 0)
 		return ws__errno(err, errno, "%s: open", rx->fname);
-	int out = openat(lostfd, lost,
-			 O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			 0666);
+	int out = ws__openat_regular(lostfd, lost,
+				     O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+					     O_CLOEXEC,
+				     0666);
 	ws_status rc = out < 0 ? ws__errno(err, errno, "%s: open", dst) : WS_OK;
 	for (uint64_t done = 0; rc == WS_OK && done < s->length;) {
 		size_t n = s->length - done < COPY_CHUNK
@@ -1001,8 +1002,8 @@ cut_tails(reindex *rx, ws_error *err)
 		ws__name rel;
 		ws__data_file(f->id, &rel);
 		data_path(rx, f->id, rx->fname, sizeof rx->fname);
-		int fd = openat(rx->datadirfd, rel.base,
-				O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		int fd = ws__openat_regular(rx->datadirfd, rel.base,
+					    O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 		if (fd < 0)
 			return ws__errno(err, errno, "%s: open", rx->fname);
 		ws_status rc = WS_OK;

@@ -79,8 +79,8 @@ ws__segment_open(int indexdirfd, const char *store, const ws_segment_ref *ref,
 	ws__segment_file(ref->id, &seg->name);
 	seg->id = ref->id;
 	seg->records = ref->records;
-	int fd = openat(indexdirfd, seg->name.base,
-			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = ws__openat_regular(indexdirfd, seg->name.base,
+				    O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return ws__err(err, WS_NOTFOUND,
@@ -277,8 +277,10 @@ ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
 	ws__put_u64(o->buf + 16, id);
 	ws__put_u32(o->buf + 60, ws__crc32(o->buf, 60));
 	/* The file is not named by any manifest yet: no temporary needed. */
-	o->fd = openat(indexdirfd, rel.base,
-		       O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	o->fd = ws__openat_regular(indexdirfd, rel.base,
+				   O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+					   O_CLOEXEC,
+				   0666);
 	ws_status rc;
 	if (o->fd < 0) {
 		rc = ws__errno(err, errno, "%s: open", name);

@@ -152,11 +152,15 @@ check_file_name(loader *ld, const cJSON *obj, const char *expected)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "file");
 	if (!cJSON_IsString(v))
 		return damaged(ld, "a file entry has no \"file\" name");
+	char shown[WS__SHOWN_SIZE];
 	if (strcmp(v->valuestring, expected) != 0)
 		return ws__err(ld->err, WS_ECORRUPT,
 			       "%s: file \"%s\" is not a store file name "
 			       "(expected \"%s\")",
-			       ld->name, v->valuestring, expected);
+			       ld->name,
+			       ws__shown_text(v->valuestring,
+					      strlen(v->valuestring), shown),
+			       expected);
 	return WS_OK;
 }
 

@@ -42,6 +42,8 @@ close_data_fds(ws_store *st)
 	free(st->data_fds);
 	st->data_fds = NULL;
 	st->ndata_fds = 0;
+	st->open_data = 0;
+	st->evict_next = 0;
 }
 
 void
@@ -72,8 +74,13 @@ open_subdir(ws_store *st, const char *sub, int *fd, ws_error *err)
 	*fd = openat(st->dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 					     O_CLOEXEC);
 	if (*fd < 0) {
+		/* With a MANIFEST, a missing index/ is damage that a rebuild mends. */
+		if (errno == ENOENT && strcmp(sub, WS_INDEX_DIR) == 0 &&
+		    faccessat(st->dirfd, WS_MANIFEST, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return ws__err(err, WS_ECORRUPT, "%s/%s: No such directory",
+				       st->path, sub);
 		if (errno == ENOENT)
-			return ws__err(err, WS_ECORRUPT,
+			return ws__err(err, WS_EUSAGE,
 				       "%s/%s: No such directory (not a "
 				       "warmstore store?)",
 				       st->path, sub);
@@ -119,6 +126,25 @@ ws__store_refresh(ws_store *st, ws_error *err)
 	return ws__store_reload(st, err);
 }
 
+static ws_status check_empty_subdir(const ws_store *st, const char *sub,
+				    ws_error *err);
+
+/*
+ * No MANIFEST: a store that lost it while data/ or index/ hold files
+ * (the message says how to rebuild it), or no store at all.
+ */
+static ws_status
+no_manifest(ws_store *st, ws_error *err)
+{
+	ws_status rc = check_empty_subdir(st, WS_DATA_DIR, err);
+	if (rc == WS_OK)
+		rc = check_empty_subdir(st, WS_INDEX_DIR, err);
+	if (rc != WS_OK)
+		return rc;
+	return ws__err(err, WS_EUSAGE, "%s: not a warmstore store (no %s)",
+		       st->path, WS_MANIFEST);
+}
+
 /*
  * Loads the MANIFEST and keeps it open (see ws_store), so that the inode
  * a refresh compares with is the one whose contents were loaded.
@@ -128,15 +154,12 @@ load_held_manifest(ws_store *st, ws_error *err)
 {
 	if (st->man_fd >= 0)
 		ws__close(st->man_fd);
-	st->man_fd = openat(st->dirfd, WS_MANIFEST,
-			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	st->man_fd = ws__openat_regular(st->dirfd, WS_MANIFEST,
+					O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (st->man_fd < 0)
-		return errno == ENOENT
-			       ? ws__err(err, WS_ECORRUPT,
-					 "%s: not a warmstore store (no %s)",
-					 st->path, WS_MANIFEST)
-			       : ws__errno(err, errno, "%s/%s: open", st->path,
-					   WS_MANIFEST);
+		return errno == ENOENT ? no_manifest(st, err)
+				       : ws__errno(err, errno, "%s/%s: open",
+						   st->path, WS_MANIFEST);
 	ws_status rc = fstat(st->man_fd, &st->man_stat) == 0
 			       ? ws__manifest_load_fd(st->man_fd, &st->man_stat,
 						      st->path, &st->man, err)
@@ -149,23 +172,46 @@ load_held_manifest(ws_store *st, ws_error *err)
 	return rc;
 }
 
+/* Closes an open data file other than keep, to stay within the bound. */
+static void
+evict_data_fd(ws_store *st, size_t keep)
+{
+	for (size_t n = 0; n < st->ndata_fds; n++) {
+		size_t i = (st->evict_next + n) % st->ndata_fds;
+		if (i != keep && st->data_fds[i] >= 0) {
+			ws__close(st->data_fds[i]);
+			st->data_fds[i] = -1;
+			st->open_data--;
+			st->evict_next = (i + 1) % st->ndata_fds;
+			return;
+		}
+	}
+}
+
 /* Opens data file i of the snapshot if it is not open; 0 or an errno. */
 static int
 open_data_index(ws_store *st, size_t i)
 {
 	if (st->data_fds[i] >= 0)
 		return 0;
+	if (st->open_data >= st->max_open_data)
+		evict_data_fd(st, i);
 	ws__name rel;
 	ws__data_file(st->man.data[i].id, &rel);
-	st->data_fds[i] = openat(st->datadirfd, rel.base,
-				 O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	return st->data_fds[i] < 0 ? errno : 0;
+	st->data_fds[i] = ws__openat_regular(st->datadirfd, rel.base,
+					     O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+					     0);
+	if (st->data_fds[i] < 0)
+		return errno;
+	st->open_data++;
+	return 0;
 }
 
 /*
- * Opens every data file of the snapshot now: a compaction may remove the
- * files of an older manifest, and an open descriptor keeps a file
- * readable after its removal. ENOENT means exactly that happened: the
+ * Opens every data file of the snapshot now, when they are few enough to
+ * stay open (more are opened as queries need them, within the bound): a
+ * compaction may remove the files of an older manifest, and an open
+ * descriptor keeps a file readable after its removal. ENOENT means exactly that happened: the
  * caller loads the newer manifest, unless this was its last try, when
  * a missing file is left to fail with a message where a block needs it.
  * Any other failure to open is an error now.
@@ -179,6 +225,8 @@ open_data_files(ws_store *st, bool last_try, ws_error *err)
 	st->ndata_fds = st->man.ndata;
 	for (size_t i = 0; i < st->ndata_fds; i++)
 		st->data_fds[i] = -1;
+	if (st->ndata_fds > st->max_open_data)
+		return WS_OK;
 	for (size_t i = 0; i < st->ndata_fds; i++) {
 		int e = open_data_index(st, i);
 		if (e == ENOENT)
@@ -190,6 +238,28 @@ open_data_files(ws_store *st, bool last_try, ws_error *err)
 					 rel.rel);
 		}
 	}
+	return WS_OK;
+}
+
+/*
+ * A rebuild may have made index/ (or data/) anew since this handle opened
+ * it: a long-running reader follows the directory now at that name. One
+ * that is missing for now is left to fail where a file in it is opened.
+ */
+static ws_status
+follow_subdir(ws_store *st, const char *sub, int *fd, ws_error *err)
+{
+	struct stat now, held;
+	if (*fd < 0 || fstatat(st->dirfd, sub, &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    fstat(*fd, &held) != 0 ||
+	    (now.st_ino == held.st_ino && now.st_dev == held.st_dev))
+		return WS_OK;
+	int fresh;
+	ws_status rc = open_subdir(st, sub, &fresh, err);
+	if (rc != WS_OK)
+		return rc;
+	ws__close(*fd);
+	*fd = fresh;
 	return WS_OK;
 }
 
@@ -206,7 +276,11 @@ ws__store_reload(ws_store *st, ws_error *err)
 		close_segments(st);
 		close_data_fds(st);
 		ws__manifest_free(&st->man);
-		if ((rc = load_held_manifest(st, err)) != WS_OK)
+		if ((rc = follow_subdir(st, WS_DATA_DIR, &st->datadirfd, err)) !=
+			    WS_OK ||
+		    (rc = follow_subdir(st, WS_INDEX_DIR, &st->indexdirfd, err)) !=
+			    WS_OK ||
+		    (rc = load_held_manifest(st, err)) != WS_OK)
 			return rc;
 		rc = open_segments(st, err);
 		if (rc == WS_OK)
@@ -220,15 +294,23 @@ ws__store_reload(ws_store *st, ws_error *err)
 	return rc;
 }
 
+/* A file name found in the store, escaped for a message. */
+static const char *
+shown_entry(const char *entry, char shown[WS__SHOWN_SIZE])
+{
+	return ws__shown_text(entry, strlen(entry), shown);
+}
+
 /* The first entry of a subdirectory that should be empty stops the walk. */
 static ws_status
 refuse_entry(void *ctx, const char *entry, ws_error *err)
 {
+	char shown[WS__SHOWN_SIZE];
 	const char *const *where = ctx; /* {store path, subdirectory} */
 	return ws__err(err, WS_EUSAGE,
 		       "%s: no MANIFEST, but %s/ holds '%s': run 'ws-reindex %s' "
 		       "to rebuild the manifest from the data files",
-		       where[0], where[1], entry, where[0]);
+		       where[0], where[1], shown_entry(entry, shown), where[0]);
 }
 
 /*
@@ -258,6 +340,7 @@ check_empty_subdir(const ws_store *st, const char *sub, ws_error *err)
 static ws_status
 creatable_entry(void *ctx, const char *entry, ws_error *err)
 {
+	char shown[WS__SHOWN_SIZE];
 	const ws_store *st = ctx;
 	static const char *const ok[] = {"lock", WS_MANIFEST ".tmp"};
 	if (strcmp(entry, WS_DATA_DIR) == 0 || strcmp(entry, WS_INDEX_DIR) == 0)
@@ -268,7 +351,7 @@ creatable_entry(void *ctx, const char *entry, ws_error *err)
 	return ws__err(err, WS_EUSAGE,
 		       "%s: directory exists and is not a warmstore store "
 		       "(found '%s')",
-		       st->path, entry);
+		       st->path, shown_entry(entry, shown));
 }
 
 /* A directory we may turn into a store: empty, or a half-made store. */
@@ -286,6 +369,23 @@ make_subdir(ws_store *st, const char *sub, ws_error *err)
 	return WS_OK;
 }
 
+/*
+ * The entry of a new store directory is durable only once the directory
+ * holding it is fsynced (an empty directory adopted may be just as new).
+ */
+static ws_status
+sync_parent(ws_store *st, ws_error *err)
+{
+	char name[4200];
+	snprintf(name, sizeof name, "%s/..", st->path);
+	int fd = openat(st->dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ws__errno(err, errno, "%s: open", name);
+	ws_status rc = ws__fsync(fd, name, err);
+	ws__close(fd);
+	return rc;
+}
+
 /* Creates the directory, data/, index/ and an empty manifest, under the lock. */
 static ws_status
 create_store(ws_store *st, ws_error *err)
@@ -300,7 +400,8 @@ create_store(ws_store *st, ws_error *err)
 		if ((rc = check_creatable(st, err)) == WS_OK &&
 		    (rc = make_subdir(st, WS_DATA_DIR, err)) == WS_OK &&
 		    (rc = make_subdir(st, WS_INDEX_DIR, err)) == WS_OK &&
-		    (rc = ws__fsync(st->dirfd, st->path, err)) == WS_OK)
+		    (rc = ws__fsync(st->dirfd, st->path, err)) == WS_OK &&
+		    (rc = sync_parent(st, err)) == WS_OK)
 			rc = ws__manifest_save(st->dirfd, st->path, &m, err);
 	}
 	ws__lock_release(&lockfd);
@@ -329,6 +430,7 @@ ws_store_open(const char *path, int flags, ws_store **out, ws_error *err)
 	}
 	st->dirfd = st->datadirfd = st->indexdirfd = st->man_fd = -1;
 	st->writable = flags & WS_OPEN_WRITE;
+	st->max_open_data = ws__data_fd_bound();
 	ws_status rc = open_dir(st, st->writable, err);
 	if (rc == WS_OK && st->writable)
 		rc = create_store(st, err);

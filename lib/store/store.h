@@ -218,6 +218,9 @@ struct ws_store {
 	size_t nsegs;
 	int *data_fds; /* parallel to man.data; -1 until first opened */
 	size_t ndata_fds;
+	size_t open_data;     /* of data_fds, open now: at most max_open_data */
+	size_t max_open_data; /* ws__data_fd_bound() */
+	size_t evict_next;    /* where the search for one to close starts */
 	/* Counts the snapshots loaded: a block decoded in an older one is
 	 * not reused (see cursor.c). */
 	uint64_t snapshot;

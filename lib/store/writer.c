@@ -158,8 +158,9 @@ open_data_file(ws__writer *w, ws_error *err)
 	ws__name rel;
 	ws__data_file(w->file->id, &rel);
 	ws__store_path(w->fname, w->st->path, rel.rel);
-	w->fd = openat(w->st->datadirfd, rel.base,
-		       O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	w->fd = ws__openat_regular(w->st->datadirfd, rel.base,
+				   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+				   0666);
 	if (w->fd < 0)
 		return ws__errno(err, errno, "%s: open", w->fname);
 	struct stat sb;

@@ -56,18 +56,38 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static ws_status reject_conflict(void *ctx, const ws_batch *b,
+				 const ws_batch_entry *e, uint32_t dim,
+				 ws_error *err);
+
+/*
+ * Commits the batch. When a concurrent writer fixed the dimension of one
+ * of its spaces first, the lines in that space are rejected and the rest
+ * is committed: a retry for each space so lost.
+ */
 static ws_status
 commit_batch(ingest *in, ws_error *err)
 {
-	uint64_t blocks;
-	ws_status rc = ws__store_commit(in->st, &in->batch, &blocks, err);
+	uint64_t blocks, rejected = 0;
+	ws_status rc;
+	while ((rc = ws__store_commit(in->st, &in->batch, &blocks, err)) ==
+	       WS_EBADINPUT) {
+		size_t n; /* the failed commit reloaded the manifest */
+		ws_status drc = ws__batch_drop_conflicts(
+			&in->batch, &in->st->man, reject_conflict, in, &n, err);
+		if (drc != WS_OK)
+			return drc;
+		if (n == 0)
+			return rc;
+		rejected += n;
+	}
 	if (rc != WS_OK)
 		return rc;
 	if (in->batch.n > 0)
 		in->stats->commits++;
 	in->stats->blocks += blocks;
 	/* Counted once committed: a batch a failed commit lost is not. */
-	in->stats->accepted += in->batch_lines;
+	in->stats->accepted += in->batch_lines - rejected;
 	in->batch_lines = 0;
 	ws__batch_reset(&in->batch);
 	ws__manifest_free(&in->pending);
@@ -86,14 +106,27 @@ space_dim(const ingest *in, uint32_t space)
 }
 
 static ws_status
+dim_mismatch(ws_error *err, uint32_t given, uint32_t space, uint32_t held,
+	     const char *why)
+{
+	return ws__err(err, WS_EBADINPUT,
+		       "vector has %" PRIu32 " values but space %" PRIu32
+		       " holds %" PRIu32 "%s",
+		       given, space, held, why);
+}
+
+static ws_status
 accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 {
+	size_t bytes = (size_t)pt->dim * 4 + pt->meta_len;
+	if (bytes > WS_MAX_POINT_BYTES)
+		return ws__err(err, WS_EBADINPUT,
+			       "point too large: vector and metadata take %zu "
+			       "bytes, a block holds at most %u",
+			       bytes, WS_MAX_POINT_BYTES);
 	uint32_t dim = space_dim(in, pt->space_id);
 	if (dim != 0 && dim != pt->dim)
-		return ws__err(err, WS_EBADINPUT,
-			       "vector has %" PRIu32 " values but space %" PRIu32
-			       " holds %" PRIu32,
-			       pt->dim, pt->space_id, dim);
+		return dim_mismatch(err, pt->dim, pt->space_id, dim, "");
 	ws_status rc = WS_OK;
 	if (dim == 0)
 		rc = ws__manifest_set_dim(&in->pending, pt->space_id, pt->dim,
@@ -122,14 +155,50 @@ keep_rejected(ingest *in, const ws_line *line, ws_error *err)
 	return rc;
 }
 
-static ws_status
-reject(ingest *in, const ws_line *line, ws_error *why, ws_error *err)
+/* Counts a rejected line and reports why, with its line number. */
+static void
+report_reject(ingest *in, uint64_t line, ws_error *why)
 {
-	ws__err_prefix(why, "%s:%" PRIu64, in->source, line->number);
+	ws__err_prefix(why, "%s:%" PRIu64, in->source, line);
 	in->stats->rejected++;
 	if (in->o->on_reject != NULL)
 		in->o->on_reject(in->o->ctx, why);
+}
+
+static ws_status
+reject(ingest *in, const ws_line *line, ws_error *why, ws_error *err)
+{
+	report_reject(in, line->number, why);
 	return keep_rejected(in, line, err);
+}
+
+/*
+ * A line of the batch that a concurrent writer's dimension made bad: its
+ * text is gone, so the rejects file gets the point as a reader prints it.
+ */
+static ws_status
+reject_conflict(void *ctx, const ws_batch *b, const ws_batch_entry *e,
+		uint32_t dim, ws_error *err)
+{
+	ingest *in = ctx;
+	ws_error why;
+	dim_mismatch(&why, e->dim, e->space, dim, " (set by a concurrent writer)");
+	report_reject(in, e->line, &why);
+	if (in->o->rejects_fd < 0)
+		return WS_OK;
+	ws_point pt = {.entity_id = e->entity, .space_id = e->space,
+		       .timestamp = e->ts, .dim = e->dim,
+		       .vector = b->vec + e->vec_off};
+	pt.meta = ws__batch_meta(b, e, &pt.meta_len);
+	ws_output *out = ws_output_new(in->o->rejects_fd, "rejects file");
+	if (out == NULL)
+		return ws__err(err, WS_ENOMEM, "out of memory");
+	ws_status rc = ws_output_point(out, &pt, err);
+	ws_error close_err;
+	ws_status crc = ws_output_close(out, &close_err);
+	if (rc == WS_OK && crc != WS_OK)
+		*err = close_err;
+	return rc != WS_OK ? rc : crc;
 }
 
 /* Settles one line: WS_OK, WS_EBADINPUT (reported), or a hard error. */
@@ -164,8 +233,8 @@ settle_line(ingest *in, const ws_line *line, ws_error *err)
 }
 
 /*
- * The input failed (a read error): the lines accepted so far are still
- * committed, so nothing already accepted is lost, then the failure is
+ * The input failed (a read error) or a signal asked to stop: the lines
+ * accepted so far are still committed, so nothing already accepted is lost, then the failure is
  * reported. A failing commit is reported instead.
  */
 static ws_status
@@ -201,14 +270,37 @@ time_to_commit(ingest *in)
 	return wait > 0 && ws_line_reader_would_block(in->in, wait);
 }
 
+static bool
+stop_asked(const ingest *in)
+{
+	return in->o->stop != NULL && *in->o->stop != 0;
+}
+
+/*
+ * Without skip_bad the first rejected line ends the input: one rejected
+ * when read, or by a commit (see commit_batch).
+ */
+static bool
+must_stop(const ingest *in)
+{
+	return !in->o->skip_bad && in->stats->rejected > 0;
+}
+
 static ws_status
 run(ingest *in, ws_error *err)
 {
-	bool rejected = false;
-	for (;;) {
+	while (!must_stop(in)) {
 		ws_status rc;
+		/* Checked per line too: reading a regular file never waits. */
+		if (stop_asked(in))
+			return fail_input(in, ws__err(err, WS_EINTR,
+						      "%s: interrupted",
+						      in->source),
+					  err);
 		if (time_to_commit(in) && (rc = commit_batch(in, err)) != WS_OK)
 			return rc;
+		if (must_stop(in))
+			break;
 		ws_line line;
 		rc = ws_line_read(in->in, &line, err);
 		if (rc == WS_NOTFOUND)
@@ -218,19 +310,14 @@ run(ingest *in, ws_error *err)
 		in->stats->lines++;
 		rc = settle_line(in, &line, err);
 		in->settled = line.number;
-		if (rc == WS_EBADINPUT) {
-			rejected = true;
-			if (!in->o->skip_bad)
-				break;
-		} else if (rc != WS_OK) {
+		if (rc != WS_OK && rc != WS_EBADINPUT)
 			return rc;
-		}
 		if (ws__batch_bytes(&in->batch) >= in->o->batch_bytes &&
 		    (rc = commit_batch(in, err)) != WS_OK)
 			return rc;
 	}
 	ws_status rc = commit_batch(in, err);
-	if (rc == WS_OK && rejected)
+	if (rc == WS_OK && in->stats->rejected > 0)
 		rc = ws__err(err, WS_EBADINPUT, "%s: %" PRIu64 " line%s rejected",
 			     in->source, in->stats->rejected,
 			     in->stats->rejected == 1 ? "" : "s");
@@ -248,6 +335,8 @@ ws_ingest_fd(ws_store *st, int fd, const char *source,
 	in.batch.source = source;
 	ws__manifest_init(&in.pending);
 	in.in = ws_line_reader_new(fd, source, opts->max_line);
+	if (in.in != NULL)
+		ws_line_reader_set_stop(in.in, opts->stop);
 	in.pb = ws_point_buf_new();
 	if (in.pb != NULL)
 		ws_point_buf_set_time_unit(in.pb, opts->time_unit);

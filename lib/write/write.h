@@ -11,6 +11,21 @@
 #include "store/store.h"
 
 /*
+ * Called for each entry of a batch whose space the manifest gives another
+ * dimension (dim), in input line order; WS_OK goes on.
+ */
+typedef ws_status (*ws__conflict_fn)(void *ctx, const ws_batch *b,
+				      const ws_batch_entry *e, uint32_t dim,
+				      ws_error *err);
+/*
+ * Takes out of the batch the entries that conflict with the dimensions
+ * of m (conflict.c), after handing each to fn; *dropped counts them.
+ */
+ws_status ws__batch_drop_conflicts(ws_batch *b, const ws_manifest *m,
+				   ws__conflict_fn fn, void *ctx,
+				   size_t *dropped, ws_error *err);
+
+/*
  * Sorts and deduplicates the batch, then commits it through the writer
  * (which holds the lock); *blocks counts the blocks written. The store
  * handle then reads the new state.
