@@ -20,8 +20,24 @@
 /*
  * mantissa * 10^exp10 as a correctly rounded f32, when one exact float
  * operation can do it (mantissa <= 2^24, |exp10| <= 10); false otherwise.
+ * Inline: the shortest-decimal printer calls it for every candidate.
  */
-bool ws__f32_exact(uint64_t mantissa, int exp10, float *out);
+static inline bool
+ws__f32_exact(uint64_t mantissa, int exp10, float *out)
+{
+	/*
+	 * Both operands are exact floats (m <= 2^24, 10^k <= 10^10), so one
+	 * IEEE operation rounds the true quotient or product correctly
+	 * (Clinger's fast path, in single precision).
+	 */
+	static const float pow10f[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+				       1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+	if (mantissa > (1u << 24) || exp10 < -10 || exp10 > 10)
+		return false;
+	float v = (float)mantissa;
+	*out = exp10 < 0 ? v / pow10f[-exp10] : v * pow10f[exp10];
+	return true;
+}
 
 /* --- untrusted text in messages (json_lex.c) ---------------------- */
 
