@@ -8,7 +8,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential autoconf automake pkg-config libcjson-dev zlib1g-dev bats mandoc time"
+PACKAGES="build-essential autoconf automake pkg-config libcjson-dev zlib1g-dev bats mandoc time gnuplot-nox"
 
 missing=
 for p in $PACKAGES; do

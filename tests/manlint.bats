@@ -4,6 +4,7 @@
 load helpers
 
 : "${WS_MANDIR:=$BATS_TEST_DIRNAME/../man}"
+: "${WS_SCRIPTS:=$BATS_TEST_DIRNAME/../scripts}"
 
 lint() {
 	# mandoc's note about the system's own outdated mandoc.db is not
@@ -12,7 +13,7 @@ lint() {
 }
 
 @test "man pages exist for every program and the store format" {
-	for p in ws-ingest.1 ws-get.1 ws-range.1 ws-zones.1 ws-reindex.1 warmstore.5; do
+	for p in ws-ingest.1 ws-get.1 ws-range.1 ws-zones.1 ws-reindex.1 ws-plot.1 warmstore.5; do
 		[ -s "$WS_MANDIR/$p" ]
 	done
 }
@@ -34,8 +35,8 @@ lint() {
 }
 
 @test "every long option in --help is documented in the man page" {
-	for p in ws-ingest ws-get ws-range ws-zones ws-reindex; do
-		for opt in $("$p" --help | grep -o -- '--[a-z-]*' | sort -u); do
+	for p in ws-ingest ws-get ws-range ws-zones ws-reindex ws-plot; do
+		for opt in $(PATH="$WS_SCRIPTS:$PATH" "$p" --help | grep -o -- '--[a-z-]*' | sort -u); do
 			grep -qF -- "Fl \\-${opt#--}" "$WS_MANDIR/$p.1" ||
 				{ echo "$p: $opt missing from $p.1"; false; }
 		done
