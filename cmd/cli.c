@@ -22,6 +22,16 @@ static char **cli_argv;
 static struct option longopts[MAX_OPTIONS + 3];
 static char shortopts[3 * MAX_OPTIONS + 8];
 
+/* The exit statuses --help lists: the usual three unless a program says. */
+static const char *exit_help =
+	"0 success, 1 data problem, 2 usage or environment error";
+
+void
+cli_exit_help(const char *text)
+{
+	exit_help = text;
+}
+
 static const cli_option builtin[] = {
 	{"help", 'h', NULL, "show this help and exit"},
 	{"version", 'V', NULL, "show the version and exit"},
@@ -93,9 +103,7 @@ help(void)
 		print_option(o);
 	for (size_t i = 0; i < 2; i++)
 		print_option(&builtin[i]);
-	printf("\nExit status: 0 success, 1 data problem, 2 usage or "
-	       "environment error.\nSee %s(1).\n",
-	       prog->name);
+	printf("\nExit status: %s.\nSee %s(1).\n", exit_help, prog->name);
 	exit(cli_finish(NULL, CLI_OK));
 }
 

@@ -74,6 +74,8 @@ main(int argc, char **argv)
 	bool have_entity = false, have_space = false, all = false;
 	const char *arg;
 	int c;
+	/* Neither reads input it could reject: an empty result is success. */
+	cli_exit_help("0 success, 2 usage or environment error (1 is not used)");
 	cli_init(&program, argc, argv);
 	while ((c = cli_next_option(&arg)) != -1) {
 		switch (c) {

@@ -43,3 +43,35 @@ lint() {
 		done
 	done
 }
+
+@test "no text line of a man page starts with the word No" {
+	# Style: a sentence starting "No" would be misread if it ever became
+	# part of a macro line.
+	run grep -n '^No\b' "$WS_MANDIR"/*.[15]
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
+}
+
+@test "no macro line loses a word No to the No macro" {
+	# On a macro line, "No such file" renders as "such file": the word
+	# must be written \&No there.
+	run grep -nE '^\..* No [a-z]' "$WS_MANDIR"/*.[15]
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
+	for f in "$WS_MANDIR"/*.[15]; do
+		run sh -c 'mandoc -Tascii "$1" | col -b | grep -E "(^|[^o] )such file"' sh "$f"
+		[ "$status" -eq 1 ] || { echo "$f: $output"; false; }
+	done
+}
+
+@test "--help gives the exit statuses the page gives" {
+	for p in ws-ingest ws-get ws-range ws-zones ws-reindex; do
+		help=$("$p" --help | grep '^Exit status:')
+		# The page's text for status 1 starts on the line after ".It 1".
+		one=$(sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /{/^\.It 1$/{n;p;}}' "$WS_MANDIR/$p.1")
+		case $one in
+		"Not used"*)
+			[[ $help == *"(1 is not used)"* ]] || { echo "$p: $help"; false; } ;;
+		*)
+			[[ $help == *", 1 data problem, "* ]] || { echo "$p: $help"; false; } ;;
+		esac
+	done
+}
