@@ -82,6 +82,16 @@ bad_line() {
 	[ "$output" = 0 ]
 }
 
+@test "a series of a single point is drawn as a point, the others as lines" {
+	{ pt 1 0 5 1; pt 2 0 5 1; pt 2 0 6 2; } | ws-plot -o "$T/p.svg"
+	# One placed point mark in the plot (the other is the legend's sample).
+	run grep -c "<use xlink:href='#gpPt0' transform='translate" "$T/p.svg"
+	[ "$output" = 2 ]
+	{ pt 2 0 5 1; pt 2 0 6 2; } | ws-plot -o "$T/q.svg"
+	run grep -c "<use xlink:href='#gpPt0' transform='translate" "$T/q.svg"
+	[ "$output" = 0 ]
+}
+
 @test "-t puts the title above the panels, literally" {
 	three_series | ws-plot -t "it's <a> & 50%_{x}" -o "$T/p.svg"
 	grep -qF ">it's &lt;a&gt; &amp; 50%_{x}<" "$T/p.svg" ||
