@@ -24,6 +24,16 @@ static char **cli_argv;
 static struct option longopts[MAX_OPTIONS + 3];
 static char shortopts[3 * MAX_OPTIONS + 8];
 
+/* The exit statuses --help lists: the usual three unless a program says. */
+static const char *exit_help =
+	"0 success, 1 data problem, 2 usage or environment error";
+
+void
+cli_exit_help(const char *text)
+{
+	exit_help = text;
+}
+
 static const cli_option builtin[] = {
 	{"help", 'h', NULL, "show this help and exit"},
 	{"version", 'V', NULL, "show the version and exit"},
@@ -110,9 +120,7 @@ help(void)
 		       "3339\n(2026-11-25T10:00:00Z), a date (2026-11-25), now, "
 		       "or now-DURATION\n(now-15m, now-1h30m; units us ms s m "
 		       "h d w).\n");
-	printf("\nExit status: 0 success, 1 data problem, 2 usage or "
-	       "environment error.\nSee %s(1).\n",
-	       prog->name);
+	printf("\nExit status: %s.\nSee %s(1).\n", exit_help, prog->name);
 	exit(cli_finish(NULL, CLI_OK));
 }
 

@@ -36,6 +36,8 @@ typedef struct cli_program {
 } cli_program;
 
 void cli_init(const cli_program *prog, int argc, char **argv);
+/* Replaces the exit statuses --help lists (no final period); call first. */
+void cli_exit_help(const char *text);
 /*
  * Next option key and its argument; -1 when options end. --help and
  * --version are handled here (print and exit 0); an unknown option is a

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 
 static const cli_option options[] = {
 	{"space", 's', "N", "space_id for lines without one (default 0)"},
@@ -22,6 +23,7 @@ static const cli_option options[] = {
 	{"max-line", 'l', "SIZE", "reject lines longer than SIZE (64M)"},
 	{"max-wait", 'w', "SECONDS", "commit points within SECONDS of arrival (5; 0: off)"},
 	{"time-unit", 'u', "UNIT", "integer timestamps are s, ms, us (default) or ns"},
+	{"progress", 'p', NULL, "show progress on stderr (default: if a terminal)"},
 	{0},
 };
 
@@ -31,17 +33,27 @@ static const cli_program program = {
 	options,
 };
 
+/* What the callbacks of a run report to. */
+typedef struct reporting {
+	bool verbose;
+	progress bar;
+} reporting;
+
 static void
 report_commit(void *ctx, uint64_t through)
 {
-	if (*(const bool *)ctx)
-		cli_warn("committed through line %" PRIu64, through);
+	reporting *r = ctx;
+	if (!r->verbose)
+		return;
+	progress_clear(&r->bar);
+	cli_warn("committed through line %" PRIu64, through);
 }
 
 static void
 report_reject(void *ctx, const ws_error *why)
 {
-	(void)ctx;
+	reporting *r = ctx;
+	progress_clear(&r->bar);
 	cli_warn("%s", why->msg);
 }
 
@@ -123,6 +135,13 @@ die_by_stop_signal(void)
 	return 128 + stop_signal;
 }
 
+static void
+report_progress(void *ctx, const ws_ingest_stats *stats)
+{
+	reporting *r = ctx;
+	progress_update(&r->bar, stats->lines, stats->bytes);
+}
+
 static int
 open_rejects(const char *path)
 {
@@ -139,7 +158,9 @@ main(int argc, char **argv)
 {
 	ws_ingest_opts o;
 	ws_ingest_opts_init(&o);
-	bool verbose = false, unit_given = false;
+	bool unit_given = false;
+	reporting rep = {0};
+	bool show_progress = false;
 	const char *rejects = NULL, *arg;
 	int c;
 	cli_init(&program, argc, argv);
@@ -148,17 +169,19 @@ main(int argc, char **argv)
 		case 's': o.default_space = cli_u32("--space", arg); break;
 		case 'k': o.skip_bad = true; break;
 		case 'r': rejects = arg; break;
-		case 'v': verbose = true; break;
+		case 'v': rep.verbose = true; break;
 		case 'b': o.batch_bytes = cli_size("--batch-bytes", arg, 1024); break;
 		case 'l': o.max_line = cli_size("--max-line", arg, 1024); break;
 		case 'w': o.max_wait_ms = cli_seconds_ms("--max-wait", arg); break;
 		case 'u': o.time_unit = time_unit(arg); unit_given = true; break;
+		case 'p': show_progress = true; break;
 		}
 	}
 	const char *path = cli_store();
 	o.on_commit = report_commit;
 	o.on_reject = report_reject;
-	o.ctx = &verbose;
+	o.on_progress = report_progress;
+	o.ctx = &rep;
 	if (rejects != NULL && (o.rejects_fd = open_rejects(rejects)) < 0)
 		return CLI_USAGE;
 
@@ -169,17 +192,20 @@ main(int argc, char **argv)
 	o.stop = &stop_signal;
 	ws_status rc = ws_store_open(path, WS_OPEN_WRITE, &st, &err);
 	if (rc == WS_OK) {
+		progress_init(&rep.bar, "ws-ingest", show_progress, STDIN_FILENO);
 		rc = ws_ingest_fd(st, STDIN_FILENO, "stdin", &o, &stats, &err);
 		ws_store_close(st);
+		progress_final(&rep.bar, stats.lines, stats.bytes);
 	}
 	/* Rejected lines were reported one by one; only other errors here. */
 	int status = rc == WS_EBADINPUT && stats.rejected > 0 ? CLI_DATA
 			   : rc == WS_OK || rc == WS_EINTR	? CLI_OK
 								: cli_fail(&err);
-	if (verbose)
-		cli_warn("%" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
-			 " blocks written",
-			 stats.accepted, stats.rejected, stats.blocks);
+	if (rep.verbose)
+		cli_warn("%" PRIu64 " accepted, %" PRIu64 " replaced, %" PRIu64
+			 " rejected, %" PRIu64 " blocks written",
+			 stats.accepted, stats.replaced, stats.rejected,
+			 stats.blocks);
 	warn_if_misscaled(&stats, unit_given);
 	if (o.rejects_fd >= 0 && close(o.rejects_fd) != 0) {
 		cli_warn("%s: %s", rejects, strerror(errno));

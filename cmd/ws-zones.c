@@ -91,6 +91,8 @@ main(int argc, char **argv)
 	const char *arg;
 	int c;
 	ws_zone_filter_init(&f);
+	/* Neither reads input it could reject: an empty result is success. */
+	cli_exit_help("0 success, 2 usage or environment error (1 is not used)");
 	cli_init(&program, argc, argv);
 	while ((c = cli_next_option(&arg)) != -1) {
 		switch (c) {

@@ -348,6 +348,8 @@ WS_MUST_CHECK ws_status ws_lookup_fd(ws_store *st, int fd,
 
 /* --- ingest ---------------------------------------------------------- */
 
+struct ws_ingest_stats;
+
 typedef struct ws_ingest_opts {
 	uint32_t default_space;
 	bool skip_bad;          /* go on after a rejected line */
@@ -370,6 +372,9 @@ typedef struct ws_ingest_opts {
 	void (*on_commit)(void *ctx, uint64_t through_line);
 	/* Called for every rejected line with the message. */
 	void (*on_reject)(void *ctx, const ws_error *why);
+	/* Called every few hundred lines and after each commit, with lines
+	 * and bytes of the stats up to date; may be NULL. */
+	void (*on_progress)(void *ctx, const struct ws_ingest_stats *stats);
 	void *ctx;
 } ws_ingest_opts;
 
@@ -378,6 +383,10 @@ typedef struct ws_ingest_stats {
 	uint64_t lines, accepted, rejected, blocks, commits;
 	/* The latest timestamp of a line accepted; INT64_MIN when none. */
 	int64_t max_timestamp;
+	/* Accepted lines whose key an earlier line of the same batch had:
+	 * they replaced it (repeats across batches are not seen). */
+	uint64_t replaced;
+	uint64_t bytes; /* input consumed */
 } ws_ingest_stats;
 
 /* Sets the defaults: space 0, stop at the first bad line, 40 MiB batches. */
@@ -603,5 +612,10 @@ typedef struct ws_compact_stats {
  */
 WS_MUST_CHECK ws_status ws_compact(const char *path, ws_compact_stats *stats,
 				   ws_error *err);
+
+/* --- input progress ------------------------------------------------------ */
+
+/* Bytes of the input consumed so far: read, less what is still buffered. */
+uint64_t ws_line_reader_consumed(const ws_line_reader *r);
 
 #endif

@@ -8,7 +8,11 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential autoconf automake pkg-config libcjson-dev zlib1g-dev bats mandoc time"
+# Everything the build and the whole test suite use beyond a minimal
+# Debian (debootstrap --variant=minbase): bats and mandoc run the suites
+# and lint the pages, groff-base lints them too, time measures peak memory
+# (badinput.bats), gnuplot-nox draws for scripts/ws-plot (plot.bats).
+PACKAGES="build-essential autoconf automake pkg-config libcjson-dev zlib1g-dev bats mandoc time gnuplot-nox groff-base"
 
 missing=
 for p in $PACKAGES; do

@@ -64,7 +64,7 @@ check_help() {
 	done
 }
 
-INGEST_OPTS="--space --skip-bad --rejects --verbose --batch-bytes --max-line"
+INGEST_OPTS="--space --skip-bad --rejects --verbose --batch-bytes --max-line --max-wait --progress"
 GET_OPTS="--entity --space --timestamp"
 RANGE_OPTS="--entity --space --from --to --limit --reverse --all"
 
@@ -552,4 +552,20 @@ missing_store() {
 	ws-ingest "$S" <&- 2>"$T/err"
 	[ ! -s "$T/err" ]
 	[ "$(ws-range --all "$S" | wc -l)" -eq 1 ]
+}
+
+@test "ws-ingest: size suffixes take either case and mean powers of 1024" {
+	for v in 1k 1K; do
+		run sep ws-ingest "$T/s-$v" -l "$v" < <(printf '{"entity_id":1,"timestamp":1,"vector":[1],"metadata":{"p":"%01000d"}}\n' 0)
+		[ "$status" -eq 1 ]
+		grep -qxF 'ws-ingest: stdin:1: line longer than 1024 bytes' "$T/err"
+	done
+	for v in 1m 1M; do
+		run sep ws-ingest "$T/s-$v" -l "$v" < <(head -c 1048577 /dev/zero | tr '\0' x; echo)
+		[ "$status" -eq 1 ]
+		grep -qxF 'ws-ingest: stdin:1: line longer than 1048576 bytes' "$T/err"
+	done
+	for v in 1g 1G; do
+		point 1 10 1 | ws-ingest "$S" -b "$v" -l "$v"
+	done
 }

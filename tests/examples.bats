@@ -56,3 +56,7 @@ run_examples() {
 @test "ws-reindex(1) examples run and print what they say" {
 	run_examples ws-reindex.1
 }
+
+@test "ws-plot(1) examples run and print what they say" {
+	PATH="${WS_SCRIPTS:-$BATS_TEST_DIRNAME/../scripts}:$PATH" run_examples ws-plot.1
+}

@@ -249,14 +249,14 @@ commits() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ "$(commits "$T/err")" = 3 ]
-	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 3 accepted, 0 rejected, 2 blocks written' ]
+	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 3 accepted, 0 replaced, 0 rejected, 2 blocks written' ]
 	[ "$(wc -l <"$T/err")" -eq 2 ]
 	# With a rejected line, on another store (long option).
 	run sep ws-ingest "$T/s2" --verbose --skip-bad < <(point 1 10 1; echo '{}'; point 2 10 2)
 	[ "$status" -eq 1 ]
 	grep -qxF 'ws-ingest: stdin:2: missing field "entity_id"' "$T/err"
 	[ "$(commits "$T/err" | tail -n 1)" = 3 ]
-	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 2 accepted, 1 rejected, 2 blocks written' ]
+	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 2 accepted, 0 replaced, 1 rejected, 2 blocks written' ]
 }
 
 @test "-v: stopping at a bad line still reports the commit and the summary" {
@@ -266,7 +266,7 @@ commits() {
 	n=$(commits "$T/err" | tail -n 1)
 	# Lines 1..2 are durable; line 3 is settled too if N says so, line 4 never.
 	[ "$n" = 2 ] || [ "$n" = 3 ]
-	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 2 accepted, 1 rejected, 2 blocks written' ]
+	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 2 accepted, 0 replaced, 1 rejected, 2 blocks written' ]
 }
 
 @test "without -v a good run prints nothing at all" {
@@ -285,7 +285,7 @@ commits() {
 	# Strictly increasing, ending with the last line.
 	sort -n -u "$T/n" | cmp - "$T/n"
 	[ "$(tail -n 1 "$T/n")" = 300 ]
-	b=$(sed -n 's/^ws-ingest: 300 accepted, 0 rejected, \([0-9]*\) blocks written$/\1/p' "$T/err")
+	b=$(sed -n 's/^ws-ingest: 300 accepted, 0 replaced, 0 rejected, \([0-9]*\) blocks written$/\1/p' "$T/err")
 	[ -n "$b" ]
 	[ "$b" -ge "$(wc -l <"$T/n")" ]
 	run ws-range "$S" -e 1
@@ -338,7 +338,7 @@ commits() {
 	# Only blank lines: a good run, nothing stored.
 	run sep ws-ingest "$T/s2" -v < <(printf '\n  \n\t\n')
 	[ "$status" -eq 0 ]
-	grep -qxF 'ws-ingest: 0 accepted, 0 rejected, 0 blocks written' "$T/err"
+	grep -qxF 'ws-ingest: 0 accepted, 0 replaced, 0 rejected, 0 blocks written' "$T/err"
 	run ws-range --all "$T/s2"
 	[ -z "$output" ]
 }
@@ -700,7 +700,7 @@ conflict() {
 	done >"$T/want-rej"
 	cmp "$T/want-rej" "$T/rej"
 	[ "$(commits "$T/err1")" = "$((2 * n))" ]
-	[ "$(tail -n 1 "$T/err1")" = "ws-ingest: $n accepted, $n rejected, 1 blocks written" ]
+	[ "$(tail -n 1 "$T/err1")" = "ws-ingest: $n accepted, 0 replaced, $n rejected, 1 blocks written" ]
 }
 
 @test "a concurrent writer's dimension rejects only the lines of its space" {
@@ -767,4 +767,101 @@ conflict() {
 		[ "$status" -eq 2 ]
 		grep -q "ws-ingest: --max-wait: invalid value '$v' (expected a number of seconds 0..86400)" "$T/err"
 	done
+}
+
+# --- the replaced count and --progress ---------------------------------
+
+@test "-v counts the lines that replaced an earlier line of their batch" {
+	run sep ingest -v < <(point 1 10 1; point 1 10 2; point 2 10 3; point 1 10 4; point 1 20 5)
+	[ "$status" -eq 0 ]
+	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 5 accepted, 2 replaced, 0 rejected, 2 blocks written' ]
+	run ws-range --all "$S"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[0]}" = "$(canon 1 0 10 4)" ]
+}
+
+@test "-v: a key repeated after a commit replaces the point but is not counted" {
+	# The second line is sent only once the first is committed.
+	run sep ingest -v < <(
+		point 1 10 1
+		for _ in $(seq 100); do
+			[ -n "$(ws-range "$S" -e 1 2>/dev/null)" ] && break
+			sleep 0.1
+		done
+		point 1 10 2)
+	[ "$status" -eq 0 ]
+	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 2 accepted, 0 replaced, 0 rejected, 2 blocks written' ]
+	[ "$(ws-range "$S" -e 1)" = "$(canon 1 0 10 2)" ]
+}
+
+# A progress line: N lines, then MB and MB/s with one decimal, then $2
+# (", 100%" or nothing).
+progress_re() {
+	printf '^ws-ingest: %s lines, [0-9]+\\.[0-9] MB, [0-9]+\\.[0-9] MB/s%s$' "$1" "$2"
+}
+
+@test "--progress on a regular file: lines, MB, MB/s and the percentage" {
+	for i in $(seq 1 300); do point 1 "$i" "$i"; done >"$T/in"
+	run sep ingest --progress <"$T/in"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	grep -Eq "$(progress_re 300 ', 100%')" "$T/err"
+	# Nothing else: each refresh is a line, the last one not repeated.
+	[ "$(grep -Evc "$(progress_re '[0-9]+' ', [0-9]+%')" "$T/err")" = 0 ]
+	[ "$(grep -c ' 300 lines' "$T/err")" = 1 ]
+	[ "$(tail -n 1 "$T/err" | grep -Ec "$(progress_re 300 ', 100%')")" = 1 ]
+}
+
+@test "--progress: the percentage is of the file from where stdin starts, to where ingest stops" {
+	{ for i in $(seq 1 100); do point 1 "$i" "$i"; done; echo bad; point 1 200 1; } >"$T/in"
+	size=$(wc -c <"$T/in")
+	first=$(head -n 1 "$T/in" | wc -c)
+	upto=$(head -n 101 "$T/in" | wc -c)
+	pct=$(( (upto - first) * 100 / (size - first) ))
+	[ "$pct" -lt 100 ]
+	run sep sh -c 'read -r skip; exec ws-ingest "$0" -p' "$S" <"$T/in"
+	[ "$status" -eq 1 ]
+	grep -Eq "$(progress_re 100 ", $pct%")" "$T/err"
+	[ "$(ws-range "$S" -e 1 | wc -l)" -eq 99 ]
+}
+
+@test "--progress on a pipe: no percentage" {
+	run sep ingest --progress < <(for i in $(seq 1 300); do point 1 "$i" "$i"; done)
+	[ "$status" -eq 0 ]
+	[ "$(tail -n 1 "$T/err" | grep -Ec "$(progress_re 300 '')")" = 1 ]
+	run grep -c % "$T/err"
+	[ "$output" = 0 ]
+}
+
+@test "--progress refreshes while a slow feed runs, and with -v apart from its lines" {
+	slow_feed() {
+		for i in $(seq 1 10); do point 1 "$i" "$i"; done
+		sleep 1
+		for i in $(seq 11 20); do point 1 "$i" "$i"; done
+	}
+	run sep ingest -p -v < <(slow_feed)
+	[ "$status" -eq 0 ]
+	grep -Eq "$(progress_re 10 '')" "$T/err"
+	[ "$(tail -n 2 "$T/err" | head -n 1 | grep -Ec "$(progress_re 20 '')")" = 1 ]
+	grep -qxF 'ws-ingest: committed through line 10' "$T/err"
+	[ "$(tail -n 1 "$T/err")" = 'ws-ingest: 20 accepted, 0 replaced, 0 rejected, 2 blocks written' ]
+}
+
+@test "no progress without --progress when stderr is not a terminal" {
+	for i in $(seq 1 300); do point 1 "$i" "$i"; done >"$T/in"
+	run sep ingest <"$T/in"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+	run sep ingest < <(head -n 5 "$T/in"; sleep 1; tail -n 5 "$T/in")
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+}
+
+@test "progress is shown on a terminal without --progress, redrawn in place" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	script -qec true /dev/null </dev/null >/dev/null 2>&1 || skip "no pseudo-terminal here"
+	for i in $(seq 1 300); do point 1 "$i" "$i"; done >"$T/in"
+	script -qec "ws-ingest '$S' < '$T/in'" /dev/null </dev/null >"$T/tty"
+	grep -q $'\r''ws-ingest: 300 lines, .* MB/s, 100%'$'\e''\[K' "$T/tty"
+	[ "$(ws-range "$S" -e 1 | wc -l)" -eq 300 ]
 }

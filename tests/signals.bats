@@ -43,7 +43,7 @@ check_committed() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq "$n" ]
 	[ "${lines[$((n - 1))]}" = "$(point 1 "$n" 1)" ]
-	grep -qx "ws-ingest: $n accepted, 0 rejected, 1 blocks written" "$T/err"
+	grep -qx "ws-ingest: $n accepted, 0 replaced, 0 rejected, 1 blocks written" "$T/err"
 }
 
 @test "SIGINT commits the pending lines, reports them and exits 130" {

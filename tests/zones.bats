@@ -80,8 +80,9 @@ make_store() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
 	size=$(stat -c %s "$S/data/00000001.wsd")
-	raw=$(ws-zones "$S" | sed 's/.*"raw_bytes":\([0-9]*\)}/\1/' | paste -sd+ | bc)
-	ratio=$(printf '%.3f' "$(echo "scale=10; $raw / $size" | bc)")
+	raw=$(ws-zones "$S" | sed 's/.*"raw_bytes":\([0-9]*\)}/\1/' |
+		awk '{ s += $1 } END { printf "%.0f", s }')
+	ratio=$(awk -v raw="$raw" -v size="$size" 'BEGIN { printf "%.3f", raw / size }')
 	[ "$output" = "{\"points\":32,\"entities\":3,\"spaces\":2,\"blocks\":7,\"files\":1,\"bytes\":$size,\"raw_bytes\":$raw,\"ratio\":$ratio}" ]
 }
 

@@ -29,6 +29,7 @@ struct ws_line_reader {
 	bool skip_pending; /* the rest of a too-long line is still unread */
 	uint64_t number;
 	const volatile sig_atomic_t *stop; /* see ws_line_reader_set_stop */
+	uint64_t bytes_read; /* from fd, for ws_line_reader_consumed */
 };
 
 ws_line_reader *
@@ -127,6 +128,7 @@ fill(ws_line_reader *r, ws_error *err)
 	if (n == 0)
 		r->eof = true;
 	r->end += (size_t)n;
+	r->bytes_read += (uint64_t)n;
 	return WS_OK;
 }
 
@@ -224,4 +226,10 @@ ws_line_reader_would_block(ws_line_reader *r, int timeout_ms)
 		n = poll(&p, 1, timeout_ms);
 	while (n < 0 && errno == EINTR && !stop_asked(r));
 	return n == 0;
+}
+
+uint64_t
+ws_line_reader_consumed(const ws_line_reader *r)
+{
+	return r->bytes_read - (r->end - r->start);
 }

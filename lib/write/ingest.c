@@ -56,6 +56,16 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Hands the caller the lines and bytes read so far. */
+static void
+report_progress(ingest *in)
+{
+	if (in->o->on_progress == NULL)
+		return;
+	in->stats->bytes = ws_line_reader_consumed(in->in);
+	in->o->on_progress(in->o->ctx, in->stats);
+}
+
 static ws_status reject_conflict(void *ctx, const ws_batch *b,
 				 const ws_batch_entry *e, uint32_t dim,
 				 ws_error *err);
@@ -69,6 +79,7 @@ static ws_status
 commit_batch(ingest *in, ws_error *err)
 {
 	uint64_t blocks, rejected = 0;
+	size_t queued = in->batch.n;
 	ws_status rc;
 	while ((rc = ws__store_commit(in->st, &in->batch, &blocks, err)) ==
 	       WS_EBADINPUT) {
@@ -83,6 +94,8 @@ commit_batch(ingest *in, ws_error *err)
 	}
 	if (rc != WS_OK)
 		return rc;
+	/* The commit kept the last line of each key: the rest were replaced. */
+	in->stats->replaced += queued - (size_t)rejected - in->batch.n;
 	if (in->batch.n > 0)
 		in->stats->commits++;
 	in->stats->blocks += blocks;
@@ -94,6 +107,7 @@ commit_batch(ingest *in, ws_error *err)
 	if (in->settled > in->reported && in->o->on_commit != NULL)
 		in->o->on_commit(in->o->ctx, in->settled);
 	in->reported = in->settled;
+	report_progress(in);
 	return WS_OK;
 }
 
@@ -307,7 +321,8 @@ run(ingest *in, ws_error *err)
 			break;
 		if (rc != WS_OK)
 			return fail_input(in, rc, err);
-		in->stats->lines++;
+		if ((++in->stats->lines & 255) == 0)
+			report_progress(in);
 		rc = settle_line(in, &line, err);
 		in->settled = line.number;
 		if (rc != WS_OK && rc != WS_EBADINPUT)
@@ -343,6 +358,8 @@ ws_ingest_fd(ws_store *st, int fd, const char *source,
 	ws_status rc = in.in && in.pb
 			       ? run(&in, err)
 			       : ws__err(err, WS_ENOMEM, "out of memory");
+	if (in.in != NULL)
+		stats->bytes = ws_line_reader_consumed(in.in);
 	ws_line_reader_free(in.in);
 	ws_point_buf_free(in.pb);
 	ws__batch_free(&in.batch);
