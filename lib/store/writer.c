@@ -435,6 +435,47 @@ clear_uncommitted_files(ws_store *st, ws_error *err)
 }
 
 /*
+ * A writer trusts the MANIFEST only as far as the data bear it out: the
+ * committed length of the file it appends to must end just after a sound
+ * commit record, of a seq below next_seq. A lowered length would make it
+ * cut a committed block; a lowered next_seq would let older values win.
+ */
+static ws_status
+check_committed_tail(ws_store *st, ws_error *err)
+{
+	const ws_manifest *m = &st->man;
+	if (m->ndata == 0 || m->data[m->ndata - 1].length == 0)
+		return WS_OK;
+	const ws_datafile_ref *f = &m->data[m->ndata - 1];
+	ws__name rel;
+	ws__data_file(f->id, &rel);
+	char where[WS_WHERE_SIZE];
+	snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path,
+		 rel.rel, f->length < WS_COMMIT_RECORD ? 0 : f->length - WS_COMMIT_RECORD);
+	unsigned char rec[WS_COMMIT_RECORD];
+	ws_commit_record r;
+	int fd;
+	ws_status rc = ws__store_data_fd(st, f->id, &fd, err);
+	if (rc == WS_OK && f->length < WS_COMMIT_RECORD)
+		rc = ws__err(err, WS_ECORRUPT, "%s: no commit record", where);
+	if (rc == WS_OK)
+		rc = ws__pread_exact(fd, rec, sizeof rec,
+				     (off_t)(f->length - WS_COMMIT_RECORD), where,
+				     err);
+	if (rc == WS_OK)
+		rc = ws__commit_record_parse(rec, &r, where, err);
+	if (rc == WS_OK && r.seq >= m->next_seq)
+		rc = ws__err(err, WS_ECORRUPT,
+			     "%s: commit %" PRIu64 " is not below next_seq %" PRIu64,
+			     where, r.seq, m->next_seq);
+	if (rc == WS_ECORRUPT)
+		ws__err_prefix(err, "%s/%s does not match the data (run "
+				    "'ws-reindex %s')",
+			       st->path, WS_MANIFEST, st->path);
+	return rc;
+}
+
+/*
  * Loads the state the last commit left (another writer may have committed
  * since this handle looked), clears what a failed writer left above it,
  * and starts the new manifest as its copy.
@@ -443,6 +484,8 @@ static ws_status
 start_from_committed(ws__writer *w, ws_error *err)
 {
 	ws_status rc = ws__store_reload(w->st, err);
+	if (rc == WS_OK)
+		rc = check_committed_tail(w->st, err);
 	if (rc == WS_OK)
 		rc = clear_uncommitted_files(w->st, err);
 	return rc == WS_OK ? ws__manifest_copy(&w->m, &w->st->man, err) : rc;
