@@ -33,7 +33,7 @@
 #include <string.h>
 
 #define EXP_MAX 18        /* 10^(EXP_MAX + 2) is still exact in a double */
-#define SAMPLE 16         /* values of a column that choose its exponent */
+#define SAMPLE 8          /* values of a column that choose its exponent */
 #define EXCEPTION 255     /* the symbol of an exception */
 #define INT_LIMIT 2251799813685248.0 /* 2^51: residuals stay far from overflow */
 #define EXCEPTION_COST 40 /* bits: 4 raw bytes and a symbol */
@@ -41,6 +41,15 @@
 static const double pow10_tab[EXP_MAX + 3] = {
 	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20};
+/*
+ * Their inverses, as the nearest doubles: a multiplication costs an
+ * eighth of a division, and the rare value that it does not give back is
+ * an exception like any other.
+ */
+static const double inv10_tab[EXP_MAX + 3] = {
+	1e0,   1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,
+	1e-7,  1e-8,  1e-9,  1e-10, 1e-11, 1e-12, 1e-13,
+	1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-19, 1e-20};
 
 static uint32_t
 bits_of(float f)
@@ -72,7 +81,7 @@ bitlen(uint64_t v)
 static float
 int_to_f32(int64_t x, unsigned e)
 {
-	return (float)((double)x / pow10_tab[e]);
+	return (float)((double)x * inv10_tab[e]);
 }
 
 /* x = round(v * 10^e), if that gives v back bit for bit. */
@@ -324,17 +333,22 @@ ws__vec_encode(ws_vec_enc *ve, const float *const *rows, size_t n,
 		unsigned k = sample_exponents(v, n, &hint, ev);
 		unsigned best = 0, best_e = 0;
 		uint64_t best_cost = UINT64_MAX;
+		unsigned base_e = EXP_MAX + 1;
+		unsigned e = 0;
 		for (unsigned order = 0; order <= 2 && order < n; order++) {
-			unsigned e = choose_exponent(ev, k, classes_of(order));
-			if (order < 2)
-				for (size_t i = 0; i < n; i++)
-					ve->base_ok[i] =
-						to_int(v[i], e, &ve->base[i]);
+			if (order < 2) /* orders 1 and 2 have the same classes */
+				e = choose_exponent(ev, k, classes_of(order));
+			for (size_t i = 0; e != base_e && i < n; i++)
+				ve->base_ok[i] = to_int(v[i], e, &ve->base[i]);
+			base_e = e;
 			uint64_t c = plan_order(ve, n, e, order, ve->x, ve->cls);
 			/* A prediction must save a bit a value: residuals of
 			 * differences spread wider than their bit lengths say. */
 			if (order > 0)
 				c += n;
+			/* Differences that did not help once will not twice. */
+			if (order == 1 && c >= best_cost)
+				break;
 			if (c < best_cost) {
 				best_cost = c, best = order, best_e = e;
 				int64_t *t = ve->best_x;
@@ -388,7 +402,7 @@ bits_get(bitr *r, unsigned s, uint64_t *v)
 static bool
 put_value(int64_t x, unsigned e, float *out)
 {
-	double d = (double)x / pow10_tab[e];
+	double d = (double)x * inv10_tab[e];
 	if (!(d >= -INT_LIMIT && d <= INT_LIMIT))
 		return false;
 	*out = (float)d;
