@@ -1,19 +1,18 @@
 /*
  * block.c - the block codec: one series' points, sorted by time, as a
- * 72-byte header and a raw deflate payload, each guarded by a CRC-32.
+ * 72-byte header and a payload, each guarded by a CRC-32.
  *
- * Payload layout (before zlib): timestamps as the first value, the first
- * delta and then deltas of deltas (LEB128, zigzag where signed), then
- * each point's encoded metadata, then the vectors as zigzagged integer
- * differences of each float's bits from the same component of the
- * previous point, split into byte planes.
+ * Payload (warmstore(5), Block payload): two parts. The symbols part holds
+ * the timestamps (the first value, the first delta and then deltas of
+ * deltas, LEB128, zigzag where signed), each point's encoded metadata and
+ * the vectors' symbols (vec_alp.c); it is stored raw-deflated when that
+ * makes it smaller. The raw part holds the vectors' exceptions and low
+ * bits, which deflate cannot shrink and would only spend time on. Stored:
+ * varint length of the symbols part, varint length of it as stored (equal:
+ * not deflated), the symbols part as stored, the raw part.
  *
- * Why: readings taken at a steady rate have a delta of delta of zero.
- * Neighbouring readings of one sensor share sign and exponent, so the
- * difference of their bit patterns is a small integer; the planes put its
- * zero high bytes next to each other, where zlib finds long runs. Measured
- * on the sensor benchmark data, the integer difference stores 8% smaller
- * than an XOR of the bit patterns.
+ * Why: readings taken at a steady rate have a delta of delta of zero, and
+ * the metadata of a series repeats, which deflate finds.
  */
 #include "codec/codec.h"
 
@@ -22,13 +21,13 @@
 #include <zlib.h>
 
 /*
- * zlib window bits: a version 2 payload is raw deflate, since the zlib
- * stream of version 1 only adds an Adler-32 that repeats the CRC-32 of
- * the stored bytes (and costs a pass over the payload on every read).
+ * Raw deflate: a zlib stream only adds an Adler-32 that repeats the
+ * CRC-32 of the stored bytes (and costs a pass over them on every read).
  */
 #define RAW_DEFLATE_BITS (-15)
-#define ZLIB_STREAM_BITS 15
 #define ZLIB_LEVEL 6
+/* Fewer string matches, more Huffman: 0.2% smaller on the symbols. */
+#define ZLIB_STRATEGY Z_FILTERED
 /*
  * A decoded block may not claim more than this (hostile headers): the
  * largest a writer makes, one point of WS_MAX_POINT_BYTES behind its
@@ -48,26 +47,6 @@ static uint64_t
 unzigzag64(uint64_t v)
 {
 	return (v >> 1) ^ (0 - (v & 1));
-}
-
-static uint32_t
-zigzag32(uint32_t v)
-{
-	return (v << 1) ^ (0u - (v >> 31));
-}
-
-static uint32_t
-unzigzag32(uint32_t v)
-{
-	return (v >> 1) ^ (0u - (v & 1));
-}
-
-static uint32_t
-f32_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, sizeof u);
-	return u;
 }
 
 static void
@@ -90,10 +69,10 @@ put_head(unsigned char *p, const ws_block_head *h)
 	ws__put_u32(p + 68, 0);
 }
 
-/* Writes the raw payload of entries [first, first+count) into raw. */
+/* Writes timestamps and metadata of entries [first, first+count) to raw. */
 static size_t
-encode_raw(const ws_batch *b, size_t first, size_t count, uint32_t dim,
-	   unsigned char *raw)
+encode_times_meta(const ws_batch *b, size_t first, size_t count,
+		  unsigned char *raw)
 {
 	const ws_batch_entry *e = b->e + first;
 	unsigned char *p = raw;
@@ -115,19 +94,6 @@ encode_raw(const ws_batch *b, size_t first, size_t count, uint32_t dim,
 		memcpy(p, meta, meta_len);
 		p += meta_len;
 	}
-	size_t words = count * dim;
-	for (size_t i = 0; i < count; i++) {
-		const float *v = b->vec + e[i].vec_off;
-		const float *prev = i > 0 ? b->vec + e[i - 1].vec_off : NULL;
-		for (uint32_t j = 0; j < dim; j++) {
-			uint32_t w = zigzag32(f32_bits(v[j]) -
-					      (prev ? f32_bits(prev[j]) : 0));
-			size_t k = i * dim + j;
-			for (int byte = 0; byte < 4; byte++)
-				p[byte * words + k] = (unsigned char)(w >> (8 * byte));
-		}
-	}
-	p += 4 * words;
 	return (size_t)(p - raw);
 }
 
@@ -143,6 +109,8 @@ ws__encoder_free(ws_encoder *enc)
 	if (enc->z_ready)
 		deflateEnd(&enc->z);
 	free(enc->raw);
+	free(enc->rows);
+	ws__vec_enc_free(&enc->vec);
 	ws__encoder_init(enc);
 }
 
@@ -153,8 +121,7 @@ deflate_payload(ws_encoder *enc, size_t raw_len, unsigned char *out,
 {
 	int zrc = enc->z_ready ? deflateReset(&enc->z)
 			       : deflateInit2(&enc->z, ZLIB_LEVEL, Z_DEFLATED,
-					      RAW_DEFLATE_BITS, 8,
-					      Z_DEFAULT_STRATEGY);
+					      RAW_DEFLATE_BITS, 8, ZLIB_STRATEGY);
 	if (zrc != Z_OK)
 		return ws__err(err, WS_ENOMEM, "zlib deflate set-up failed (%d)",
 			       zrc);
@@ -170,37 +137,88 @@ deflate_payload(ws_encoder *enc, size_t raw_len, unsigned char *out,
 	return WS_OK;
 }
 
+/* The symbols part (times, metadata, vector symbols) into enc->raw. */
+static ws_status
+encode_symbols(ws_encoder *enc, const ws_batch *b, size_t first,
+	       size_t count, size_t *len, ws_error *err)
+{
+	const ws_batch_entry *e = b->e + first;
+	if (ws__grow(&enc->rows, &enc->cap_rows, count, sizeof *enc->rows,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	size_t bound = count * WS_VARINT_MAX;
+	for (size_t i = 0; i < count; i++) {
+		size_t meta_len;
+		ws__batch_meta(b, &e[i], &meta_len);
+		bound += meta_len + 1;
+		enc->rows[i] = b->vec + e[i].vec_off;
+	}
+	ws_vec_enc *ve = &enc->vec;
+	if (ws__vec_encode(ve, enc->rows, count, e[0].dim, err) != WS_OK ||
+	    ws__grow(&enc->raw, &enc->cap_raw, bound + ve->sym_len, 1, err) !=
+		    WS_OK)
+		return WS_ENOMEM;
+	size_t n = encode_times_meta(b, first, count, enc->raw);
+	memcpy(enc->raw + n, ve->sym + ve->sym_start, ve->sym_len);
+	*len = n + ve->sym_len;
+	return WS_OK;
+}
+
+/*
+ * Stores the payload behind the header: the frame, the symbols part
+ * deflated if that saves bytes (else as it is), the raw part.
+ */
+static ws_status
+store_payload(ws_encoder *enc, size_t sym_len, unsigned char **out,
+	      size_t *cap, size_t *stored, ws_error *err)
+{
+	const ws_vec_enc *ve = &enc->vec;
+	size_t zbound = compressBound((uLong)sym_len);
+	size_t frame = 2 * WS_VARINT_MAX;
+	if (ws__grow(out, cap,
+		     WS_BLOCK_HEADER + frame + zbound + ve->exc_len + ve->bits_len,
+		     1, err) != WS_OK)
+		return WS_ENOMEM;
+	unsigned char *z = *out + WS_BLOCK_HEADER + frame;
+	size_t zlen = 0;
+	ws_status rc = deflate_payload(enc, sym_len, z, zbound, &zlen, err);
+	if (rc != WS_OK)
+		return rc;
+	if (zlen >= sym_len) {
+		memcpy(z, enc->raw, sym_len);
+		zlen = sym_len;
+	}
+	unsigned char *p = *out + WS_BLOCK_HEADER;
+	size_t fl = ws__put_varint(p, sym_len);
+	fl += ws__put_varint(p + fl, zlen);
+	memmove(p + fl, z, zlen);
+	p += fl + zlen;
+	memcpy(p, ve->exc, ve->exc_len);
+	memcpy(p + ve->exc_len, ve->bits, ve->bits_len);
+	*stored = fl + zlen + ve->exc_len + ve->bits_len;
+	return WS_OK;
+}
+
 ws_status
 ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
 		 size_t count, uint64_t seq, unsigned char **out, size_t *cap,
 		 size_t *len, ws_block_head *head, ws_error *err)
 {
-	const ws_batch_entry *e = b->e + first;
-	uint32_t dim = e[0].dim;
-	size_t bound = count * WS_VARINT_MAX + count * 4 * (size_t)dim;
-	for (size_t i = 0; i < count; i++) {
-		size_t meta_len;
-		ws__batch_meta(b, &e[i], &meta_len);
-		bound += meta_len + 1;
-	}
-	if (ws__grow(&enc->raw, &enc->cap_raw, bound, 1, err) != WS_OK)
-		return WS_ENOMEM;
-	size_t raw_len = encode_raw(b, first, count, dim, enc->raw);
-	size_t zbound = compressBound((uLong)raw_len);
-	size_t stored = 0;
-	ws_status rc = ws__grow(out, cap, WS_BLOCK_HEADER + zbound, 1, err);
+	size_t sym_len = 0, stored = 0;
+	ws_status rc = encode_symbols(enc, b, first, count, &sym_len, err);
 	if (rc == WS_OK)
-		rc = deflate_payload(enc, raw_len, *out + WS_BLOCK_HEADER, zbound,
-				     &stored, err);
+		rc = store_payload(enc, sym_len, out, cap, &stored, err);
 	if (rc != WS_OK)
 		return rc;
+	const ws_vec_enc *ve = &enc->vec;
+	const ws_batch_entry *e = b->e + first;
 	*head = (ws_block_head){
 		.version = WS_BLOCK_VERSION,
 		.entity = e[0].entity,
 		.space = e[0].space,
-		.dim = dim,
+		.dim = e[0].dim,
 		.count = (uint32_t)count,
-		.raw_len = (uint32_t)raw_len,
+		.raw_len = (uint32_t)(sym_len + ve->exc_len + ve->bits_len),
 		.stored_len = (uint32_t)stored,
 		.payload_crc = ws__crc32(*out + WS_BLOCK_HEADER, stored),
 		.min_ts = e[0].ts,
@@ -223,7 +241,7 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 			       where);
 	h->version = ws__get_u16(p + 4);
 	h->flags = ws__get_u16(p + 6);
-	if (h->version != 1 && h->version != WS_BLOCK_VERSION)
+	if (h->version != WS_BLOCK_VERSION)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: unsupported block version %u", where,
 			       h->version);
@@ -247,8 +265,9 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 	if (h->dim == 0 || h->dim > WS_MAX_DIM || h->count == 0 ||
 	    h->count > BLOCK_MAX_POINTS_ACCEPTED ||
 	    h->raw_len > BLOCK_MAX_RAW_ACCEPTED ||
-	    (uint64_t)h->count * h->dim * 4 + 2 * h->count > h->raw_len ||
-	    h->stored_len > compressBound(h->raw_len) ||
+	    /* a timestamp and a metadata byte a point, a symbol a value */
+	    (uint64_t)(h->count + 2) * h->dim + 2 * h->count > h->raw_len ||
+	    h->stored_len > compressBound(h->raw_len) + 2 * WS_VARINT_MAX ||
 	    h->min_ts > h->max_ts || (h->count == 1 && h->min_ts != h->max_ts))
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: block header fields out of range", where);
@@ -327,43 +346,45 @@ bad:
 	return ws__err(err, WS_ECORRUPT, "%s: bad metadata column", where);
 }
 
-static void
-decode_vectors(ws_block *blk, const unsigned char *p)
-{
-	uint32_t dim = blk->h.dim;
-	size_t words = (size_t)blk->h.count * dim;
-	for (size_t k = 0; k < words; k++) {
-		uint32_t w = (uint32_t)p[k] | (uint32_t)p[words + k] << 8 |
-			     (uint32_t)p[2 * words + k] << 16 |
-			     (uint32_t)p[3 * words + k] << 24;
-		w = unzigzag32(w);
-		if (k >= dim)
-			w += f32_bits(blk->vec[k - dim]);
-		memcpy(&blk->vec[k], &w, sizeof w);
-	}
-}
-
-/* Inflates the stored payload into exactly raw_len bytes of raw. */
+/*
+ * The stored payload into raw: the symbols part inflated (or copied) and
+ * the raw part behind it; *sym_len is the symbols part's length.
+ */
 static ws_status
-inflate_payload(const ws_block_head *h, const unsigned char *stored,
-		unsigned char *raw, const char *where, ws_error *err)
+unpack_payload(const ws_block_head *h, const unsigned char *stored,
+	       unsigned char *raw, size_t *sym_len, const char *where,
+	       ws_error *err)
 {
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	int bits = h->version == 1 ? ZLIB_STREAM_BITS : RAW_DEFLATE_BITS;
-	if (inflateInit2(&z, bits) != Z_OK)
-		return ws__err(err, WS_ENOMEM, "out of memory");
-	z.next_in = stored;
-	z.avail_in = h->stored_len;
-	z.next_out = raw;
-	z.avail_out = h->raw_len;
-	int zrc = inflate(&z, Z_FINISH);
-	bool whole = zrc == Z_STREAM_END && z.avail_out == 0 && z.avail_in == 0;
-	inflateEnd(&z);
-	if (!whole)
-		return ws__err(err, WS_ECORRUPT,
-			       "%s: block payload does not inflate to %u bytes",
-			       where, h->raw_len);
+	const unsigned char *p = stored, *end = stored + h->stored_len;
+	uint64_t slen, zlen;
+	if (!ws__get_varint(&p, end, &slen) || !ws__get_varint(&p, end, &zlen) ||
+	    slen > h->raw_len || zlen > slen || zlen > (uint64_t)(end - p) ||
+	    h->raw_len - slen != (uint64_t)(end - p) - zlen)
+		return ws__err(err, WS_ECORRUPT, "%s: bad block payload frame",
+			       where);
+	if (zlen == slen) {
+		memcpy(raw, p, slen);
+	} else {
+		z_stream z;
+		memset(&z, 0, sizeof z);
+		if (inflateInit2(&z, RAW_DEFLATE_BITS) != Z_OK)
+			return ws__err(err, WS_ENOMEM, "out of memory");
+		z.next_in = p;
+		z.avail_in = (uInt)zlen;
+		z.next_out = raw;
+		z.avail_out = (uInt)slen;
+		int zrc = inflate(&z, Z_FINISH);
+		bool whole = zrc == Z_STREAM_END && z.avail_out == 0 &&
+			     z.avail_in == 0;
+		inflateEnd(&z);
+		if (!whole)
+			return ws__err(err, WS_ECORRUPT,
+				       "%s: block payload does not inflate to "
+				       "%u bytes",
+				       where, (unsigned)slen);
+	}
+	memcpy(raw + slen, p + zlen, h->raw_len - slen);
+	*sym_len = slen;
 	return WS_OK;
 }
 
@@ -377,15 +398,18 @@ ws__block_decode(const ws_block_head *h, const unsigned char *stored,
 	ws_status rc = reserve_columns(blk, h, err);
 	if (rc != WS_OK)
 		return rc;
-	if ((rc = inflate_payload(h, stored, blk->raw, where, err)) != WS_OK)
+	size_t sym_len = 0;
+	if ((rc = unpack_payload(h, stored, blk->raw, &sym_len, where, err)) !=
+	    WS_OK)
 		return rc;
-	const unsigned char *p = blk->raw, *end = blk->raw + h->raw_len;
+	const unsigned char *p = blk->raw, *end = blk->raw + sym_len;
 	if ((rc = decode_times(blk, &p, end, where, err)) != WS_OK ||
 	    (rc = decode_meta(blk, &p, end, where, err)) != WS_OK)
 		return rc;
-	if ((size_t)(end - p) != (size_t)h->count * h->dim * 4)
+	if (!ws__vec_decode(&p, end, end, h->raw_len - sym_len, h->count,
+			    h->dim, blk->vec) ||
+	    p != end)
 		return ws__err(err, WS_ECORRUPT, "%s: bad vector column", where);
-	decode_vectors(blk, p);
 	return WS_OK;
 }
 

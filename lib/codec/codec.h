@@ -109,15 +109,18 @@ int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
 /* The first bytes of every block header (warmstore(5), Data files). */
 #define WS_BLOCK_MAGIC "WSB1"
 #define WS_BLOCK_HEADER 72
-/* 2: the payload is raw deflate; 1: a zlib stream (read, not written). */
-#define WS_BLOCK_VERSION 2
+/*
+ * 3: vectors as decimal integers (vec_alp.c), only the symbols deflated.
+ * Versions 1 and 2 (the whole payload deflated) are no longer read.
+ */
+#define WS_BLOCK_VERSION 3
 #define WS_BLOCK_MAX_POINTS 8192u
 #define WS_BLOCK_MAX_RAW (32u * 1024u)
 
 /* The header fields of one block, as stored. */
 typedef struct ws_block_head {
 	uint64_t entity;
-	uint32_t version; /* WS_BLOCK_VERSION when written; 1 is still read */
+	uint32_t version; /* WS_BLOCK_VERSION */
 	uint32_t flags;   /* 0: reserved */
 	uint32_t space, dim, count;
 	uint32_t raw_len, stored_len, payload_crc;
@@ -137,15 +140,46 @@ typedef struct ws_block {
 	size_t cap_vec;
 } ws_block;
 
+/* --- vector columns as decimal integers (vec_alp.c) ---------------- */
+
+/* Scratch of the vector encoder, reused across blocks; its output parts. */
+typedef struct ws_vec_enc {
+	float *col;                 /* one column's values */
+	int64_t *base, *x, *best_x; /* its integers: at e, per order, chosen */
+	unsigned char *base_ok, *cls, *best_cls;
+	unsigned char *sym; /* the symbols part, from sym + sym_start */
+	unsigned char *exc, *bits; /* the raw part: exceptions, low bits */
+	size_t sym_start, sym_len, exc_len, bits_len, nexc;
+	size_t cap_col, cap_base, cap_x, cap_best_x, cap_base_ok, cap_cls,
+		cap_best_cls, cap_sym, cap_exc, cap_bits;
+} ws_vec_enc;
+
+/* Encodes n rows of dim values (rows[i][0..dim-1]) into ve's parts. */
+ws_status ws__vec_encode(ws_vec_enc *ve, const float *const *rows, size_t n,
+			 uint32_t dim, ws_error *err);
+void ws__vec_enc_free(ws_vec_enc *ve);
+/*
+ * Decodes n rows of dim values into vec (row-major) from the symbols at
+ * *sym (advanced past them) and the raw part; false if the bytes are not
+ * what ws__vec_encode writes.
+ */
+bool ws__vec_decode(const unsigned char **sym, const unsigned char *sym_end,
+		    const unsigned char *raw, size_t raw_len, size_t n,
+		    uint32_t dim, float *vec);
+
 /*
  * State reused across the blocks of a commit: one zlib stream (setting one
- * up costs more than compressing a small block) and the raw payload.
+ * up costs more than compressing a small block), the raw payload and the
+ * vector encoder.
  */
 typedef struct ws_encoder {
 	z_stream z;
 	bool z_ready;
 	unsigned char *raw;
 	size_t cap_raw;
+	const float **rows;
+	size_t cap_rows;
+	ws_vec_enc vec;
 } ws_encoder;
 
 void ws__encoder_init(ws_encoder *enc);

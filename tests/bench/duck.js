@@ -4,6 +4,9 @@
 // installs into bench/node_modules and names in WS_BENCH_NODE_MODULES.
 //
 //   node duck.js ingest DB FILE DIM     load NDJSON points with read_ndjson
+//                                       into a table keyed like SQLite's
+//   node duck.js ingest-plain DB FILE   CREATE TABLE AS SELECT * FROM
+//                                       read_ndjson: what a user would run
 //   node duck.js get DB E T             one key, printed as a JSON line
 //   node duck.js gets DB KEYFILE        "E T" lines, one prepared lookup each
 //   node duck.js range DB E FROM TO     one entity's points in [FROM, TO]
@@ -38,7 +41,18 @@ async function open(db, readonly) {
 
 async function main(argv) {
     const [cmd, db, ...args] = argv;
-    if (cmd === 'ingest') {
+    if (cmd === 'ingest-plain') {
+        // The plain load (no key, no latest-write-wins), 2 threads like
+        // ws-ingest's parse and encode threads on this 2-core machine.
+        const [file] = args;
+        const con = await open(db, false);
+        await con.run('SET threads = 2');
+        const f = file.replace(/'/g, "''");
+        await con.run("CREATE TABLE points AS SELECT * FROM read_ndjson('" + f + "')");
+        await con.run('CHECKPOINT');
+        const r = await con.runAndReadAll('SELECT count(*) FROM points');
+        console.log(String(r.getRows()[0][0]));
+    } else if (cmd === 'ingest') {
         const [file, dim] = args;
         const con = await open(db, false);
         await con.run('CREATE TABLE IF NOT EXISTS points (' +

@@ -5,9 +5,10 @@
  *   0  the rest is a block as stored (72-byte header + payload);
  *   1  the same, with the stored length and both CRCs made to match, so
  *      that the fuzzer reaches inflate and the column decoders;
- *   2  the rest is a header and a raw (uncompressed) payload, which the
- *      harness compresses and seals: this reaches the column decoders
- *      with every payload the fuzzer can think of;
+ *   2  the rest is a header, the length of the symbols part (2 bytes)
+ *      and a raw payload, which the harness frames and seals: this
+ *      reaches the column decoders with every payload the fuzzer can
+ *      think of;
  *   3  the rest describes points: they are encoded, and decoding the
  *      block must give them back bit for bit.
  * Whatever decodes is re-encoded and decoded again: same block.
@@ -168,7 +169,7 @@ seal_stored(const uint8_t *p, size_t n)
 	FUZZ_CHECK(copy != NULL);
 	memcpy(copy, p, n);
 	memcpy(copy, "WSB1", 4);
-	ws__put_u16(copy + 4, 1);
+	ws__put_u16(copy + 4, WS_BLOCK_VERSION);
 	ws__put_u32(copy + 32, (uint32_t)(n - WS_BLOCK_HEADER));
 	ws__put_u32(copy + 36, ws__crc32(copy + WS_BLOCK_HEADER,
 					 n - WS_BLOCK_HEADER));
@@ -177,21 +178,28 @@ seal_stored(const uint8_t *p, size_t n)
 	free(copy);
 }
 
-/* Mode 2: the rest is a header and a raw payload the harness compresses. */
+/*
+ * Mode 2: the rest is a header, 2 bytes (the length of the symbols part)
+ * and a raw payload, which the harness frames as stored without deflate.
+ */
 static void
 seal_raw(const uint8_t *p, size_t n)
 {
-	if (n < WS_BLOCK_HEADER)
+	if (n < WS_BLOCK_HEADER + 2)
 		return;
-	size_t raw_len = n - WS_BLOCK_HEADER;
-	uLongf stored = compressBound((uLong)raw_len);
-	unsigned char *blk = malloc(WS_BLOCK_HEADER + stored);
+	size_t raw_len = n - WS_BLOCK_HEADER - 2;
+	size_t sym_len = ws__get_u16(p + WS_BLOCK_HEADER);
+	if (sym_len > raw_len)
+		sym_len = raw_len;
+	unsigned char *blk = malloc(WS_BLOCK_HEADER + 2 * WS_VARINT_MAX + raw_len);
 	FUZZ_CHECK(blk != NULL);
 	memcpy(blk, p, WS_BLOCK_HEADER);
-	FUZZ_CHECK(compress2(blk + WS_BLOCK_HEADER, &stored,
-			     p + WS_BLOCK_HEADER, (uLong)raw_len, 1) == Z_OK);
+	size_t fl = ws__put_varint(blk + WS_BLOCK_HEADER, sym_len);
+	fl += ws__put_varint(blk + WS_BLOCK_HEADER + fl, sym_len);
+	memcpy(blk + WS_BLOCK_HEADER + fl, p + WS_BLOCK_HEADER + 2, raw_len);
+	size_t stored = fl + raw_len;
 	memcpy(blk, "WSB1", 4);
-	ws__put_u16(blk + 4, 1);
+	ws__put_u16(blk + 4, WS_BLOCK_VERSION);
 	ws__put_u32(blk + 28, (uint32_t)raw_len);
 	ws__put_u32(blk + 32, (uint32_t)stored);
 	ws__put_u32(blk + 36, ws__crc32(blk + WS_BLOCK_HEADER, stored));

@@ -1,6 +1,6 @@
 /*
  * test_codec.c - unit tests of the codecs: f32 printing, the NDJSON point
- * parser, varints and the block codec.
+ * parser, varints, the block codec and its vector columns.
  */
 #include "codec/codec.h"
 
@@ -278,12 +278,9 @@ add_point(ws_batch *b, uint64_t e, int64_t ts, const float *vec, uint32_t dim,
 		abort();
 }
 
-/*
- * A version 1 block (zlib stream) as the store wrote it before raw
- * deflate: made from a version 2 block by recompressing its payload.
- */
+/* New blocks are version 3; versions 1 and 2 (all deflated) are refused. */
 static void
-test_block_version1(void)
+test_block_version(void)
 {
 	ws_batch b;
 	ws__batch_init(&b);
@@ -294,57 +291,31 @@ test_block_version1(void)
 	size_t cap = 0, len;
 	ws_encoder enc;
 	ws__encoder_init(&enc);
-	ws_block_head h;
+	ws_block_head h, h1;
 	ws_error err;
 	ws_block blk = {0};
 	ws_status rc = ws__block_encode(&enc, &b, 0, b.n, 3, &out, &cap, &len, &h, &err);
 	if (rc == WS_OK)
 		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
-	TAP_CHECK(rc == WS_OK && h.version == 2 && ws__get_u16(out + 4) == 2,
-		  "new blocks are version 2");
-	uLongf zlen = compressBound(h.raw_len);
-	unsigned char *v1 = malloc(WS_BLOCK_HEADER + zlen);
-	memcpy(v1, out, WS_BLOCK_HEADER);
-	compress2(v1 + WS_BLOCK_HEADER, &zlen, blk.raw, h.raw_len, 6);
-	ws__put_u16(v1 + 4, 1);
-	ws__put_u32(v1 + 32, (uint32_t)zlen);
-	ws__put_u32(v1 + 36, ws__crc32(v1 + WS_BLOCK_HEADER, zlen));
-	ws__put_u32(v1 + 64, ws__crc32(v1, 64));
-	ws_block_head h1;
-	ws_block old = {0};
-	rc = ws__block_parse_head(v1, &h1, "t", &err);
-	if (rc == WS_OK)
-		rc = ws__block_decode(&h1, v1 + WS_BLOCK_HEADER, &old, "t", &err);
-	TAP_CHECK(rc == WS_OK && h1.version == 1 && old.h.count == 50 &&
-			  memcmp(old.vec, blk.vec, 50 * 3 * sizeof(float)) == 0 &&
-			  old.ts[49] == 1049,
-		  "a version 1 block (zlib stream) still decodes (%s)",
-		  rc ? err.msg : "");
-	/* Raw deflate where a zlib stream is due, and the reverse: damage. */
-	ws__put_u16(out + 4, 1);
+	TAP_CHECK(rc == WS_OK && h.version == 3 && ws__get_u16(out + 4) == 3,
+		  "new blocks are version 3");
+	for (uint16_t old = 1; old <= 2; old++) {
+		ws__put_u16(out + 4, old);
+		ws__put_u32(out + 64, ws__crc32(out, 64));
+		rc = ws__block_parse_head(out, &h1, "t", &err);
+		TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block version"),
+			  "a version %u block is refused", old);
+	}
+	ws__put_u16(out + 4, 3);
+	ws__put_u16(out + 6, 1);
 	ws__put_u32(out + 64, ws__crc32(out, 64));
 	rc = ws__block_parse_head(out, &h1, "t", &err);
-	if (rc == WS_OK)
-		rc = ws__block_decode(&h1, out + WS_BLOCK_HEADER, &old, "t", &err);
-	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "does not inflate"),
-		  "raw deflate under version 1 is refused");
-	ws__put_u16(v1 + 4, 3);
-	ws__put_u32(v1 + 64, ws__crc32(v1, 64));
-	rc = ws__block_parse_head(v1, &h1, "t", &err);
-	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block version 3"),
-		  "an unknown block version is refused");
-	ws__put_u16(v1 + 4, 2);
-	ws__put_u16(v1 + 6, 1);
-	ws__put_u32(v1 + 64, ws__crc32(v1, 64));
-	rc = ws__block_parse_head(v1, &h1, "t", &err);
 	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block flags 0x1"),
 		  "a block with flags set is refused");
 
-	free(v1);
 	free(out);
 	ws__encoder_free(&enc);
 	ws__block_free(&blk);
-	ws__block_free(&old);
 	ws__batch_free(&b);
 }
 
@@ -416,6 +387,138 @@ test_block_roundtrip(void)
 	ws__batch_free(&b);
 }
 
+/* --- the vector codec (vec_alp.c) ------------------------------------ */
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint32_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 16);
+}
+
+/*
+ * Encodes n rows of dim values, decodes them and compares bit for bit;
+ * *bytes is the encoded size (symbols and raw part), *nexc the exceptions.
+ */
+static bool
+vec_round_trip(const float *v, size_t n, uint32_t dim, size_t *bytes,
+	       size_t *nexc)
+{
+	const float **rows = malloc(n * sizeof *rows);
+	float *back = malloc(n * dim * sizeof *back);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = v + i * dim;
+	ws_vec_enc ve = {0};
+	ws_error err;
+	bool ok = ws__vec_encode(&ve, rows, n, dim, &err) == WS_OK;
+	if (ok) {
+		size_t raw_len = ve.exc_len + ve.bits_len;
+		unsigned char *raw = malloc(raw_len + 1);
+		memcpy(raw, ve.exc, ve.exc_len);
+		memcpy(raw + ve.exc_len, ve.bits, ve.bits_len);
+		const unsigned char *p = ve.sym + ve.sym_start;
+		const unsigned char *end = p + ve.sym_len;
+		ok = ws__vec_decode(&p, end, raw, raw_len, n, dim, back) &&
+		     p == end && memcmp(back, v, n * dim * sizeof *v) == 0;
+		/* Every shorter symbols part or raw part is refused. */
+		for (size_t cut = 1; ok && cut <= ve.sym_len && cut <= 64; cut++) {
+			p = ve.sym + ve.sym_start;
+			ok = !ws__vec_decode(&p, end - cut, raw, raw_len, n, dim, back);
+		}
+		for (size_t cut = 1; ok && cut <= raw_len && cut <= 64; cut++) {
+			p = ve.sym + ve.sym_start;
+			ok = !ws__vec_decode(&p, end, raw, raw_len - cut, n, dim, back);
+		}
+		*bytes = ve.sym_len + raw_len;
+		*nexc = ve.nexc;
+		free(raw);
+	}
+	ws__vec_enc_free(&ve);
+	free(rows);
+	free(back);
+	return ok;
+}
+
+static float
+f32_of_bits(uint32_t u)
+{
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+static void
+test_vec_codec(void)
+{
+	size_t bytes, nexc;
+	const float one = 23.4567f;
+	TAP_CHECK(vec_round_trip(&one, 1, 1, &bytes, &nexc) && nexc == 0,
+		  "a series of one point, dimension 1");
+	/* Nothing here is a short decimal: all exceptions, all exact. */
+	const float odd[] = {-0.0f, 1e-45f, -1e-45f, FLT_MIN, FLT_MAX, -FLT_MAX,
+			     1.17549421e-38f, 0.1f + 1e-8f, 3.14159274f, 16777216.0f,
+			     4.5035996e15f, 1e30f};
+	size_t nodd = sizeof odd / sizeof odd[0];
+	TAP_CHECK(vec_round_trip(odd, nodd, 1, &bytes, &nexc),
+		  "-0.0, subnormals, extremes and long decimals come back bit for bit");
+	TAP_CHECK(vec_round_trip(odd, 1, (uint32_t)nodd, &bytes, &nexc) &&
+			  vec_round_trip(odd, 2, (uint32_t)nodd / 2, &bytes, &nexc) &&
+			  vec_round_trip(odd, 3, (uint32_t)nodd / 3, &bytes, &nexc),
+		  "the same as rows of 1, 2 and 3 points");
+	/* Random finite bit patterns: hardly any is a short decimal. */
+	enum { RN = 50, RD = 7 };
+	float rnd[RN * RD];
+	for (size_t i = 0; i < RN * RD; i++) {
+		uint32_t u;
+		do
+			u = rng();
+		while (((u >> 23) & 0xff) == 0xff);
+		rnd[i] = f32_of_bits(u);
+	}
+	TAP_CHECK(vec_round_trip(rnd, RN, RD, &bytes, &nexc),
+		  "random f32 bit patterns come back bit for bit (%zu exceptions)", nexc);
+	/* A sensor-like walk with 6 significant digits: predicted, small. */
+	enum { SN = 200, SD = 8 };
+	float walk[SN * SD];
+	char buf[32];
+	double val[SD], vel[SD] = {0};
+	for (int j = 0; j < SD; j++)
+		val[j] = 10 + j * 2.5;
+	for (int i = 0; i < SN; i++)
+		for (int j = 0; j < SD; j++) {
+			vel[j] = 0.9 * vel[j] + 0.04 * (rng() / 4294967296.0) - 0.02;
+			val[j] += vel[j];
+			snprintf(buf, sizeof buf, "%.6g", val[j]);
+			walk[i * SD + j] = strtof(buf, NULL);
+		}
+	TAP_CHECK(vec_round_trip(walk, SN, SD, &bytes, &nexc) && nexc == 0 &&
+			  bytes < SN * SD * 2,
+		  "a 6-digit walk: exact, %zu bytes for %d values", bytes, SN * SD);
+	/* Uniform values with 7 significant digits, some below 0.1. */
+	enum { UN = 21, UD = 384 };
+	float *uni = malloc(UN * UD * sizeof *uni);
+	for (size_t i = 0; i < UN * UD; i++) {
+		snprintf(buf, sizeof buf, "%.7g", (double)(rng() >> 8) / 8388608 - 1);
+		uni[i] = strtof(buf, NULL);
+	}
+	TAP_CHECK(vec_round_trip(uni, UN, UD, &bytes, &nexc) &&
+			  nexc < UN * UD / 100 && bytes < UN * UD * 34 / 10,
+		  "7-digit uniform values: exact, %zu bytes and %zu exceptions for %d values",
+		  bytes, nexc, UN * UD);
+	free(uni);
+	/* Dimension 65535, two points. */
+	float *wide = malloc(2 * (size_t)WS_MAX_DIM * sizeof *wide);
+	for (size_t i = 0; i < 2 * (size_t)WS_MAX_DIM; i++)
+		wide[i] = (float)(i % 1000) * 0.25f - 7;
+	TAP_CHECK(vec_round_trip(wide, 2, WS_MAX_DIM, &bytes, &nexc),
+		  "dimension 65535");
+	free(wide);
+}
+
 int
 main(void)
 {
@@ -424,6 +527,7 @@ main(void)
 	test_parse_bad();
 	test_varint();
 	test_block_roundtrip();
-	test_block_version1();
+	test_block_version();
+	test_vec_codec();
 	return tap_done();
 }

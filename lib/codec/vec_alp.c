@@ -1,0 +1,482 @@
+/*
+ * vec_alp.c - the vector columns of a block as decimal integers (block
+ * version 3; warmstore(5), Block payload).
+ *
+ * Most values that arrive as text are short decimals: 23.4567 is the
+ * integer 234567 times 10^-4. Per block and column, an exponent e is
+ * chosen and each value becomes x = round(v * 10^e), kept only if
+ * x / 10^e gives back the very same f32 bits; a value that does not
+ * (-0.0, subnormals, values with more digits) is an exception stored as
+ * its 4 raw bytes. The integers of a column are predicted from the
+ * previous points of the series (order 0: no prediction, 1: the previous
+ * value, 2: the previous value plus the previous difference, whichever
+ * costs fewest bits), and each zigzagged residual is cut into a symbol
+ * byte (its high bits) and s raw low bits. The symbol bytes, which are
+ * far from uniform, go to the part of the payload that is deflated; the
+ * low bits, which are noise, are bit-packed and never deflated.
+ *
+ * Without prediction a value may also take one of two more exponents
+ * (e+1, e+2; the symbol says which): uniform values printed with 7
+ * significant digits need 10^-7 above 0.1 and 10^-8 below, and an
+ * exception for every tenth value would cost 32 bits.
+ *
+ * The symbols part: a varint with the number of exceptions, then per
+ * column a byte e | order << 5, a byte s, order varints (the first values,
+ * zigzag << 1 | exception flag) and count - order symbol bytes. The raw
+ * part: the exceptions' f32 bits (4 bytes each, in column order), then the
+ * low bits of every symbol, least significant bit first.
+ */
+#include "codec/codec.h"
+
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXP_MAX 18        /* 10^(EXP_MAX + 2) is still exact in a double */
+#define SAMPLE 8          /* values of a column that choose its exponent */
+#define EXCEPTION 255     /* the symbol of an exception */
+#define INT_LIMIT 2251799813685248.0 /* 2^51: residuals stay far from overflow */
+#define EXCEPTION_COST 40 /* bits: 4 raw bytes and a symbol */
+
+static const double pow10_tab[EXP_MAX + 3] = {
+	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20};
+/*
+ * Their inverses, as the nearest doubles: a multiplication costs an
+ * eighth of a division, and the rare value that it does not give back is
+ * an exception like any other.
+ */
+static const double inv10_tab[EXP_MAX + 3] = {
+	1e0,   1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,
+	1e-7,  1e-8,  1e-9,  1e-10, 1e-11, 1e-12, 1e-13,
+	1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-19, 1e-20};
+
+static uint32_t
+bits_of(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static uint64_t
+zz(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63));
+}
+
+static int64_t
+unzz(uint64_t v)
+{
+	return (int64_t)((v >> 1) ^ (0 - (v & 1)));
+}
+
+static unsigned
+bitlen(uint64_t v)
+{
+	return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
+}
+
+/* The one way an integer becomes a value again, for encoder and decoder. */
+static float
+int_to_f32(int64_t x, unsigned e)
+{
+	return (float)((double)x * inv10_tab[e]);
+}
+
+/* x = round(v * 10^e), if that gives v back bit for bit. */
+static bool
+to_int(float v, unsigned e, int64_t *x)
+{
+	double d = (double)v * pow10_tab[e];
+	if (!(d > -INT_LIMIT && d < INT_LIMIT))
+		return false;
+	int64_t r = (int64_t)(d < 0 ? d - 0.5 : d + 0.5);
+	if (bits_of(int_to_f32(r, e)) != bits_of(v))
+		return false;
+	*x = r;
+	return true;
+}
+
+/* The smallest exponent at which v is a decimal integer; EXP_MAX+1: none. */
+static unsigned
+min_exponent(float v, unsigned hint)
+{
+	int64_t x;
+	if (to_int(v, hint, &x)) {
+		while (hint > 0 && to_int(v, hint - 1, &x))
+			hint--;
+		return hint;
+	}
+	for (unsigned e = hint + 1; e <= EXP_MAX; e++)
+		if (to_int(v, e, &x))
+			return e;
+	return EXP_MAX + 1;
+}
+
+/*
+ * The exponents that make a sample of the column's values integers
+ * (EXP_MAX + 1: none does), sorted.
+ */
+static unsigned
+sample_exponents(const float *v, size_t n, unsigned *hint, unsigned *ev)
+{
+	unsigned k = n < SAMPLE ? (unsigned)n : SAMPLE;
+	for (unsigned i = 0; i < k; i++) {
+		unsigned e = min_exponent(v[i * n / k], *hint);
+		unsigned j = i;
+		for (; j > 0 && ev[j - 1] > e; j--)
+			ev[j] = ev[j - 1];
+		ev[j] = e;
+		if (e <= EXP_MAX)
+			*hint = e;
+	}
+	return k;
+}
+
+/*
+ * The column's exponent for values of `classes` exponent classes: a
+ * decimal digit costs 3.3 bits, taking a higher class 2, a value left out
+ * an exception (in tenths of bits).
+ */
+static unsigned
+choose_exponent(const unsigned *ev, unsigned k, unsigned classes)
+{
+	unsigned best = 0;
+	uint64_t best_cost = UINT64_MAX;
+	for (unsigned i = 0; i < k; i++) {
+		unsigned e = ev[i];
+		if (e > EXP_MAX || (i > 0 && e == ev[i - 1]))
+			continue;
+		uint64_t cost = 0;
+		for (unsigned j = 0; j < k; j++)
+			cost += ev[j] <= e		  ? 33 * e
+				: ev[j] < e + classes ? 33 * ev[j] + 20
+						      : 10 * EXCEPTION_COST;
+		if (cost < best_cost)
+			best_cost = cost, best = e;
+	}
+	return best;
+}
+
+static int64_t
+predict(const int64_t *x, size_t i, unsigned order)
+{
+	if (order == 0 || i == 0)
+		return 0;
+	if (order == 1 || i == 1)
+		return x[i - 1];
+	return (int64_t)(2 * (uint64_t)x[i - 1] - (uint64_t)x[i - 2]);
+}
+
+/* Classes of exponent a value may take: e..e+classes-1. */
+static unsigned
+classes_of(unsigned order)
+{
+	return order == 0 ? 3 : 1;
+}
+
+/*
+ * Fills x (the integers the decoder will see) and cls (the exponent
+ * class, or EXCEPTION) for one order; returns the estimated bits.
+ */
+static uint64_t
+plan_order(const ws_vec_enc *ve, size_t n, unsigned e, unsigned order,
+	   int64_t *x, unsigned char *cls)
+{
+	uint64_t cost = 0;
+	unsigned ncls = classes_of(order);
+	for (size_t i = 0; i < n; i++) {
+		int64_t pred = predict(x, i, order);
+		cls[i] = ve->base_ok[i] ? 0 : EXCEPTION;
+		x[i] = ve->base[i];
+		for (unsigned c = 1; c < ncls && cls[i] == EXCEPTION; c++)
+			if (to_int(ve->col[i], e + c, &x[i]))
+				cls[i] = (unsigned char)c;
+		if (cls[i] == EXCEPTION) {
+			x[i] = pred;
+			cost += EXCEPTION_COST;
+			continue;
+		}
+		cost += bitlen(zz(x[i] - pred)) + (cls[i] ? 3 : 0);
+	}
+	return cost;
+}
+
+/* A little-endian bit stream into the raw part. */
+typedef struct bitw {
+	unsigned char *p;
+	uint64_t acc;
+	unsigned n;
+} bitw;
+
+static void
+bits_put(bitw *w, uint64_t v, unsigned s)
+{
+	while (w->n >= 8) {
+		*w->p++ = (unsigned char)w->acc;
+		w->acc >>= 8;
+		w->n -= 8;
+	}
+	if (s == 0)
+		return;
+	w->acc |= (v & (~0ull >> (64 - s))) << w->n;
+	w->n += s;
+}
+
+static void
+bits_flush(bitw *w)
+{
+	while (w->n > 0) {
+		*w->p++ = (unsigned char)w->acc;
+		w->acc >>= 8;
+		w->n = w->n >= 8 ? w->n - 8 : 0;
+	}
+}
+
+void
+ws__vec_enc_free(ws_vec_enc *ve)
+{
+	free(ve->col);
+	free(ve->base);
+	free(ve->base_ok);
+	free(ve->x);
+	free(ve->best_x);
+	free(ve->cls);
+	free(ve->best_cls);
+	free(ve->sym);
+	free(ve->exc);
+	free(ve->bits);
+	memset(ve, 0, sizeof *ve);
+}
+
+static ws_status
+reserve(ws_vec_enc *ve, size_t n, uint32_t dim, ws_error *err)
+{
+	size_t words = n * dim;
+	if (ws__grow(&ve->col, &ve->cap_col, n, sizeof(float), err) != WS_OK ||
+	    ws__grow(&ve->base, &ve->cap_base, n, sizeof(int64_t), err) !=
+		    WS_OK ||
+	    ws__grow(&ve->base_ok, &ve->cap_base_ok, n, 1, err) != WS_OK ||
+	    ws__grow(&ve->x, &ve->cap_x, n, sizeof(int64_t), err) != WS_OK ||
+	    ws__grow(&ve->best_x, &ve->cap_best_x, n, sizeof(int64_t), err) !=
+		    WS_OK ||
+	    ws__grow(&ve->cls, &ve->cap_cls, n, 1, err) != WS_OK ||
+	    ws__grow(&ve->best_cls, &ve->cap_best_cls, n, 1, err) != WS_OK ||
+	    ws__grow(&ve->sym, &ve->cap_sym,
+		     WS_VARINT_MAX + dim * (2 + 2 * WS_VARINT_MAX) + words, 1,
+		     err) != WS_OK ||
+	    ws__grow(&ve->exc, &ve->cap_exc, 4 * words, 1, err) != WS_OK ||
+	    ws__grow(&ve->bits, &ve->cap_bits, 8 * words + 8, 1, err) != WS_OK)
+		return WS_ENOMEM;
+	return WS_OK;
+}
+
+/* Writes one planned column: header and symbols, exceptions, low bits. */
+static void
+emit_column(ws_vec_enc *ve, const float *v, size_t n, unsigned e,
+	    unsigned order, unsigned char **sym, unsigned char **exc,
+	    bitw *bw)
+{
+	const int64_t *x = ve->best_x;
+	const unsigned char *cls = ve->best_cls;
+	unsigned k = 255 / classes_of(order);
+	uint64_t maxzz = 0;
+	for (size_t i = order; i < n; i++)
+		if (cls[i] != EXCEPTION) {
+			uint64_t z = zz(x[i] - predict(x, i, order));
+			maxzz = z > maxzz ? z : maxzz;
+		}
+	unsigned s = 0;
+	while ((maxzz >> s) >= k)
+		s++;
+	unsigned char *p = *sym;
+	*p++ = (unsigned char)(e | order << 5);
+	*p++ = (unsigned char)s;
+	for (size_t i = 0; i < n; i++) {
+		if (cls[i] == EXCEPTION) {
+			ws__put_u32(*exc, bits_of(v[i]));
+			*exc += 4;
+			ve->nexc++;
+		}
+		if (i < order) {
+			uint64_t z = cls[i] == EXCEPTION ? 1 : zz(x[i]) << 1;
+			p += ws__put_varint(p, z);
+			continue;
+		}
+		if (cls[i] == EXCEPTION) {
+			*p++ = EXCEPTION;
+			continue;
+		}
+		uint64_t z = zz(x[i] - predict(x, i, order));
+		*p++ = (unsigned char)(cls[i] * k + (z >> s));
+		bits_put(bw, z, s);
+	}
+	*sym = p;
+}
+
+ws_status
+ws__vec_encode(ws_vec_enc *ve, const float *const *rows, size_t n,
+	       uint32_t dim, ws_error *err)
+{
+	if (reserve(ve, n, dim, err) != WS_OK)
+		return WS_ENOMEM;
+	unsigned char *sym = ve->sym + WS_VARINT_MAX, *exc = ve->exc;
+	bitw bw = {ve->bits, 0, 0};
+	ve->nexc = 0;
+	unsigned hint = 0;
+	for (uint32_t j = 0; j < dim; j++) {
+		float *v = ve->col;
+		for (size_t i = 0; i < n; i++)
+			v[i] = rows[i][j];
+		unsigned ev[SAMPLE];
+		unsigned k = sample_exponents(v, n, &hint, ev);
+		unsigned best = 0, best_e = 0;
+		uint64_t best_cost = UINT64_MAX;
+		unsigned base_e = EXP_MAX + 1;
+		unsigned e = 0;
+		for (unsigned order = 0; order <= 2 && order < n; order++) {
+			if (order < 2) /* orders 1 and 2 have the same classes */
+				e = choose_exponent(ev, k, classes_of(order));
+			for (size_t i = 0; e != base_e && i < n; i++)
+				ve->base_ok[i] = to_int(v[i], e, &ve->base[i]);
+			base_e = e;
+			uint64_t c = plan_order(ve, n, e, order, ve->x, ve->cls);
+			/* A prediction must save a bit a value: residuals of
+			 * differences spread wider than their bit lengths say. */
+			if (order > 0)
+				c += n;
+			/* Differences that did not help once will not twice. */
+			if (order == 1 && c >= best_cost)
+				break;
+			if (c < best_cost) {
+				best_cost = c, best = order, best_e = e;
+				int64_t *t = ve->best_x;
+				ve->best_x = ve->x, ve->x = t;
+				unsigned char *u = ve->best_cls;
+				ve->best_cls = ve->cls, ve->cls = u;
+				size_t cap = ve->cap_best_x;
+				ve->cap_best_x = ve->cap_x, ve->cap_x = cap;
+				cap = ve->cap_best_cls;
+				ve->cap_best_cls = ve->cap_cls, ve->cap_cls = cap;
+			}
+		}
+		emit_column(ve, v, n, best_e, best, &sym, &exc, &bw);
+	}
+	bits_flush(&bw);
+	/* The exception count goes first: move the columns up behind it. */
+	unsigned char head[WS_VARINT_MAX];
+	size_t hl = ws__put_varint(head, ve->nexc);
+	unsigned char *cols = ve->sym + WS_VARINT_MAX;
+	memcpy(cols - hl, head, hl);
+	ve->sym_start = (size_t)(WS_VARINT_MAX - hl);
+	ve->sym_len = (size_t)(sym - cols) + hl;
+	ve->exc_len = (size_t)(exc - ve->exc);
+	ve->bits_len = (size_t)(bw.p - ve->bits);
+	return WS_OK;
+}
+
+/* Reads the low bits back; false past the end. */
+typedef struct bitr {
+	const unsigned char *p, *end;
+	uint64_t acc;
+	unsigned n;
+} bitr;
+
+static bool
+bits_get(bitr *r, unsigned s, uint64_t *v)
+{
+	while (r->n < s) {
+		if (r->p == r->end)
+			return false;
+		r->acc |= (uint64_t)*r->p++ << r->n;
+		r->n += 8;
+	}
+	*v = s ? r->acc & (~0ull >> (64 - s)) : 0;
+	r->acc = s < 64 ? r->acc >> s : 0;
+	r->n -= s;
+	return true;
+}
+
+/* One decoded integer as a value; false if it cannot be one an encoder made. */
+static bool
+put_value(int64_t x, unsigned e, float *out)
+{
+	double d = (double)x * inv10_tab[e];
+	if (!(d >= -INT_LIMIT && d <= INT_LIMIT))
+		return false;
+	*out = (float)d;
+	return true;
+}
+
+bool
+ws__vec_decode(const unsigned char **symp, const unsigned char *sym_end,
+	       const unsigned char *raw, size_t raw_len, size_t n,
+	       uint32_t dim, float *vec)
+{
+	const unsigned char *p = *symp;
+	uint64_t nexc;
+	if (!ws__get_varint(&p, sym_end, &nexc) || nexc > raw_len / 4)
+		return false;
+	const unsigned char *exc = raw, *exc_end = raw + 4 * nexc;
+	bitr br = {exc_end, raw + raw_len, 0, 0};
+	for (uint32_t j = 0; j < dim; j++) {
+		if (sym_end - p < 2)
+			return false;
+		unsigned e = p[0] & 31, order = p[0] >> 5, s = p[1];
+		p += 2;
+		if (e > EXP_MAX || order > 2 || order >= n || s > 56)
+			return false;
+		unsigned ncls = classes_of(order), k = 255 / ncls;
+		int64_t prev1 = 0, prev2 = 0; /* x[i-1], x[i-2] */
+		for (size_t i = 0; i < n; i++) {
+			int64_t pred = order == 0 || i == 0 ? 0
+				     : order == 1 || i == 1
+					     ? prev1
+					     : (int64_t)(2 * (uint64_t)prev1 -
+							 (uint64_t)prev2);
+			float *out = &vec[i * dim + j];
+			int64_t xi;
+			bool is_exc;
+			unsigned c = 0;
+			if (i < order) {
+				uint64_t z;
+				if (!ws__get_varint(&p, sym_end, &z))
+					return false;
+				is_exc = z & 1;
+				xi = is_exc ? pred : unzz(z >> 1);
+			} else {
+				if (p == sym_end)
+					return false;
+				unsigned sy = *p++;
+				is_exc = sy == EXCEPTION;
+				xi = pred;
+				if (!is_exc) {
+					c = sy / k;
+					uint64_t lo;
+					if (c >= ncls || !bits_get(&br, s, &lo))
+						return false;
+					uint64_t z = (uint64_t)(sy % k) << s | lo;
+					xi = (int64_t)((uint64_t)pred +
+						       (uint64_t)unzz(z));
+				}
+			}
+			if (is_exc) {
+				if (exc == exc_end)
+					return false;
+				uint32_t b = ws__get_u32(exc);
+				exc += 4;
+				memcpy(out, &b, sizeof b);
+			} else if (!put_value(xi, e + c, out)) {
+				return false;
+			}
+			prev2 = prev1;
+			prev1 = xi;
+		}
+	}
+	/* Every exception and every low bit used, up to the last byte. */
+	if (exc != exc_end || br.p != br.end || br.n >= 8 || br.acc != 0)
+		return false;
+	*symp = p;
+	return true;
+}

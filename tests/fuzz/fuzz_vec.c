@@ -1,0 +1,147 @@
+/*
+ * fuzz_vec.c - libFuzzer target for the vector codec (vec_alp.c).
+ *
+ * The first input byte picks a mode:
+ *   0  the rest is hostile encoded bytes: two bytes give the number of
+ *      points and the dimension, two the length of the symbols part, and
+ *      the rest is split there into the symbols and the raw part. Whatever
+ *      decodes must encode and decode again to the same bits;
+ *   1  the rest describes values (raw bit patterns, short decimals, small
+ *      steps from the previous point, -0.0 and subnormals): encoding and
+ *      decoding them must give them back bit for bit.
+ */
+#include "codec/codec.h"
+
+#include <string.h>
+
+#include "fuzz.h"
+
+typedef struct src {
+	const uint8_t *p;
+	size_t n;
+} src;
+
+static uint64_t
+take(src *s, size_t bytes)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < bytes; i++) {
+		v |= (uint64_t)(s->n ? *s->p : 0) << (8 * i);
+		if (s->n) {
+			s->p++;
+			s->n--;
+		}
+	}
+	return v;
+}
+
+/* Encodes n rows of dim values and checks that they decode bit for bit. */
+static void
+round_trip(const float *v, size_t n, uint32_t dim)
+{
+	const float **rows = malloc(n * sizeof *rows);
+	float *back = malloc(n * dim * sizeof *back);
+	FUZZ_CHECK(rows != NULL && back != NULL);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = v + i * dim;
+	ws_vec_enc ve = {0};
+	ws_error err;
+	FUZZ_CHECK(ws__vec_encode(&ve, rows, n, dim, &err) == WS_OK);
+	size_t raw_len = ve.exc_len + ve.bits_len;
+	unsigned char *raw = malloc(raw_len + 1);
+	FUZZ_CHECK(raw != NULL);
+	memcpy(raw, ve.exc, ve.exc_len);
+	memcpy(raw + ve.exc_len, ve.bits, ve.bits_len);
+	const unsigned char *p = ve.sym + ve.sym_start, *end = p + ve.sym_len;
+	FUZZ_CHECK(ws__vec_decode(&p, end, raw, raw_len, n, dim, back));
+	FUZZ_CHECK(p == end);
+	FUZZ_CHECK(memcmp(back, v, n * dim * sizeof *v) == 0);
+	free(raw);
+	ws__vec_enc_free(&ve);
+	free(rows);
+	free(back);
+}
+
+static void
+decode_hostile(src *s)
+{
+	size_t n = 1 + take(s, 1) % 32;
+	uint32_t dim = 1 + (uint32_t)(take(s, 1) % 16);
+	size_t sym_len = take(s, 2);
+	if (sym_len > s->n)
+		sym_len = s->n;
+	/* Exact-size copies: a read past either part is caught. */
+	unsigned char *sym = malloc(sym_len + 1), *raw = malloc(s->n - sym_len + 1);
+	float *vec = malloc(n * dim * sizeof *vec);
+	FUZZ_CHECK(sym != NULL && raw != NULL && vec != NULL);
+	memcpy(sym, s->p, sym_len);
+	memcpy(raw, s->p + sym_len, s->n - sym_len);
+	const unsigned char *p = sym;
+	if (ws__vec_decode(&p, sym + sym_len, raw, s->n - sym_len, n, dim, vec)) {
+		FUZZ_CHECK(p >= sym && p <= sym + sym_len);
+		round_trip(vec, n, dim);
+	}
+	free(sym);
+	free(raw);
+	free(vec);
+}
+
+static float
+value_from(src *s, const float *prev)
+{
+	static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7,
+				     1e8, 1e9, 1e10, 1e11};
+	uint32_t u;
+	float f;
+	switch (take(s, 1) % 4) {
+	case 0:
+		u = (uint32_t)take(s, 4);
+		break;
+	case 1: { /* a short decimal, as a parser would read it */
+		int32_t m = (int32_t)(uint32_t)take(s, 4) >> (take(s, 1) % 24);
+		f = (float)((double)m / p10[take(s, 1) % 12]);
+		memcpy(&u, &f, sizeof u);
+		break;
+	}
+	case 2: /* a small step from the previous point */
+		if (prev == NULL) {
+			u = 0;
+			break;
+		}
+		memcpy(&u, prev, sizeof u);
+		u += (uint32_t)(int8_t)take(s, 1);
+		break;
+	default: /* -0.0 and subnormals */
+		u = take(s, 1) & 1 ? 0x80000000u : (uint32_t)take(s, 1);
+		break;
+	}
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+static void
+encode_values(src *s)
+{
+	size_t n = 1 + take(s, 1) % 64;
+	uint32_t dim = 1 + (uint32_t)(take(s, 1) % 8);
+	float *v = malloc(n * dim * sizeof *v);
+	FUZZ_CHECK(v != NULL);
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < dim; j++)
+			v[i * dim + j] = value_from(s, i ? &v[(i - 1) * dim + j] : NULL);
+	round_trip(v, n, dim);
+	free(v);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	src s = {data + 1, size - 1};
+	if (data[0] % 2 == 0)
+		decode_hostile(&s);
+	else
+		encode_values(&s);
+	return 0;
+}
