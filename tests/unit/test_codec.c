@@ -3,6 +3,7 @@
  * parser, varints, the block codec and its vector columns.
  */
 #include "codec/codec.h"
+#include "codec/json_lex.h"
 
 #include <float.h>
 #include <math.h>
@@ -593,9 +594,31 @@ test_f32_against_old(void)
 		  "decimal and power-of-two floats (%d differ)", differ);
 }
 
+/* The ASCII fast path of the UTF-8 check finds a bad byte at any column. */
+static void
+test_check_bytes(void)
+{
+	int wrong = 0;
+	for (size_t at = 0; at < 24; at++) {
+		char line[25], want[48];
+		memset(line, 'a', sizeof line);
+		ws_error err = {0};
+		line[at] = (char)0xc3; /* a valid two-byte sequence */
+		line[at + 1] = (char)0xa9;
+		wrong += ws__json_check_bytes(line, sizeof line, &err) != WS_OK;
+		line[at] = (char)0xff;
+		snprintf(want, sizeof want, "invalid UTF-8 at column %zu", at + 1);
+		wrong += ws__json_check_bytes(line, sizeof line, &err) != WS_EBADINPUT ||
+			 strstr(err.msg, want) == NULL;
+	}
+	TAP_CHECK(wrong == 0, "bad and good UTF-8 at every column of a line (%d wrong)",
+		  wrong);
+}
+
 int
 main(void)
 {
+	test_check_bytes();
 	test_f32();
 	test_f32_against_old();
 	test_parse_good();
