@@ -88,6 +88,18 @@ typedef struct reindex {
 	unsigned char *buf, *win;
 	size_t cap_buf;
 	uint64_t done, total; /* progress, in bytes of data */
+	/*
+	 * A repair's messages, held until its actions are done: a message
+	 * says what was done, so it is not given before (see report_held).
+	 */
+	struct held_problem {
+		enum ws_problem_kind kind;
+		char *msg;
+		bool orphan; /* done once the stray segments are removed */
+	} *held;
+	size_t nheld, cap_held;
+	bool noting_orphan;   /* the problem being reported is a stray segment */
+	bool orphans_removed; /* remove_orphan_segments succeeded */
 	int fd; /* the data file being scanned */
 	char fname[WS_PATH_SIZE];
 	char lost_dir[WS_PATH_SIZE]; /* "STORE/lost+found", for messages */
@@ -113,8 +125,38 @@ problem(reindex *rx, enum ws_problem_kind kind, const char *fmt, ...)
 		rx->stats->problems++;
 	if (kind == WS_PROBLEM_DAMAGE)
 		rx->stats->damage++;
-	if (rx->o->on_problem != NULL)
-		rx->o->on_problem(rx->o->ctx, kind, msg);
+	if (rx->o->on_problem == NULL)
+		return;
+	char *copy = rx->o->check ? NULL : strdup(msg);
+	if (copy != NULL &&
+	    ws__grow(&rx->held, &rx->cap_held, rx->nheld + 1, sizeof *rx->held,
+		     NULL) == WS_OK) {
+		rx->held[rx->nheld++] =
+			(struct held_problem){kind, copy, rx->noting_orphan};
+		return;
+	}
+	free(copy);
+	rx->o->on_problem(rx->o->ctx, kind, msg);
+}
+
+/*
+ * Gives the held messages of a repair, once its actions are done (or,
+ * after a failure, with a word that they were not all done).
+ */
+static void
+report_held(reindex *rx, bool done)
+{
+	for (size_t i = 0; i < rx->nheld; i++) {
+		char msg[2200];
+		bool was_done = done || (rx->held[i].orphan && rx->orphans_removed);
+		snprintf(msg, sizeof msg, "%s%s", rx->held[i].msg,
+			 was_done ? "" : " (not done: the repair stopped)");
+		rx->o->on_problem(rx->o->ctx, rx->held[i].kind, msg);
+		free(rx->held[i].msg);
+	}
+	free(rx->held);
+	rx->held = NULL;
+	rx->nheld = rx->cap_held = 0;
 }
 
 /* The repair's part of a message: empty under --check. */
@@ -577,6 +619,23 @@ scan_record(reindex *rx, rx_file *f, uint64_t *off, bool *is_record,
 	return rc;
 }
 
+/*
+ * The reason a block is moved aside, and what it held as far as its
+ * header tells (a header that fails its CRC tells nothing).
+ */
+static void
+describe_lost(const char *why, const ws_block_head *h, char *buf, size_t n)
+{
+	if (h == NULL) {
+		snprintf(buf, n, "%s (what it held is unknown)", why);
+		return;
+	}
+	snprintf(buf, n,
+		 "%s (entity %" PRIu64 ", space %" PRIu32 ", %" PRIu32
+		 " points from %" PRId64 " to %" PRId64 ")",
+		 why, h->entity, h->space, h->count, h->min_ts, h->max_ts);
+}
+
 /* Handles the block at *off and moves *off past it; *stop at a torn tail. */
 static ws_status
 scan_step(reindex *rx, rx_file *f, uint64_t *off, bool *stop, ws_error *err)
@@ -614,7 +673,9 @@ scan_step(reindex *rx, rx_file *f, uint64_t *off, bool *stop, ws_error *err)
 		if (!head_ok && (rc = resync(rx, *off + 1, f->end, &next,
 					     err)) != WS_OK)
 			return rc;
-		rc = quarantine(rx, f, *off, next, why.msg, err);
+		char msg[WS_WHERE_SIZE];
+		describe_lost(why.msg, head_ok ? &h : NULL, msg, sizeof msg);
+		rc = quarantine(rx, f, *off, next, msg, err);
 	}
 	progress(rx, next - *off);
 	*off = next;
@@ -898,10 +959,12 @@ note_index_entry(void *ctx, const char *name, ws_error *err)
 	if (named_segment(rx, id))
 		return WS_OK;
 	/* Left by a crash: no problem for a check, a derived file to repair. */
+	rx->noting_orphan = true;
 	if (rx->old_ok)
 		problem(rx, rx->o->check ? WS_PROBLEM_LEFTOVER : WS_PROBLEM_DERIVED,
 			"%s/index/%s: segment the MANIFEST does not name%s",
 			rx->path, name, act(rx, "; removed"));
+	rx->noting_orphan = false;
 	if (ws__grow(&rx->orphans, &rx->cap_orphans, rx->norphans + 1,
 		     sizeof *rx->orphans, err) != WS_OK)
 		return WS_ENOMEM;
@@ -1228,12 +1291,28 @@ remove_old_segments(reindex *rx, ws_error *err)
 	for (size_t i = 0; rc == WS_OK && rx->index_bad && i < rx->old.nsegs;
 	     i++)
 		rc = unlink_segment(rx, rx->old.segs[i].id, err);
-	for (size_t i = 0; rc == WS_OK && i < rx->norphans; i++)
-		rc = unlink_segment(rx, rx->orphans[i], err);
 	char dir[WS_PATH_SIZE];
 	if (rc == WS_OK)
 		rc = ws__fsync(rx->indexdirfd,
 			       ws__store_path(dir, rx->path, WS_INDEX_DIR), err);
+	return rc;
+}
+
+/*
+ * Segments no MANIFEST names go first, before anything is written: on a
+ * full disk such a leftover may be what fills it.
+ */
+static ws_status
+remove_orphan_segments(reindex *rx, ws_error *err)
+{
+	ws_status rc = WS_OK;
+	for (size_t i = 0; rc == WS_OK && i < rx->norphans; i++)
+		rc = unlink_segment(rx, rx->orphans[i], err);
+	char dir[WS_PATH_SIZE];
+	if (rc == WS_OK && rx->norphans > 0)
+		rc = ws__fsync(rx->indexdirfd,
+			       ws__store_path(dir, rx->path, WS_INDEX_DIR), err);
+	rx->orphans_removed = rc == WS_OK;
 	return rc;
 }
 
@@ -1258,7 +1337,9 @@ move_leftover_files(reindex *rx, ws_error *err)
 static ws_status
 repair(reindex *rx, ws_error *err)
 {
-	ws_status rc = salvage_all(rx, err);
+	ws_status rc = remove_orphan_segments(rx, err);
+	if (rc == WS_OK)
+		rc = salvage_all(rx, err);
 	if (rc == WS_OK)
 		rc = cut_tails(rx, err);
 	if (rc == WS_OK)
@@ -1343,6 +1424,7 @@ ws_reindex(const char *path, const ws_reindex_opts *opts,
 		rc = ws__lock_acquire(rx.dirfd, path, &lockfd, err);
 	if (rc == WS_OK)
 		rc = run(&rx, err);
+	report_held(&rx, rc == WS_OK);
 	if (rc == WS_OK)
 		rc = ws__lost_bytes(rx.dirfd, path, &stats->lost_found_bytes, err);
 	ws__lock_release(&lockfd);
