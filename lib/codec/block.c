@@ -70,8 +70,8 @@ f32_bits(float f)
 	return u;
 }
 
-static void
-put_head(unsigned char *p, const ws_block_head *h)
+void
+ws__block_put_head(unsigned char *p, const ws_block_head *h)
 {
 	memcpy(p, WS_BLOCK_MAGIC, 4);
 	ws__put_u16(p + 4, (uint16_t)h->version);
@@ -147,8 +147,8 @@ ws__encoder_free(ws_encoder *enc)
 }
 
 /* Compresses raw into out; *stored is the compressed size. */
-static ws_status
-deflate_payload(ws_encoder *enc, size_t raw_len, unsigned char *out,
+ws_status
+ws__deflate_raw(ws_encoder *enc, size_t raw_len, unsigned char *out,
 		size_t out_cap, size_t *stored, ws_error *err)
 {
 	int zrc = enc->z_ready ? deflateReset(&enc->z)
@@ -190,7 +190,7 @@ ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
 	size_t stored = 0;
 	ws_status rc = ws__grow(out, cap, WS_BLOCK_HEADER + zbound, 1, err);
 	if (rc == WS_OK)
-		rc = deflate_payload(enc, raw_len, *out + WS_BLOCK_HEADER, zbound,
+		rc = ws__deflate_raw(enc, raw_len, *out + WS_BLOCK_HEADER, zbound,
 				     &stored, err);
 	if (rc != WS_OK)
 		return rc;
@@ -207,7 +207,7 @@ ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
 		.max_ts = e[count - 1].ts,
 		.seq = seq,
 	};
-	put_head(*out, head);
+	ws__block_put_head(*out, head);
 	*len = WS_BLOCK_HEADER + stored;
 	return WS_OK;
 }
@@ -228,10 +228,11 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 			       "%s: unsupported block version %u", where,
 			       h->version);
 	/*
-	 * Reserved for marks a later version may set (tombstones): refused.
-	 * (Bytes 68-71 are not: the header CRC does not cover them.)
+	 * A tombstone or a retention record (tombstone.c); any other mark is
+	 * refused. (Bytes 68-71 are not: the header CRC does not cover them.)
 	 */
-	if (h->flags != 0)
+	if (h->flags != 0 && h->flags != WS_BLOCK_TOMBSTONE &&
+	    h->flags != WS_BLOCK_RETENTION)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: unsupported block flags %#x", where, h->flags);
 	h->entity = ws__get_u64(p + 8);
@@ -244,12 +245,15 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 	h->min_ts = (int64_t)ws__get_u64(p + 40);
 	h->max_ts = (int64_t)ws__get_u64(p + 48);
 	h->seq = ws__get_u64(p + 56);
-	if (h->dim == 0 || h->dim > WS_MAX_DIM || h->count == 0 ||
+	if (h->flags != 0 && !ws__tombstone_head_ok(h))
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: block header fields out of range", where);
+	if (h->flags == 0 && (h->dim == 0 || h->dim > WS_MAX_DIM || h->count == 0 ||
 	    h->count > BLOCK_MAX_POINTS_ACCEPTED ||
 	    h->raw_len > BLOCK_MAX_RAW_ACCEPTED ||
 	    (uint64_t)h->count * h->dim * 4 + 2 * h->count > h->raw_len ||
 	    h->stored_len > compressBound(h->raw_len) ||
-	    h->min_ts > h->max_ts || (h->count == 1 && h->min_ts != h->max_ts))
+	    h->min_ts > h->max_ts || (h->count == 1 && h->min_ts != h->max_ts)))
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: block header fields out of range", where);
 	return WS_OK;
@@ -344,8 +348,8 @@ decode_vectors(ws_block *blk, const unsigned char *p)
 }
 
 /* Inflates the stored payload into exactly raw_len bytes of raw. */
-static ws_status
-inflate_payload(const ws_block_head *h, const unsigned char *stored,
+ws_status
+ws__inflate_payload(const ws_block_head *h, const unsigned char *stored,
 		unsigned char *raw, const char *where, ws_error *err)
 {
 	z_stream z;
@@ -374,10 +378,12 @@ ws__block_decode(const ws_block_head *h, const unsigned char *stored,
 	if (ws__crc32(stored, h->stored_len) != h->payload_crc)
 		return ws__err(err, WS_ECORRUPT, "%s: block CRC mismatch", where);
 	blk->h = *h;
+	if (h->flags != 0)
+		return ws__tombstone_decode(h, stored, blk, where, err);
 	ws_status rc = reserve_columns(blk, h, err);
 	if (rc != WS_OK)
 		return rc;
-	if ((rc = inflate_payload(h, stored, blk->raw, where, err)) != WS_OK)
+	if ((rc = ws__inflate_payload(h, stored, blk->raw, where, err)) != WS_OK)
 		return rc;
 	const unsigned char *p = blk->raw, *end = blk->raw + h->raw_len;
 	if ((rc = decode_times(blk, &p, end, where, err)) != WS_OK ||
@@ -396,6 +402,7 @@ ws__block_free(ws_block *blk)
 	free(blk->vec);
 	free(blk->meta_off);
 	free(blk->raw);
+	free(blk->ranges);
 	memset(blk, 0, sizeof *blk);
 }
 

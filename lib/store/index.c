@@ -19,6 +19,8 @@
 
 #define SEG_MAGIC "WSI1"
 #define SEG_VERSION 1
+/* The top bit of a record's count marks a tombstone block (warmstore(5)). */
+#define TOMBSTONE_BIT 0x80000000u
 
 ws_zone
 ws__zone_of_block(const ws_block_head *h, uint32_t file, uint64_t offset)
@@ -34,6 +36,7 @@ ws__zone_of_block(const ws_block_head *h, uint32_t file, uint64_t offset)
 		.count = h->count,
 		.bytes = WS_BLOCK_HEADER + h->stored_len,
 		.raw_len = h->raw_len,
+		.tombstone = h->flags == WS_BLOCK_TOMBSTONE,
 	};
 }
 
@@ -43,7 +46,8 @@ ws__zone_same_block(const ws_zone *a, const ws_zone *b)
 	return a->entity == b->entity && a->space == b->space &&
 	       a->min_ts == b->min_ts && a->max_ts == b->max_ts &&
 	       a->seq == b->seq && a->count == b->count &&
-	       a->bytes == b->bytes && a->raw_len == b->raw_len;
+	       a->bytes == b->bytes && a->raw_len == b->raw_len &&
+	       a->tombstone == b->tombstone;
 }
 
 static int
@@ -141,7 +145,7 @@ put_record(unsigned char *p, const ws_zone *z)
 	ws__put_u64(p + 24, (uint64_t)z->min_ts);
 	ws__put_u64(p + 32, (uint64_t)z->max_ts);
 	ws__put_u64(p + 40, z->seq);
-	ws__put_u32(p + 48, z->count);
+	ws__put_u32(p + 48, z->count | (z->tombstone ? TOMBSTONE_BIT : 0));
 	ws__put_u32(p + 52, z->bytes);
 	ws__put_u32(p + 56, z->raw_len);
 	ws__put_u32(p + 60, ws__crc32(p, 60));
@@ -167,7 +171,8 @@ ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 	z->min_ts = (int64_t)ws__get_u64(p + 24);
 	z->max_ts = (int64_t)ws__get_u64(p + 32);
 	z->seq = ws__get_u64(p + 40);
-	z->count = ws__get_u32(p + 48);
+	z->count = ws__get_u32(p + 48) & ~TOMBSTONE_BIT;
+	z->tombstone = (ws__get_u32(p + 48) & TOMBSTONE_BIT) != 0;
 	z->bytes = ws__get_u32(p + 52);
 	z->raw_len = ws__get_u32(p + 56);
 	if (z->min_ts > z->max_ts || z->count == 0 ||
