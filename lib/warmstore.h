@@ -430,9 +430,11 @@ typedef struct ws_zone_info {
 	uint64_t offset;       /* of the block header in that file */
 	int64_t min_timestamp, max_timestamp;
 	uint64_t seq;          /* commit sequence number of the block */
-	uint32_t point_count;
+	uint32_t point_count;  /* 0 for a tombstone */
 	uint32_t bytes;        /* on disk: 72-byte header + deflate payload */
 	uint32_t raw_bytes;    /* payload after inflate */
+	bool tombstone;        /* a block of deleted ranges, not of points */
+	uint32_t ranges;       /* a tombstone's number of ranges */
 } ws_zone_info;
 
 /* Which blocks a zone iterator yields: all fields narrow, none widen. */
@@ -452,6 +454,7 @@ typedef struct ws_zone_totals {
 	uint64_t files;        /* distinct data files holding those blocks */
 	uint64_t bytes;        /* sum of the blocks' bytes on disk */
 	uint64_t raw_bytes;    /* sum of their raw payload sizes */
+	uint64_t tombstones;   /* of the blocks, tombstones (no points) */
 } ws_zone_totals;
 
 typedef struct ws_zone_iter ws_zone_iter;
