@@ -45,18 +45,20 @@ typedef struct delete_job {
 	const char *rejects;
 } delete_job;
 
-static void
-show_range(const delete_job *j)
+/* "timestamp T" or "[FROM, TO]", open bounds as "all time". */
+static const char *
+shown_range(const delete_job *j, char *buf, size_t n)
 {
 	char from[32] = "all time", to[32] = "all time";
 	if (j->from != INT64_MIN)
 		snprintf(from, sizeof from, "%" PRId64, j->from);
 	if (j->to != INT64_MAX)
 		snprintf(to, sizeof to, "%" PRId64, j->to);
-	if (j->from == j->to)
-		fprintf(stderr, "timestamp %s", from);
+	if (j->have_ts)
+		snprintf(buf, n, "timestamp %s", from);
 	else
-		fprintf(stderr, "[%s, %s]", from, to);
+		snprintf(buf, n, "[%s, %s]", from, to);
+	return buf;
 }
 
 static int
@@ -68,16 +70,16 @@ delete_range(ws_store *st, const delete_job *j)
 	if (ws_delete_range(st, j->entity, j->space, j->from, j->to, &stats,
 			    &err) != WS_OK)
 		return cli_fail(&err);
-	if (j->verbose) {
-		fprintf(stderr, "ws-delete: entity %" PRIu64 " space %" PRIu32 " ",
-			j->entity, j->space);
-		show_range(j);
-		fprintf(stderr, stats.commits ? ": committed, %" PRIu64
-						" tombstone block\n"
-					      : ": no stored block there, "
-						"nothing to commit\n",
-			stats.blocks);
-	}
+	char range[80];
+	if (j->verbose && stats.commits > 0)
+		cli_warn("entity %" PRIu64 " space %" PRIu32 " %s: committed "
+			 "(%" PRIu64 " tombstone block)",
+			 j->entity, j->space, shown_range(j, range, sizeof range),
+			 stats.blocks);
+	else if (j->verbose)
+		cli_warn("entity %" PRIu64 " space %" PRIu32 " %s: no stored "
+			 "block there, nothing to commit",
+			 j->entity, j->space, shown_range(j, range, sizeof range));
 	return CLI_OK;
 }
 

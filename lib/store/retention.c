@@ -10,11 +10,14 @@
 
 #include <string.h>
 
-/* Whether b, of a later commit, hides every point a hides. */
+/*
+ * Whether b hides every point a hides: b is of a later commit, or of the
+ * commit just before a's (nothing was written between them).
+ */
 static bool
 supersedes(const ws__retention *b, const ws__retention *a)
 {
-	return b->seq > a->seq && b->before >= a->before &&
+	return b->seq + 1 >= a->seq && b->before >= a->before &&
 	       (!b->has_space || (a->has_space && a->space == b->space));
 }
 
