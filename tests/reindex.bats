@@ -136,6 +136,7 @@ fingerprint() {
 	n=$(( ($(stat -c %s "$seg") - 64) / 64 ))
 	truncate -s $((64 + (n - 1) * 64)) "$seg"
 	sed -i "s/\"records\":$n}/\"records\":$((n - 1))}/" "$S/MANIFEST"
+	reseal
 	run sep ws-reindex --check "$S"
 	[ "$status" -eq 1 ]
 	grep -q 'block not in the index' "$T/err"
@@ -146,6 +147,7 @@ fingerprint() {
 @test "--check finds a wrong dimension and a stale next_seq in the MANIFEST" {
 	make_store
 	sed -i 's/"dim":2/"dim":3/; s/"next_seq":[0-9]*/"next_seq":2/' "$S/MANIFEST"
+	reseal
 	run sep ws-reindex --check "$S"
 	[ "$status" -eq 1 ]
 	grep -q 'has dimension 3 but its blocks have 2' "$T/err"

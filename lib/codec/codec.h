@@ -271,4 +271,33 @@ ws_status ws__output_records_like(ws_output *dst, const ws_output *src,
 ws_status ws__output_expect_dim(ws_output *out, uint64_t entity,
 				uint32_t space, uint32_t dim, ws_error *err);
 
+/* --- commit records (commit_record.c) ------------------------------ */
+
+#define WS_COMMIT_MAGIC "WSC1"
+#define WS_COMMIT_RECORD 32
+#define WS_COMMIT_VERSION 1
+/* The last record of its commit: the commit is whole on disk. */
+#define WS_COMMIT_FINAL 0x1
+/* The commit replaces every block of a lower seq (a full compaction). */
+#define WS_COMMIT_REPLACE 0x2
+
+/*
+ * A commit record closes, in one data file, the blocks a commit wrote
+ * there since the file's previous record.
+ */
+typedef struct ws_commit_record {
+	uint16_t flags;
+	uint64_t seq;    /* of the commit */
+	uint64_t blocks; /* of the commit in this file, before the record */
+} ws_commit_record;
+
+void ws__commit_record_put(unsigned char p[WS_COMMIT_RECORD],
+			   const ws_commit_record *r);
+/* Whether p (at least 4 bytes) starts with the commit record magic. */
+bool ws__is_commit_record(const unsigned char *p);
+/* Checks and parses a record; where names it in messages. */
+ws_status ws__commit_record_parse(const unsigned char p[WS_COMMIT_RECORD],
+				  ws_commit_record *r, const char *where,
+				  ws_error *err);
+
 #endif

@@ -152,6 +152,8 @@ bool ws__get_varint(const unsigned char **p, const unsigned char *end,
 #define WS_VARINT_MAX 10
 
 uint32_t ws__crc32(const void *p, size_t n);
+/* The CRC-32 of the bytes that gave crc_so_far, followed by p[0..n). */
+uint32_t ws__crc32_more(uint32_t crc_so_far, const void *p, size_t n);
 
 /* qsort that accepts an empty array (qsort(NULL, 0, ...) is undefined). */
 void ws__sort(void *base, size_t n, size_t size,

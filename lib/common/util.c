@@ -332,8 +332,14 @@ ws__sort(void *base, size_t n, size_t size,
 uint32_t
 ws__crc32(const void *p, size_t n)
 {
+	return ws__crc32_more((uint32_t)crc32(0L, Z_NULL, 0), p, n);
+}
+
+uint32_t
+ws__crc32_more(uint32_t crc_so_far, const void *p, size_t n)
+{
 	/* zlib's crc32 takes a uInt length: feed large buffers in pieces. */
-	uLong crc = crc32(0L, Z_NULL, 0);
+	uLong crc = crc_so_far;
 	const Bytef *b = p;
 	while (n > 0) {
 		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;

@@ -45,6 +45,7 @@ typedef struct rx_file {
 	uint64_t size;      /* on disk */
 	uint64_t end;       /* the scan stops here */
 	uint64_t length;    /* committed length after the rebuild */
+	uint64_t record_end; /* where its last commit record ends */
 } rx_file;
 
 /* Bytes to copy to lost+found before anything is changed. */
@@ -75,6 +76,8 @@ typedef struct reindex {
 	size_t nzones, cap_zones;
 	ws__retention *rets; /* every verified retention block's record */
 	size_t nrets, cap_rets;
+	ws_commit_record *commits; /* every sound commit record */
+	size_t ncommits, cap_commits;
 	rx_salvage *salv;
 	size_t nsalv, cap_salv;
 	uint64_t *orphans; /* segment files no MANIFEST names */
@@ -547,10 +550,64 @@ add_block(reindex *rx, const rx_file *f, uint64_t off,
 	return WS_OK;
 }
 
+static ws_status
+add_commit(reindex *rx, const ws_commit_record *r, ws_error *err)
+{
+	if (ws__grow(&rx->commits, &rx->cap_commits, rx->ncommits + 1,
+		     sizeof *rx->commits, err) != WS_OK)
+		return WS_ENOMEM;
+	rx->commits[rx->ncommits++] = *r;
+	if (r->seq > rx->max_seq)
+		rx->max_seq = r->seq;
+	return WS_OK;
+}
+
+/*
+ * The commit record at *off, if one starts there (*is_record): noted and
+ * skipped, or damage; a record cut short is a torn tail.
+ */
+static ws_status
+scan_record(reindex *rx, rx_file *f, uint64_t *off, bool *is_record,
+	    bool *stop, ws_error *err)
+{
+	unsigned char rec[WS_COMMIT_RECORD];
+	size_t n = f->end - *off < sizeof rec ? (size_t)(f->end - *off)
+					      : sizeof rec;
+	*is_record = false;
+	if (n < 4)
+		return WS_OK;
+	ws_status rc = ws__pread_exact(rx->fd, rec, n, (off_t)*off, rx->fname,
+				       err);
+	if (rc != WS_OK || !ws__is_commit_record(rec))
+		return rc;
+	*is_record = true;
+	if (n < sizeof rec) {
+		*stop = true;
+		return torn_tail(rx, f, *off, err);
+	}
+	char where[WS_WHERE_SIZE];
+	snprintf(where, sizeof where, "%s: offset %" PRIu64, rx->fname, *off);
+	ws_commit_record r;
+	ws_error why;
+	uint64_t next = *off + sizeof rec;
+	if (ws__commit_record_parse(rec, &r, where, &why) != WS_OK)
+		rc = quarantine(rx, f, *off, next, why.msg, err);
+	else
+		rc = add_commit(rx, &r, err);
+	f->record_end = next;
+	progress(rx, sizeof rec);
+	*off = next;
+	return rc;
+}
+
 /* Handles the block at *off and moves *off past it; *stop at a torn tail. */
 static ws_status
 scan_step(reindex *rx, rx_file *f, uint64_t *off, bool *stop, ws_error *err)
 {
+	bool is_record;
+	ws_status rc0 = scan_record(rx, f, off, &is_record, stop, err);
+	if (rc0 != WS_OK || is_record)
+		return rc0;
 	ws_block_head h;
 	bool head_ok, ok;
 	enum blk_result res;
@@ -678,6 +735,113 @@ scan_file(reindex *rx, rx_file *f, ws_error *err)
 	ws__close(rx->fd);
 	rx->fd = -1;
 	return rc;
+}
+
+/* --- what was committed ---------------------------------------------- */
+
+static int
+commit_by_seq(const void *pa, const void *pb)
+{
+	const ws_commit_record *a = pa, *b = pb;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Whether the final record of commit seq was found (commits sorted). */
+static bool
+finished(const reindex *rx, uint64_t seq)
+{
+	size_t lo = 0, hi = rx->ncommits;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (rx->commits[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < rx->ncommits && rx->commits[lo].seq == seq; lo++)
+		if (rx->commits[lo].flags & WS_COMMIT_FINAL)
+			return true;
+	return false;
+}
+
+/* The seq of the latest finished commit that replaced all before it. */
+static uint64_t
+replaced_below(const reindex *rx)
+{
+	uint64_t seq = 0;
+	for (size_t i = 0; i < rx->ncommits; i++) {
+		const ws_commit_record *r = &rx->commits[i];
+		if ((r->flags & WS_COMMIT_FINAL) &&
+		    (r->flags & WS_COMMIT_REPLACE) && r->seq > seq)
+			seq = r->seq;
+	}
+	return seq;
+}
+
+/*
+ * Bytes after a file's last commit record belong to a commit that never
+ * wrote its final record: not data. A rebuild cuts them (reported as a
+ * leftover, not as damage, and not kept).
+ */
+static void
+cut_unrecorded_tail(reindex *rx, rx_file *f)
+{
+	if (f->leftover || f->length <= f->record_end)
+		return;
+	char name[WS_PATH_SIZE];
+	data_path(rx, f->id, name, sizeof name);
+	problem(rx, WS_PROBLEM_LEFTOVER,
+		"%s: offset %" PRIu64 ": %" PRIu64 " bytes after the last commit "
+		"record, written by a commit cut short%s",
+		name, f->record_end, f->length - f->record_end,
+		act(rx, "; cut off"));
+	f->length = f->record_end;
+	f->cut = true;
+}
+
+/*
+ * A rebuild from the data alone yields exactly the finished commits
+ * (warmstore(5), Commit records): the blocks of a commit whose final
+ * record is missing are left out, and so are the blocks a finished full
+ * compaction replaced. A sound MANIFEST says itself what is committed
+ * (the scan stops at each file's committed length).
+ */
+static void
+keep_committed(reindex *rx)
+{
+	if (rx->old_ok)
+		return;
+	ws__sort(rx->commits, rx->ncommits, sizeof *rx->commits,
+		 commit_by_seq);
+	uint64_t floor = replaced_below(rx);
+	size_t kept = 0;
+	for (size_t i = 0; i < rx->nzones; i++) {
+		const ws_zone *z = &rx->zones[i];
+		if (finished(rx, z->seq) && z->seq >= floor) {
+			rx->zones[kept++] = *z;
+			continue;
+		}
+		rx->stats->blocks--;
+		if (!z->tombstone)
+			rx->stats->points -= z->count;
+		if (z->seq >= floor) {
+			char name[WS_PATH_SIZE];
+			data_path(rx, z->file, name, sizeof name);
+			problem(rx, WS_PROBLEM_LEFTOVER,
+				"%s: offset %" PRIu64 ": a block of commit %" PRIu64
+				", which did not finish%s",
+				name, z->offset, z->seq, act(rx, "; left out"));
+		}
+	}
+	rx->nzones = kept;
+	/* Retention records likewise (a full compaction spends them). */
+	kept = 0;
+	for (size_t i = 0; i < rx->nrets; i++)
+		if (finished(rx, rx->rets[i].seq) && rx->rets[i].seq >= floor)
+			rx->rets[kept++] = rx->rets[i];
+	rx->nrets = kept;
+	for (size_t i = 0; i < rx->nfiles; i++)
+		cut_unrecorded_tail(rx, &rx->files[i]);
 }
 
 /* --- the manifest the data imply ------------------------------------- */
@@ -1181,8 +1345,10 @@ run(reindex *rx, ws_error *err)
 		rc = plan_files(rx, err);
 	for (size_t i = 0; rc == WS_OK && i < rx->nfiles; i++)
 		rc = scan_file(rx, &rx->files[i], err);
-	if (rc == WS_OK)
+	if (rc == WS_OK) {
+		keep_committed(rx);
 		rc = list_index_dir(rx, err);
+	}
 	if (rc == WS_OK)
 		rc = derive_manifest(rx, err);
 	if (rc == WS_OK)
@@ -1203,6 +1369,7 @@ cleanup(reindex *rx)
 	free(rx->files);
 	free(rx->zones);
 	free(rx->rets);
+	free(rx->commits);
 	free(rx->salv);
 	free(rx->orphans);
 	ws__block_free(&rx->blk);

@@ -18,7 +18,8 @@
 #include <unistd.h>
 
 #define SEG_MAGIC "WSI1"
-#define SEG_VERSION 1
+/* 2: a record's CRC also covers its position (record_crc). */
+#define SEG_VERSION 2
 /* The top bit of a record's count marks a tombstone block (warmstore(5)). */
 #define TOMBSTONE_BIT 0x80000000u
 
@@ -135,8 +136,21 @@ ws__segment_close(ws_segment *seg)
 	seg->verified = NULL;
 }
 
+/*
+ * The CRC of record i: its 60 bytes, then i as 8 little-endian bytes. A
+ * record moved to another place fails it, so that the order a binary
+ * search relies on cannot be changed unseen.
+ */
+static uint32_t
+record_crc(const unsigned char *p, uint64_t i)
+{
+	unsigned char pos[8];
+	ws__put_u64(pos, i);
+	return ws__crc32_more(ws__crc32(p, 60), pos, sizeof pos);
+}
+
 static void
-put_record(unsigned char *p, const ws_zone *z)
+put_record(unsigned char *p, const ws_zone *z, uint64_t i)
 {
 	ws__put_u64(p, z->entity);
 	ws__put_u32(p + 8, z->space);
@@ -148,7 +162,7 @@ put_record(unsigned char *p, const ws_zone *z)
 	ws__put_u32(p + 48, z->count | (z->tombstone ? TOMBSTONE_BIT : 0));
 	ws__put_u32(p + 52, z->bytes);
 	ws__put_u32(p + 56, z->raw_len);
-	ws__put_u32(p + 60, ws__crc32(p, 60));
+	ws__put_u32(p + 60, record_crc(p, i));
 }
 
 ws_status
@@ -158,7 +172,7 @@ ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 	const unsigned char *p = seg->map + WS_SEG_HEADER + i * WS_SEG_RECORD;
 	uint64_t bit = UINT64_C(1) << (i % 64);
 	if (!(seg->verified[i / 64] & bit)) {
-		if (ws__get_u32(p + 60) != ws__crc32(p, 60))
+		if (ws__get_u32(p + 60) != record_crc(p, i))
 			return ws__err(err, WS_ECORRUPT,
 				       "%s/%s: record %" PRIu64 ": CRC mismatch",
 				       store, seg->name.rel, i);
@@ -210,6 +224,7 @@ typedef struct seg_out {
 	const char *name;
 	unsigned char buf[WS_SEG_RECORD * 1024];
 	size_t len;
+	uint64_t records; /* written so far: the next one's position */
 } seg_out;
 
 static ws_status
@@ -228,7 +243,7 @@ out_record(seg_out *o, const ws_zone *z, ws_error *err)
 		if (rc != WS_OK)
 			return rc;
 	}
-	put_record(o->buf + o->len, z);
+	put_record(o->buf + o->len, z, o->records++);
 	o->len += WS_SEG_RECORD;
 	return WS_OK;
 }
@@ -275,6 +290,7 @@ ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
 		return WS_ENOMEM;
 	o->name = name;
 	o->len = WS_SEG_HEADER;
+	o->records = 0;
 	memset(o->buf, 0, WS_SEG_HEADER);
 	memcpy(o->buf, SEG_MAGIC, 4);
 	ws__put_u16(o->buf + 4, SEG_VERSION);

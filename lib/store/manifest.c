@@ -14,7 +14,10 @@
 #include <string.h>
 
 #define MANIFEST_FORMAT "warmstore"
-#define MANIFEST_VERSION 1
+/* 2: a "crc" member closes the text; commit records in the data files. */
+#define MANIFEST_VERSION 2
+/* The member that closes the text: its CRC-32 covers every byte before. */
+#define CRC_MEMBER ",\n\"crc\":"
 #define MAX_EXACT_DOUBLE 9007199254740992.0 /* 2^53 */
 
 void
@@ -379,11 +382,42 @@ load_root(loader *ld, const cJSON *root, ws_manifest *m)
 	return load_spaces(ld, root, m);
 }
 
+/*
+ * The closing "crc" member must hold the CRC-32 of the text before it: a
+ * MANIFEST changed by hand or damaged on disk is refused, whatever it
+ * says, so that no writer trusts a lowered length or next_seq.
+ */
+static ws_status
+check_crc(loader *ld, const char *text, size_t len)
+{
+	const char *at = NULL;
+	for (const char *p = text; (p = strstr(p, CRC_MEMBER)) != NULL; p++)
+		at = p;
+	if (at == NULL)
+		return damaged(ld, "no checksum (run 'ws-reindex' to rebuild it)");
+	const char *digits = at + strlen(CRC_MEMBER), *end = digits;
+	while (end < text + len && *end >= '0' && *end <= '9')
+		end++;
+	uint64_t crc;
+	if (!ws_parse_u64(digits, (size_t)(end - digits), &crc) ||
+	    strcmp(end, "}\n") != 0 ||
+	    crc != ws__crc32(text, (size_t)(at - text)))
+		return damaged(ld, "checksum mismatch: changed or damaged since "
+				   "it was written (run 'ws-reindex' to rebuild "
+				   "it from the data files)");
+	return WS_OK;
+}
+
 static ws_status
 parse_manifest(char *text, size_t len, const char *name, ws_manifest *m,
 	       ws_error *err)
 {
 	loader ld = {name, err};
+	ws_status crc_rc = check_crc(&ld, text, len);
+	if (crc_rc != WS_OK) {
+		free(text);
+		return crc_rc;
+	}
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	free(text);
 	if (root == NULL)
@@ -511,7 +545,8 @@ ws__manifest_save(int dirfd, const char *store, const ws_manifest *m,
 			text_add(&t, ",\"space\":%" PRIu32, r->space);
 		text_add(&t, "}%s", i + 1 == m->nret ? "]" : "");
 	}
-	text_add(&t, "}\n");
+	if (!t.failed)
+		text_add(&t, CRC_MEMBER "%" PRIu32 "}\n", ws__crc32(t.p, t.len));
 	ws_status rc = t.failed ? ws__err(err, WS_ENOMEM, "out of memory")
 				: ws__replace_file(dirfd, WS_MANIFEST, name,
 						   t.p, t.len, err);

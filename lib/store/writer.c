@@ -10,8 +10,11 @@
  *            of the committed one, or empty to replace the contents;
  *   append   cut the data file back to its committed length (a crashed
  *            writer's torn tail), append blocks, fdatasync; a new data
- *            file when the current one is full;
- *   publish  write the new zones, merged with the newest segments, as a
+ *            file when the current one is full, the old one closed by a
+ *            commit record;
+ *   publish  the final commit record after the blocks, fdatasync (only
+ *            then: a record on disk vouches for every block before it);
+ *            write the new zones, merged with the newest segments, as a
  *            new segment file, fsync it and index/; replace MANIFEST
  *            atomically (tmp, fsync, rename, fsync dir); then remove the
  *            files it no longer names;
@@ -85,6 +88,7 @@ struct ws__writer {
 	ws_zone *zones; /* the batch's */
 	size_t nzones, cap_zones;
 	uint64_t blocks; /* blocks this attempt wrote */
+	uint64_t file_blocks; /* of them, in the current file since a record */
 	struct span *spans; /* the batch cut into blocks */
 	size_t nspans, cap_spans;
 	struct shard shards[ENCODER_THREADS]; /* one per encoding thread */
@@ -274,6 +278,7 @@ write_shard(ws__writer *w, const struct shard *sh, ws_error *err)
 	if (rc == WS_OK) {
 		w->off += sh->len;
 		w->blocks += sh->n;
+		w->file_blocks += sh->n;
 	}
 	return rc;
 }
@@ -453,6 +458,47 @@ clear_uncommitted_files(ws_store *st, ws_error *err)
 }
 
 /*
+ * A writer trusts the MANIFEST only as far as the data bear it out: the
+ * committed length of the file it appends to must end just after a sound
+ * commit record, of a seq below next_seq. A lowered length would make it
+ * cut a committed block; a lowered next_seq would let older values win.
+ */
+static ws_status
+check_committed_tail(ws_store *st, ws_error *err)
+{
+	const ws_manifest *m = &st->man;
+	if (m->ndata == 0 || m->data[m->ndata - 1].length == 0)
+		return WS_OK;
+	const ws_datafile_ref *f = &m->data[m->ndata - 1];
+	ws__name rel;
+	ws__data_file(f->id, &rel);
+	char where[WS_WHERE_SIZE];
+	snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path,
+		 rel.rel, f->length < WS_COMMIT_RECORD ? 0 : f->length - WS_COMMIT_RECORD);
+	unsigned char rec[WS_COMMIT_RECORD];
+	ws_commit_record r;
+	int fd;
+	ws_status rc = ws__store_data_fd(st, f->id, &fd, err);
+	if (rc == WS_OK && f->length < WS_COMMIT_RECORD)
+		rc = ws__err(err, WS_ECORRUPT, "%s: no commit record", where);
+	if (rc == WS_OK)
+		rc = ws__pread_exact(fd, rec, sizeof rec,
+				     (off_t)(f->length - WS_COMMIT_RECORD), where,
+				     err);
+	if (rc == WS_OK)
+		rc = ws__commit_record_parse(rec, &r, where, err);
+	if (rc == WS_OK && r.seq >= m->next_seq)
+		rc = ws__err(err, WS_ECORRUPT,
+			     "%s: commit %" PRIu64 " is not below next_seq %" PRIu64,
+			     where, r.seq, m->next_seq);
+	if (rc == WS_ECORRUPT)
+		ws__err_prefix(err, "%s/%s does not match the data (run "
+				    "'ws-reindex %s')",
+			       st->path, WS_MANIFEST, st->path);
+	return rc;
+}
+
+/*
  * Loads the state the last commit left (another writer may have committed
  * since this handle looked), clears what a failed writer left above it,
  * and starts the new manifest as its copy.
@@ -461,6 +507,8 @@ static ws_status
 start_from_committed(ws__writer *w, ws_error *err)
 {
 	ws_status rc = ws__store_reload(w->st, err);
+	if (rc == WS_OK)
+		rc = check_committed_tail(w->st, err);
 	if (rc == WS_OK)
 		rc = clear_uncommitted_files(w->st, err);
 	return rc == WS_OK ? ws__manifest_copy(&w->m, &w->st->man, err) : rc;
@@ -526,6 +574,31 @@ ws__writer_blocks(const ws__writer *w)
 	return w->blocks;
 }
 
+/*
+ * Closes what this attempt wrote to the current file with a commit
+ * record (warmstore(5), Commit records), durably.
+ */
+static ws_status
+append_record(ws__writer *w, uint16_t flags, ws_error *err)
+{
+	unsigned char rec[WS_COMMIT_RECORD];
+	ws__commit_record_put(rec, &(ws_commit_record){
+					   .flags = flags,
+					   .seq = w->m.next_seq,
+					   .blocks = w->file_blocks,
+				   });
+	ws_status rc = ws__pwrite_all(w->fd, rec, sizeof rec, (off_t)w->off,
+				      w->fname, err);
+	if (rc == WS_OK)
+		rc = ws__fdatasync(w->fd, w->fname, err);
+	if (rc != WS_OK)
+		return rc;
+	w->off += sizeof rec;
+	w->file->length = w->off;
+	w->file_blocks = 0;
+	return WS_OK;
+}
+
 static ws_status
 close_data_file(ws__writer *w, ws_error *err)
 {
@@ -536,15 +609,25 @@ close_data_file(ws__writer *w, ws_error *err)
 	return rc != 0 ? ws__errno(err, errno, "%s: close", w->fname) : WS_OK;
 }
 
-ws_status
-ws__writer_append(ws__writer *w, const ws_batch *b, ws_error *err)
+/* A data file open for appends, a new one when the current one is full. */
+static ws_status
+prepare_file(ws__writer *w, ws_error *err)
 {
 	ws_status rc = WS_OK;
-	if (w->fd < 0 || w->file->length >= DATA_FILE_MAX) {
+	if (w->fd >= 0 && w->file->length >= DATA_FILE_MAX)
+		rc = append_record(w, 0, err);
+	if (rc == WS_OK && (w->fd < 0 || w->file->length >= DATA_FILE_MAX)) {
 		if ((rc = close_data_file(w, err)) == WS_OK &&
 		    (rc = choose_file(w, err)) == WS_OK)
 			rc = open_data_file(w, err);
 	}
+	return rc;
+}
+
+ws_status
+ws__writer_append(ws__writer *w, const ws_batch *b, ws_error *err)
+{
+	ws_status rc = prepare_file(w, err);
 	return rc == WS_OK ? write_blocks(w, b, err) : rc;
 }
 
@@ -611,12 +694,7 @@ ws__writer_append_encoded(ws__writer *w, const unsigned char *buf, size_t len,
 			  ws_block_head *heads, size_t *ends, size_t n,
 			  ws_error *err)
 {
-	ws_status rc = WS_OK;
-	if (w->fd < 0 || w->file->length >= DATA_FILE_MAX) {
-		if ((rc = close_data_file(w, err)) == WS_OK &&
-		    (rc = choose_file(w, err)) == WS_OK)
-			rc = open_data_file(w, err);
-	}
+	ws_status rc = prepare_file(w, err);
 	/* The blocks as one encoding thread's share, written the same way. */
 	struct shard sh = {.n = n, .buf = (unsigned char *)buf, .len = len,
 			   .head = heads, .end = ends, .rc = WS_OK};
@@ -637,7 +715,11 @@ ws__writer_append_encoded(ws__writer *w, const unsigned char *buf, size_t len,
 ws_status
 ws__writer_publish(ws__writer *w, ws_error *err)
 {
-	ws_status rc = close_data_file(w, err);
+	uint16_t flags = WS_COMMIT_FINAL |
+			 (w->mode == WS__WRITER_REPLACE ? WS_COMMIT_REPLACE : 0);
+	ws_status rc = w->fd >= 0 ? append_record(w, flags, err) : WS_OK;
+	if (rc == WS_OK)
+		rc = close_data_file(w, err);
 	/* Room for the new segment entry when nothing is merged. */
 	size_t cap = w->m.nsegs;
 	if (rc == WS_OK &&

@@ -22,14 +22,32 @@ open_dir(void)
 	return open(dir, O_RDONLY | O_DIRECTORY);
 }
 
+/*
+ * Writes text as the MANIFEST; sealed, it gets the closing checksum
+ * member a writer gives it (text then ends in its last "}"), so that the
+ * checks behind the checksum can be reached.
+ */
 static void
-write_manifest(const char *text)
+write_raw_manifest(const char *text, bool sealed)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/MANIFEST", dir);
 	FILE *f = fopen(path, "w");
-	fputs(text, f);
+	size_t n = strlen(text);
+	if (sealed && n > 0 && text[n - 1] == '}') {
+		fwrite(text, 1, n - 1, f);
+		fprintf(f, ",\n\"crc\":%u}\n",
+			(unsigned)ws__crc32(text, n - 1));
+	} else {
+		fputs(text, f);
+	}
 	fclose(f);
+}
+
+static void
+write_manifest(const char *text)
+{
+	write_raw_manifest(text, true);
 }
 
 static ws_status
@@ -93,11 +111,24 @@ test_manifest(void)
 	ws__manifest_free(&back);
 	ws__manifest_free(&m);
 
-	expect_damaged("{nope", "not valid JSON");
-	expect_damaged("[]", "not a JSON object");
+	write_raw_manifest("{\"format\":\"warmstore\",\"version\":2}", false);
+	fd = open_dir();
+	rc = ws__manifest_load(fd, dir, &back, &err);
+	close(fd);
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "no checksum"),
+		  "a MANIFEST without its checksum is damaged (%s)", err.msg);
+	write_raw_manifest("{\"format\":\"warmstore\",\"version\":2,\n\"crc\":1}\n",
+			   false);
+	fd = open_dir();
+	rc = ws__manifest_load(fd, dir, &back, &err);
+	close(fd);
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "checksum mismatch"),
+		  "a MANIFEST whose checksum does not match is damaged (%s)",
+		  err.msg);
+	expect_damaged("{nope}", "not valid JSON");
 	expect_damaged("{\"format\":\"other\"}", "not a warmstore manifest");
-	expect_damaged("{\"format\":\"warmstore\",\"version\":2}", "unsupported format version 2");
-	const char *head = "{\"format\":\"warmstore\",\"version\":1,\"generation\":1,"
+	expect_damaged("{\"format\":\"warmstore\",\"version\":1}", "unsupported format version 1");
+	const char *head = "{\"format\":\"warmstore\",\"version\":2,\"generation\":1,"
 			   "\"next_seq\":2,\"next_segment\":5,";
 	char buf[1024];
 	snprintf(buf, sizeof buf,
