@@ -66,7 +66,9 @@ struct ws_cursor {
 	int64_t last_ts;
 	ws_zone *tombs; /* tombstone zones of the series that overlap */
 	size_t ntombs, cap_tombs;
-	ws_block tblk;  /* a tombstone block as decoded */
+	ws_block tblk;  /* a tombstone block as decoded ... */
+	ws_zone tblk_zone;     /* ... of this zone ... */
+	uint64_t tblk_snapshot; /* ... in this snapshot (0: none) */
 	hidden *raw;    /* every range of them, before flattening */
 	size_t nraw, cap_raw;
 	size_t *rheap;  /* flattening: ranges covering the sweep, by seq */
@@ -328,6 +330,39 @@ add_raw(ws_cursor *c, int64_t from, int64_t to, uint64_t seq, ws_error *err)
 	return WS_OK;
 }
 
+/*
+ * Decodes a tombstone into c->tblk, unless it holds it already: a run of
+ * lookups in one series reads its tombstone once.
+ */
+static ws_status
+read_tombstone(ws_cursor *c, const ws_zone *z, ws_error *err)
+{
+	if (c->tblk_snapshot == c->st->snapshot && same_block(&c->tblk_zone, z))
+		return WS_OK;
+	c->tblk_snapshot = 0;
+	ws_status rc = ws__store_read_block(c->st, z, &c->tblk, err);
+	if (rc == WS_OK) {
+		c->tblk_zone = *z;
+		c->tblk_snapshot = c->st->snapshot;
+	}
+	return rc;
+}
+
+/* The first of a tombstone's sorted ranges that ends at or after ts. */
+static uint32_t
+first_range_from(const ws_block *t, int64_t ts)
+{
+	uint32_t lo = 0, hi = t->h.count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (t->ranges[2 * mid + 1] < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The ranges of the series' tombstones and of the retention records. */
 static ws_status
 gather_hidden(ws_cursor *c, uint32_t space, ws_error *err)
@@ -335,10 +370,12 @@ gather_hidden(ws_cursor *c, uint32_t space, ws_error *err)
 	c->nraw = 0;
 	for (size_t i = 0; i < c->ntombs; i++) {
 		const ws_zone *z = &c->tombs[i];
-		ws_status rc = ws__store_read_block(c->st, z, &c->tblk, err);
-		for (uint32_t k = 0; rc == WS_OK && k < z->count; k++)
-			rc = add_raw(c, c->tblk.ranges[2 * k],
-				     c->tblk.ranges[2 * k + 1], z->seq, err);
+		ws_status rc = read_tombstone(c, z, err);
+		const int64_t *r = c->tblk.ranges;
+		for (uint32_t k = rc == WS_OK ? first_range_from(&c->tblk, c->from)
+					      : z->count;
+		     rc == WS_OK && k < z->count && r[2 * k] <= c->to; k++)
+			rc = add_raw(c, r[2 * k], r[2 * k + 1], z->seq, err);
 		if (rc != WS_OK)
 			return rc;
 	}
