@@ -363,3 +363,74 @@ every_reader_says() {
 	mkdir "$S/data" "$S/index"
 	every_reader_says 2 "$S: not a warmstore store (no MANIFEST)"
 }
+
+# data_size : bytes of the store's first data file.
+data_size() {
+	stat -c %s "$S/$DATA"
+}
+
+@test "a MANIFEST edited by hand fails its checksum: writers refuse it and point to ws-reindex" {
+	make_store
+	len=$(data_size)
+	sed -i "s/\"length\":$len/\"length\":$((len - 20))/" "$S/MANIFEST"
+	run sep ws-ingest "$S" < <(point 9 1 1 1)
+	[ "$status" -eq 2 ]
+	grep -q "$S/MANIFEST: checksum mismatch" "$T/err"
+	grep -q "run 'ws-reindex $S'" "$T/err"
+	# Nothing was cut: the committed block at the end is still there.
+	[ "$(data_size)" -eq "$len" ]
+	run sep ws-reindex -v "$S"
+	grep -q "$S/MANIFEST: checksum mismatch.*rebuilt from the data files" "$T/err"
+	ws-range --all "$S" | cmp - "$T/all"
+}
+
+@test "a lowered committed length, even resealed, is refused by a writer: it does not end at a commit record" {
+	make_store
+	len=$(data_size)
+	manifest_edit "s/\"length\":$len/\"length\":$((len - 20))/"
+	run sep ws-ingest "$S" < <(point 9 1 1 1)
+	[ "$status" -eq 2 ]
+	grep -q "$S/MANIFEST does not match the data (run 'ws-reindex $S'): $S/$DATA: offset $((len - 52)): bad commit record" "$T/err"
+	[ "$(data_size)" -eq "$len" ]
+}
+
+@test "a lowered next_seq, even resealed, is refused by a writer" {
+	make_store
+	manifest_edit 's/"next_seq":[0-9]*/"next_seq":1/'
+	run sep ws-ingest "$S" < <(point 1 1 7 7)
+	[ "$status" -eq 2 ]
+	grep -q "$S/MANIFEST does not match the data (run 'ws-reindex $S'): .*: commit 5 is not below next_seq 1" "$T/err"
+	# ws-reindex takes next_seq from the data again.
+	run sep ws-reindex -v "$S"
+	grep -q "next_seq 1 is not above the highest block seq 5" "$T/err"
+	point 1 1 7 7 | ingest
+	[ "$(ws-get -e 1 -t 1 "$S")" = "$(point 1 1 7 7)" ]
+}
+
+@test "a quarantine range written into the MANIFEST by hand drops nothing: the checksum fails and the data win" {
+	make_store
+	first=$(offset_of 1)
+	sed -i 's|^"spaces":\(.*\)\],$|"spaces":\1],"quarantine":[{"id":1,"offset":0,"length":100}],|' "$S/MANIFEST"
+	run sep ws-reindex -v "$S"
+	grep -q "checksum mismatch" "$T/err"
+	[ ! -e "$S/lost+found" ] || [ -z "$(ls "$S/lost+found")" ]
+	ws-range --all "$S" | cmp - "$T/all"
+	[ "$first" -eq 0 ]
+}
+
+@test "two index records swapped: readers refuse the segment instead of missing a key, ws-reindex rebuilds it" {
+	make_store
+	seg=$(ls "$S"/index/*.wsi | head -n 1)
+	# Records 0 and 1 (64 bytes each, after the 64-byte header) change places.
+	dd if="$seg" of="$T/r0" bs=64 skip=1 count=1 2>/dev/null
+	dd if="$seg" of="$T/r1" bs=64 skip=2 count=1 2>/dev/null
+	dd if="$T/r1" of="$seg" bs=64 seek=1 conv=notrunc 2>/dev/null
+	dd if="$T/r0" of="$seg" bs=64 seek=2 conv=notrunc 2>/dev/null
+	run sep ws-range --all "$S"
+	[ "$status" -eq 2 ]
+	grep -q "$seg: record [01]: CRC mismatch" "$T/err"
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 1 ]
+	ws-reindex "$S" 2>/dev/null
+	ws-range --all "$S" | cmp - "$T/all"
+}

@@ -400,3 +400,51 @@ check_compact_faults() {
 	check_compact_faults rename EIO
 	check_compact_faults fsync EIO
 }
+
+# rebuilt_from_data : the store rebuilt by ws-reindex from its data files
+# alone, MANIFEST and index removed (a manifest lost with its disk).
+rebuilt_from_data() {
+	rm -rf "$S/MANIFEST" "$S/index"
+	ws-reindex "$S" >/dev/null 2>"$T/rx" || [ $? -eq 1 ] ||
+		{ cat "$T/rx"; return 1; }
+}
+
+@test "ws-ingest killed at each write, sync or rename of a commit: a rebuild from the data alone holds whole batches only" {
+	# A run of several commits (-b 1k) of five series each, so that each
+	# batch takes several blocks and writes, and a kill can fall between
+	# the blocks of one batch and between batches.
+	for t in $(seq 1 40); do
+		for e in 5 6 7 8 9; do point "$e" "$t" "$t" 1; done
+	done >"$T/big"
+	# The store after each commit boundary M of that run: first + lines 1..M.
+	fresh_store
+	ws-ingest -v -b 1k "$S" <"$T/big" 2>&1 |
+		sed -n 's/^ws-ingest: committed through line //p' >"$T/bounds"
+	[ "$(wc -l <"$T/bounds")" -ge 3 ]
+	for m in 0 $(cat "$T/bounds"); do
+		rm -rf "$T/r"
+		ws-ingest "$T/r" <"$T/first"
+		head -n "$m" "$T/big" | ws-ingest "$T/r"
+		ws-range --all "$T/r" >"$T/want.$m"
+	done
+	for name in pwrite write fdatasync fsync rename; do
+		fresh_store
+		cp -a "$S" "$T/copy"
+		calls=$(count_calls "$name" ws-ingest -b 1k "$T/copy" <"$T/big")
+		rm -rf "$T/copy"
+		[ "$calls" -ge 1 ]
+		for n in $(seq 1 "$calls"); do
+			fresh_store
+			faulty FAULT_CALL="$name" FAULT_NTH="$n" FAULT_KILL=1 \
+				ws-ingest -b 1k "$S" <"$T/big" >/dev/null 2>&1 &&
+				{ echo "$name $n: not killed"; return 1; }
+			rebuilt_from_data || { echo "$name $n: rebuild failed"; return 1; }
+			ws-range --all "$S" >"$T/got"
+			whole=no
+			for m in 0 $(cat "$T/bounds"); do
+				cmp -s "$T/got" "$T/want.$m" && { whole=yes; break; }
+			done
+			[ "$whole" = yes ] || { echo "$name $n: not whole batches"; head -3 "$T/got"; return 1; }
+		done
+	done
+}

@@ -261,8 +261,9 @@ fingerprint() {
 	# The next commit overwrites a key; the stale file must not tie with it.
 	point 1 10 9 | ingest
 	[ ! -e "$S/data/00000002.wsd" ]
-	# Kept, not deleted: such a file could also be one restored by hand.
-	cmp "$S/lost+found/00000002.wsd" "$T/twin/data/00000002.wsd"
+	# Removed, not kept: a dead writer's output is not data, and kept it
+	# would fill lost+found with a copy of the store per killed compaction.
+	[ ! -e "$S/lost+found" ]
 	run ws-get -e 1 -t 10 "$S"
 	[ "$output" = '{"entity_id":1,"space_id":0,"timestamp":10,"vector":[9]}' ]
 	ws-reindex "$S"

@@ -428,8 +428,9 @@ remove_unnamed(int dirfd, const ws__name *name)
  * by a commit or compaction that died before its MANIFEST: no MANIFEST
  * will ever name them, and their blocks carry the seq this writer is
  * about to use again, so they go before it writes, durably (back after a
- * crash, they would tie with its blocks). They go to lost+found, not
- * away: such a file may also be one restored there by hand.
+ * crash, they would tie with its blocks). What a dead writer did not
+ * commit is not data: they are removed, not kept in lost+found, where an
+ * interrupted compaction would pile up a copy of the store each time.
  */
 static ws_status
 clear_uncommitted_files(ws_store *st, ws_error *err)
@@ -438,23 +439,23 @@ clear_uncommitted_files(ws_store *st, ws_error *err)
 	for (size_t i = 0; i < st->man.ndata; i++)
 		if (st->man.data[i].id > last)
 			last = st->man.data[i].id;
-	uint32_t ids[64];
-	size_t n = 0;
-	for (uint32_t id = last + 1; id != 0 && n < 64; id++) {
+	bool removed = false;
+	for (uint32_t id = last + 1; id != 0; id++) {
 		ws__name rel;
-		struct stat sb;
 		ws__data_file(id, &rel);
-		if (fstatat(st->datadirfd, rel.base, &sb,
-			    AT_SYMLINK_NOFOLLOW) != 0) {
+		if (unlinkat(st->datadirfd, rel.base, 0) != 0) {
 			if (errno == ENOENT)
 				break;
-			return ws__errno(err, errno, "%s/%s: stat", st->path,
+			return ws__errno(err, errno, "%s/%s: remove", st->path,
 					 rel.rel);
 		}
-		ids[n++] = id;
+		removed = true;
 	}
-	return ws__move_to_lost(st->dirfd, st->datadirfd, st->path, ids, n,
-				err);
+	char dir[WS_PATH_SIZE];
+	return removed ? ws__fsync(st->datadirfd,
+				   ws__store_path(dir, st->path, WS_DATA_DIR),
+				   err)
+		       : WS_OK;
 }
 
 /*

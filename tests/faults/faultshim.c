@@ -19,6 +19,9 @@
  *                half of what it was asked (at least one byte) and
  *                returns that, as a full disk or a signal may make it do:
  *                the caller must loop.
+ *   FAULT_KILL   1: instead of failing the chosen call, the process
+ *                kills itself with SIGKILL just before it (a crash
+ *                between two steps of a commit).
  *   FAULT_LOG    a file to which every counted call is appended as
  *                "NAME N" (N its number), and a failed one as
  *                "NAME N failed": tests learn from it how many calls of
@@ -31,6 +34,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +117,9 @@ decide(enum call c)
 			      : 1;
 	}
 	log_call(c, n, act == 1 ? " failed" : act == 2 ? " short" : "");
+	const char *kill_it = getenv("FAULT_KILL");
+	if (act != 0 && kill_it != NULL && strcmp(kill_it, "1") == 0)
+		raise(SIGKILL);
 	errno = act == 1 ? fault_errno() : saved;
 	return act;
 }
