@@ -132,6 +132,10 @@ main(int argc, char **argv)
 			 s.changed ? "index and MANIFEST rewritten"
 				   : s.problems ? "problems found, nothing changed"
 						: "consistent, nothing changed");
+	if (c.verbose && s.lost_found_bytes > 0)
+		cli_warn("%s/lost+found holds %" PRIu64 " bytes kept aside by "
+			 "repairs: remove what is not wanted",
+			 path, s.lost_found_bytes);
 	/* --check: any disagreement; a repair: only data it could not keep. */
 	int status = (c.check ? s.problems : s.damage) ? CLI_DATA : CLI_OK;
 	if (c.compact)

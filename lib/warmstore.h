@@ -454,6 +454,7 @@ typedef struct ws_zone_totals {
 	uint64_t files;        /* distinct data files holding those blocks */
 	uint64_t bytes;        /* sum of the blocks' bytes on disk */
 	uint64_t raw_bytes;    /* sum of their raw payload sizes */
+	uint64_t lost_found_bytes; /* in STORE/lost+found, whatever the filter */
 	uint64_t tombstones;   /* of the blocks, tombstones (no points) */
 } ws_zone_totals;
 
@@ -591,6 +592,7 @@ typedef struct ws_reindex_stats {
 	uint64_t problems;              /* every problem reported */
 	uint64_t damage;                /* of which WS_PROBLEM_DAMAGE */
 	uint64_t leftovers;             /* WS_PROBLEM_LEFTOVER, not problems */
+	uint64_t lost_found_bytes;      /* in STORE/lost+found at the end */
 	bool changed;                   /* a file of the store was written */
 } ws_reindex_stats;
 

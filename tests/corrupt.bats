@@ -434,3 +434,17 @@ data_size() {
 	ws-reindex "$S" 2>/dev/null
 	ws-range --all "$S" | cmp - "$T/all"
 }
+
+@test "the bytes a repair keeps in lost+found are reported by ws-zones --summary and ws-reindex -v" {
+	make_store
+	off=$(offset_of 3)
+	flip "$S/$DATA" $((off + 80))
+	ws-reindex "$S" 2>/dev/null || true
+	kept=$(cat "$S"/lost+found/* | wc -c)
+	[ "$kept" -gt 0 ]
+	run ws-zones --summary "$S"
+	[[ $output == *"\"lost_found_bytes\":$kept}" ]]
+	run sep ws-reindex --check -v "$S"
+	[ "$status" -eq 0 ]
+	grep -qx "ws-reindex: $S/lost+found holds $kept bytes kept aside by repairs: remove what is not wanted" "$T/err"
+}

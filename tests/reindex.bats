@@ -23,7 +23,8 @@ make_store() {
 answers() {
 	ws-range --all "$S" >"$1.range"
 	ws-zones "$S" >"$1.zones"
-	ws-zones --summary "$S" >"$1.summary"
+	# What lost+found holds is no answer about the data.
+	ws-zones --summary "$S" | sed 's/,"lost_found_bytes":[0-9]*//' >"$1.summary"
 	printf '{"entity_id":%s,"space_id":%s,"timestamp":3000}\n' 1 1 2 2 7 1 24 0 25 1 |
 		ws-get "$S" >"$1.get" || true
 }

@@ -169,6 +169,9 @@ ws_zones_summary(ws_store *st, const ws_zone_filter *f, ws_zone_totals *t,
 	}
 	t->spaces = spaces.n;
 	t->files = files.n;
+	if (rc == WS_NOTFOUND)
+		rc = ws__lost_bytes(st->dirfd, st->path, &t->lost_found_bytes,
+				    err);
 	free(spaces.v);
 	free(files.v);
 	ws_zones_free(it);
@@ -216,8 +219,9 @@ ws_output_zone_totals(ws_output *out, const ws_zone_totals *t,
 			 "{\"points\":%" PRIu64 ",\"entities\":%" PRIu64
 			 ",\"spaces\":%" PRIu64 ",\"blocks\":%" PRIu64
 			 ",\"files\":%" PRIu64 ",\"bytes\":%" PRIu64
-			 ",\"raw_bytes\":%" PRIu64 ",\"ratio\":%s%s}\n",
+			 ",\"raw_bytes\":%" PRIu64 ",\"ratio\":%s"
+			 ",\"lost_found_bytes\":%" PRIu64 "%s}\n",
 			 t->points, t->entities, t->spaces, t->blocks, t->files,
-			 t->bytes, t->raw_bytes, ratio, tomb);
+			 t->bytes, t->raw_bytes, ratio, t->lost_found_bytes, tomb);
 	return ws_output_bytes(out, line, (size_t)n, err);
 }

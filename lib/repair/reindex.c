@@ -1402,6 +1402,8 @@ ws_reindex(const char *path, const ws_reindex_opts *opts,
 		rc = ws__lock_acquire(rx.dirfd, path, &lockfd, err);
 	if (rc == WS_OK)
 		rc = run(&rx, err);
+	if (rc == WS_OK)
+		rc = ws__lost_bytes(rx.dirfd, path, &stats->lost_found_bytes, err);
 	ws__lock_release(&lockfd);
 	cleanup(&rx);
 	return rc;

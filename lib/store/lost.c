@@ -1,8 +1,8 @@
 /*
  * lost.c - STORE/lost+found: where bytes and files that no committed
  * state may use are kept instead of deleted. ws-reindex copies damaged
- * block ranges there; writers and ws-reindex move data files that no
- * MANIFEST names there, unread.
+ * block ranges there and moves data files that no MANIFEST names there,
+ * unread; ws-zones --summary and ws-reindex -v report what it holds.
  */
 #include "store/store.h"
 
@@ -90,5 +90,38 @@ ws__move_to_lost(int dirfd, int datadirfd, const char *store,
 		rc = sync_moves(datadirfd, lostfd, store, err);
 	if (lostfd >= 0)
 		ws__close(lostfd);
+	return rc;
+}
+
+/* Adds up the regular files directly in lost+found (see ws__lost_bytes). */
+static ws_status
+add_lost_entry(void *ctx, const char *entry, ws_error *err)
+{
+	struct { int fd; uint64_t bytes; } *sum = ctx;
+	struct stat sb;
+	(void)err;
+	if (fstatat(sum->fd, entry, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode))
+		sum->bytes += (uint64_t)sb.st_size;
+	return WS_OK;
+}
+
+ws_status
+ws__lost_bytes(int dirfd, const char *store, uint64_t *bytes, ws_error *err)
+{
+	*bytes = 0;
+	int fd = openat(dirfd, WS_LOST_DIR,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? WS_OK
+				       : ws__errno(err, errno, "%s/%s: open",
+						   store, WS_LOST_DIR);
+	struct { int fd; uint64_t bytes; } sum = {fd, 0};
+	char name[WS_PATH_SIZE];
+	ws_status rc = ws__each_dir_entry(fd, ws__store_path(name, store,
+							      WS_LOST_DIR),
+					  add_lost_entry, &sum, err);
+	ws__close(fd);
+	*bytes = sum.bytes;
 	return rc;
 }

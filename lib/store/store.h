@@ -268,6 +268,12 @@ ws_status ws__open_lost_dir(int dirfd, const char *store, int *fd,
  * Moves data files ids[0..n) from data/ into lost+found under their own
  * names (or name.1, name.2 ... when taken) and fsyncs both directories.
  */
+/*
+ * Bytes of the files in STORE/lost+found (0 when it is missing): what a
+ * repair kept aside, reported so that the space it takes is seen.
+ */
+ws_status ws__lost_bytes(int dirfd, const char *store, uint64_t *bytes,
+			 ws_error *err);
 ws_status ws__move_to_lost(int dirfd, int datadirfd, const char *store,
 			   const uint32_t *ids, size_t n, ws_error *err);
 
