@@ -385,3 +385,12 @@ cli_run_reader(const char *path, cli_reader_fn fn, void *ctx)
 	ws_store_close(st);
 	return status;
 }
+
+int
+cli_open_rejects(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		cli_warn("%s: %s", path, strerror(errno));
+	return fd;
+}

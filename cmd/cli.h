@@ -84,6 +84,9 @@ int cli_set_format(ws_output *out, enum ws_format format);
 #define CLI_MAX_SECONDS 86400
 int cli_seconds_ms(const char *opt, const char *arg);
 
+/* Creates (truncates) the --rejects FILE; -1 after saying why it failed. */
+int cli_open_rejects(const char *path);
+
 /*
  * Flushes and closes out (may be NULL) and stdout; a failed write turns
  * status into 2. Returns the final exit status.

@@ -33,30 +33,6 @@ static const cli_program program = {
 	options,
 };
 
-/* What the callbacks of a run report to. */
-typedef struct reporting {
-	bool verbose;
-	progress bar;
-} reporting;
-
-static void
-report_commit(void *ctx, uint64_t through)
-{
-	reporting *r = ctx;
-	if (!r->verbose)
-		return;
-	progress_clear(&r->bar);
-	cli_warn("committed through line %" PRIu64, through);
-}
-
-static void
-report_reject(void *ctx, const ws_error *why)
-{
-	reporting *r = ctx;
-	progress_clear(&r->bar);
-	cli_warn("%s", why->msg);
-}
-
 static enum ws_time_unit
 time_unit(const char *arg)
 {
@@ -135,31 +111,13 @@ die_by_stop_signal(void)
 	return 128 + stop_signal;
 }
 
-static void
-report_progress(void *ctx, const ws_ingest_stats *stats)
-{
-	reporting *r = ctx;
-	progress_update(&r->bar, stats->lines, stats->bytes);
-}
-
-static int
-open_rejects(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		cli_warn("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return fd;
-}
-
 int
 main(int argc, char **argv)
 {
 	ws_ingest_opts o;
 	ws_ingest_opts_init(&o);
 	bool unit_given = false;
-	reporting rep = {0};
+	progress_report rep = {0};
 	bool show_progress = false;
 	const char *rejects = NULL, *arg;
 	int c;
@@ -178,11 +136,11 @@ main(int argc, char **argv)
 		}
 	}
 	const char *path = cli_store();
-	o.on_commit = report_commit;
-	o.on_reject = report_reject;
-	o.on_progress = report_progress;
+	o.on_commit = progress_report_commit;
+	o.on_reject = progress_report_reject;
+	o.on_progress = progress_report_stats;
 	o.ctx = &rep;
-	if (rejects != NULL && (o.rejects_fd = open_rejects(rejects)) < 0)
+	if (rejects != NULL && (o.rejects_fd = cli_open_rejects(rejects)) < 0)
 		return CLI_USAGE;
 
 	ws_error err;

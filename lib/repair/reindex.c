@@ -74,6 +74,8 @@ typedef struct reindex {
 	size_t nfiles, cap_files;
 	ws_zone *zones; /* every verified block, in (file, offset) order */
 	size_t nzones, cap_zones;
+	ws__retention *rets; /* every verified retention block's record */
+	size_t nrets, cap_rets;
 	ws_commit_record *commits; /* every sound commit record */
 	size_t ncommits, cap_commits;
 	rx_salvage *salv;
@@ -546,16 +548,36 @@ torn_tail(reindex *rx, rx_file *f, uint64_t off, ws_error *err)
 	return add_salvage(rx, f->id, off, len, err);
 }
 
+/* A verified retention block (just decoded): its record, not a zone. */
+static ws_status
+add_retention(reindex *rx, const rx_file *f, const ws_block_head *h,
+	      ws_error *err)
+{
+	if (ws__grow(&rx->rets, &rx->cap_rets, rx->nrets + 1, sizeof *rx->rets,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	ws__retention_of_block(&rx->blk, &rx->rets[rx->nrets]);
+	rx->rets[rx->nrets++].file = f->id;
+	if (h->seq > rx->max_seq)
+		rx->max_seq = h->seq;
+	rx->stats->blocks++;
+	return WS_OK;
+}
+
 /* A verified block: into the zone map, and its space's dimension. */
 static ws_status
 add_block(reindex *rx, const rx_file *f, uint64_t off,
 	  const ws_block_head *h, bool *ok, ws_error *err)
 {
-	uint32_t dim = ws__manifest_dim(&rx->neu, h->space);
+	*ok = true;
+	if (h->flags == WS_BLOCK_RETENTION)
+		return add_retention(rx, f, h, err);
+	/* A tombstone has no dimension (dim 0). */
+	uint32_t dim = h->flags ? h->dim : ws__manifest_dim(&rx->neu, h->space);
 	*ok = dim == 0 || dim == h->dim;
 	if (!*ok)
 		return WS_OK;
-	if (dim == 0 &&
+	if (dim == 0 && h->flags == 0 &&
 	    ws__manifest_set_dim(&rx->neu, h->space, h->dim, err) != WS_OK)
 		return WS_ENOMEM;
 	if (ws__grow(&rx->zones, &rx->cap_zones, rx->nzones + 1,
@@ -565,7 +587,8 @@ add_block(reindex *rx, const rx_file *f, uint64_t off,
 	if (h->seq > rx->max_seq)
 		rx->max_seq = h->seq;
 	rx->stats->blocks++;
-	rx->stats->points += h->count;
+	if (h->flags == 0)
+		rx->stats->points += h->count;
 	return WS_OK;
 }
 
@@ -860,7 +883,8 @@ keep_committed(reindex *rx)
 			continue;
 		}
 		rx->stats->blocks--;
-		rx->stats->points -= z->count;
+		if (!z->tombstone)
+			rx->stats->points -= z->count;
 		if (z->seq >= floor) {
 			char name[WS_PATH_SIZE];
 			data_path(rx, z->file, name, sizeof name);
@@ -871,6 +895,12 @@ keep_committed(reindex *rx)
 		}
 	}
 	rx->nzones = kept;
+	/* Retention records likewise (a full compaction spends them). */
+	kept = 0;
+	for (size_t i = 0; i < rx->nrets; i++)
+		if (finished(rx, rx->rets[i].seq) && rx->rets[i].seq >= floor)
+			rx->rets[kept++] = rx->rets[i];
+	rx->nrets = kept;
 	for (size_t i = 0; i < rx->nfiles; i++)
 		cut_unrecorded_tail(rx, &rx->files[i]);
 }
@@ -907,6 +937,25 @@ derive_spaces(reindex *rx, ws_error *err)
 	return WS_OK;
 }
 
+/*
+ * The retention records the data hold, as a commit would have kept them,
+ * and the zone map without the blocks they hide entirely, as the
+ * retention commit left it (warmstore(5), Retention).
+ */
+static ws_status
+derive_retention(reindex *rx, ws_error *err)
+{
+	for (size_t i = 0; i < rx->nrets; i++)
+		if (ws__retention_add(&rx->neu, &rx->rets[i], err) != WS_OK)
+			return WS_ENOMEM;
+	size_t kept = 0;
+	for (size_t i = 0; i < rx->nzones; i++)
+		if (!ws__retention_covers(&rx->neu, &rx->zones[i]))
+			rx->zones[kept++] = rx->zones[i];
+	rx->nzones = kept;
+	return WS_OK;
+}
+
 static ws_status
 derive_manifest(reindex *rx, ws_error *err)
 {
@@ -918,6 +967,8 @@ derive_manifest(reindex *rx, ws_error *err)
 			return WS_ENOMEM;
 	}
 	ws_status rc = derive_spaces(rx, err);
+	if (rc == WS_OK)
+		rc = derive_retention(rx, err);
 	if (rc != WS_OK)
 		return rc;
 	m->generation = rx->old_ok ? rx->old.generation : 0;
@@ -1117,8 +1168,15 @@ same_manifest(const ws_manifest *a, const ws_manifest *b)
 {
 	if (a->next_seq != b->next_seq || a->next_segment != b->next_segment ||
 	    a->ndata != b->ndata || a->nspaces != b->nspaces ||
-	    a->nquar != b->nquar)
+	    a->nquar != b->nquar || a->nret != b->nret)
 		return false;
+	for (size_t i = 0; i < a->nret; i++)
+		if (a->ret[i].seq != b->ret[i].seq ||
+		    a->ret[i].before != b->ret[i].before ||
+		    a->ret[i].has_space != b->ret[i].has_space ||
+		    a->ret[i].space != b->ret[i].space ||
+		    a->ret[i].file != b->ret[i].file)
+			return false;
 	/* Field by field: the structs have padding. */
 	for (size_t i = 0; i < a->ndata; i++)
 		if (a->data[i].id != b->data[i].id ||
@@ -1391,6 +1449,7 @@ cleanup(reindex *rx)
 	ws__manifest_free(&rx->neu);
 	free(rx->files);
 	free(rx->zones);
+	free(rx->rets);
 	free(rx->commits);
 	free(rx->salv);
 	free(rx->orphans);
