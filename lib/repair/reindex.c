@@ -800,29 +800,23 @@ scan_file(reindex *rx, rx_file *f, ws_error *err)
 
 /* --- what was committed ---------------------------------------------- */
 
-static int
-commit_by_seq(const void *pa, const void *pb)
+/*
+ * The seq of the last finished commit: commit seq finished when its own
+ * final record was found, or that of a later commit. Commits follow each
+ * other under the lock, and a writer removes or cuts what an unfinished
+ * one before it left before it commits, so what a later finished commit
+ * found in place was committed; this keeps a commit whose final record
+ * sat in a data file that retention removed.
+ */
+static uint64_t
+last_finished(const reindex *rx)
 {
-	const ws_commit_record *a = pa, *b = pb;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-/* Whether the final record of commit seq was found (commits sorted). */
-static bool
-finished(const reindex *rx, uint64_t seq)
-{
-	size_t lo = 0, hi = rx->ncommits;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (rx->commits[mid].seq < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < rx->ncommits && rx->commits[lo].seq == seq; lo++)
-		if (rx->commits[lo].flags & WS_COMMIT_FINAL)
-			return true;
-	return false;
+	uint64_t seq = 0;
+	for (size_t i = 0; i < rx->ncommits; i++)
+		if ((rx->commits[i].flags & WS_COMMIT_FINAL) &&
+		    rx->commits[i].seq > seq)
+			seq = rx->commits[i].seq;
+	return seq;
 }
 
 /* The seq of the latest finished commit that replaced all before it. */
@@ -872,13 +866,11 @@ keep_committed(reindex *rx)
 {
 	if (rx->old_ok)
 		return;
-	ws__sort(rx->commits, rx->ncommits, sizeof *rx->commits,
-		 commit_by_seq);
-	uint64_t floor = replaced_below(rx);
+	uint64_t floor = replaced_below(rx), last = last_finished(rx);
 	size_t kept = 0;
 	for (size_t i = 0; i < rx->nzones; i++) {
 		const ws_zone *z = &rx->zones[i];
-		if (finished(rx, z->seq) && z->seq >= floor) {
+		if (z->seq <= last && z->seq >= floor) {
 			rx->zones[kept++] = *z;
 			continue;
 		}
@@ -898,7 +890,7 @@ keep_committed(reindex *rx)
 	/* Retention records likewise (a full compaction spends them). */
 	kept = 0;
 	for (size_t i = 0; i < rx->nrets; i++)
-		if (finished(rx, rx->rets[i].seq) && rx->rets[i].seq >= floor)
+		if (rx->rets[i].seq <= last && rx->rets[i].seq >= floor)
 			rx->rets[kept++] = rx->rets[i];
 	rx->nrets = kept;
 	for (size_t i = 0; i < rx->nfiles; i++)
