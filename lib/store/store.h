@@ -93,6 +93,9 @@ ws_status ws__manifest_load(int dirfd, const char *store, ws_manifest *m,
 			    ws_error *err);
 ws_status ws__manifest_save(int dirfd, const char *store,
 			    const ws_manifest *m, ws_error *err);
+/* Committed bytes of all data files; index records of all segments. */
+uint64_t ws__manifest_data_bytes(const ws_manifest *m);
+uint64_t ws__manifest_blocks(const ws_manifest *m);
 /* 0 when the space has no dimension yet. */
 uint32_t ws__manifest_dim(const ws_manifest *m, uint32_t space);
 ws_status ws__manifest_set_dim(ws_manifest *m, uint32_t space, uint32_t dim,

@@ -525,7 +525,6 @@ remove_segments(ws__writer *w, const ws_segment_ref *old, size_t n)
 	}
 }
 
-
 /*
  * The new manifest names no data file and no segment of the old one; its
  * data files are numbered after the old ones (choose_file).

@@ -262,24 +262,6 @@ ws_delete_range(ws_store *st, uint64_t entity, uint32_t space, int64_t from,
 
 /* --- retention ------------------------------------------------------- */
 
-static uint64_t
-data_bytes(const ws_manifest *m)
-{
-	uint64_t n = 0;
-	for (size_t i = 0; i < m->ndata; i++)
-		n += m->data[i].length;
-	return n;
-}
-
-static uint64_t
-indexed_blocks(const ws_manifest *m)
-{
-	uint64_t n = 0;
-	for (size_t i = 0; i < m->nsegs; i++)
-		n += m->segs[i].records;
-	return n;
-}
-
 /* Whether the manifest holds the record of seq (one not superseded). */
 static bool
 holds_record(const ws_manifest *m, uint64_t seq)
@@ -312,13 +294,13 @@ write_retention(ws_store *st, ws__writer *w, ws__retention *r,
 	if (rc != WS_OK || !holds_record(m, r->seq))
 		return rc;
 	ws__writer_drop_retained(w);
-	stats->blocks_before = indexed_blocks(&st->man);
-	stats->bytes_before = data_bytes(&st->man);
+	stats->blocks_before = ws__manifest_blocks(&st->man);
+	stats->bytes_before = ws__manifest_data_bytes(&st->man);
 	stats->files_before = st->man.ndata;
 	if ((rc = ws__writer_publish(w, err)) == WS_OK) {
 		stats->commits++;
-		stats->blocks_after = indexed_blocks(m);
-		stats->bytes_after = data_bytes(m);
+		stats->blocks_after = ws__manifest_blocks(m);
+		stats->bytes_after = ws__manifest_data_bytes(m);
 		stats->files_after = m->ndata;
 	}
 	return rc;
