@@ -121,6 +121,7 @@ delete_stdin(ws_store *st, const delete_job *j)
 	o.on_reject = progress_report_reject;
 	o.on_progress = progress_report_stats;
 	o.ctx = &rep;
+	o.stop = cli_catch_stop_signals();
 	if (j->rejects != NULL && (o.rejects_fd = cli_open_rejects(j->rejects)) < 0)
 		return CLI_USAGE;
 	ws_ingest_stats stats;
@@ -130,7 +131,7 @@ delete_stdin(ws_store *st, const delete_job *j)
 	progress_final(&rep.bar, stats.lines, stats.bytes);
 	/* Rejected lines were reported one by one; only other errors here. */
 	int status = rc == WS_EBADINPUT && stats.rejected > 0 ? CLI_DATA
-		     : rc == WS_OK			     ? CLI_OK
+		     : rc == WS_OK || rc == WS_EINTR	     ? CLI_OK
 							     : cli_fail(&err);
 	if (j->verbose)
 		cli_warn("%" PRIu64 " keys accepted, %" PRIu64
@@ -193,5 +194,8 @@ main(int argc, char **argv)
 		     : j.have_entity ? delete_range(st, &j)
 				     : delete_stdin(st, &j);
 	ws_store_close(st);
-	return cli_finish(NULL, status);
+	status = cli_finish(NULL, status);
+	/* Stopped by a signal after committing what it read: end by it. */
+	return status == CLI_OK && cli_stop_requested() ? cli_die_by_stop_signal()
+							: status;
 }

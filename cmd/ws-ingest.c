@@ -64,53 +64,6 @@ warn_if_misscaled(const ws_ingest_stats *stats, bool unit_given)
 			 "s or ms");
 }
 
-/* The signals that stop a run cleanly (see ws-ingest(1), SIGNALS). */
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
-#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
-static bool stop_handled[NSTOP];
-static volatile sig_atomic_t stop_signal;
-
-/*
- * The first signal asks the ingest to commit and stop; the handlers are
- * then gone, so that a second signal ends the process at once.
- */
-static void
-on_stop_signal(int signo)
-{
-	stop_signal = signo;
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	for (size_t i = 0; i < NSTOP; i++)
-		if (stop_handled[i])
-			sigaction(stop_signals[i], &dfl, NULL);
-}
-
-/*
- * Without SA_RESTART, so that a read waiting for input ends. A signal
- * ignored at the start stays ignored, as nohup(1) expects.
- */
-static void
-catch_stop_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_stop_signal}, old;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaddset(&sa.sa_mask, stop_signals[i]);
-	for (size_t i = 0; i < NSTOP; i++)
-		stop_handled[i] = sigaction(stop_signals[i], NULL, &old) == 0 &&
-				  old.sa_handler != SIG_IGN &&
-				  sigaction(stop_signals[i], &sa, NULL) == 0;
-}
-
-/* Ends the process by the signal that stopped it, as a shell expects. */
-static int
-die_by_stop_signal(void)
-{
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigaction(stop_signal, &dfl, NULL);
-	raise(stop_signal);
-	return 128 + stop_signal;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -146,8 +99,7 @@ main(int argc, char **argv)
 	ws_error err;
 	ws_store *st;
 	ws_ingest_stats stats = {0};
-	catch_stop_signals();
-	o.stop = &stop_signal;
+	o.stop = cli_catch_stop_signals();
 	ws_status rc = ws_store_open(path, WS_OPEN_WRITE, &st, &err);
 	if (rc == WS_OK) {
 		progress_init(&rep.bar, "ws-ingest", show_progress, STDIN_FILENO);
@@ -170,5 +122,6 @@ main(int argc, char **argv)
 		status = CLI_USAGE;
 	}
 	status = cli_finish(NULL, status);
-	return rc == WS_EINTR && status == CLI_OK ? die_by_stop_signal() : status;
+	return rc == WS_EINTR && status == CLI_OK ? cli_die_by_stop_signal()
+						  : status;
 }

@@ -494,3 +494,31 @@ rebuilt_from_data() {
 	[ "$output" = 0 ]
 	ws-reindex --check "$S"
 }
+
+@test "ws-delete: a failed write, sync or rename of the delete commit leaves the key, a retry deletes it" {
+	for name in pwrite write fdatasync fsync rename; do
+		fresh_store
+		cp -a "$S" "$T/copy"
+		calls=$(count_calls "$name" ws-delete -e 1 -t 10 "$T/copy")
+		rm -rf "$T/copy"
+		[ "$calls" -ge 1 ] || { echo "no $name call in a delete"; return 1; }
+		for n in $(seq 1 "$calls"); do
+			fresh_store
+			faulty FAULT_CALL="$name" FAULT_NTH="$n" FAULT_ERRNO=EIO \
+				ws-delete -e 1 -t 10 "$S" 2>"$T/err" && status=0 || status=$?
+			[ "$status" -eq 2 ] || { echo "$name $n: exit $status"; cat "$T/err"; return 1; }
+			grep -q "^ws-delete: $S.*: $(word_of "$name").*: Input/output error" "$T/err" ||
+				{ echo "$name $n:"; cat "$T/err"; return 1; }
+			if grep -q 'after the rename\|after the batch was committed' "$T/err"; then
+				run ws-get -e 1 -t 10 "$S"
+				[ "$status" -eq 1 ] || { echo "$name $n: committed, but the key is there"; return 1; }
+			else
+				same_as "$T/want-first" || { echo "$name $n: not the state before"; return 1; }
+			fi
+			ws-delete -e 1 -t 10 "$S" || { echo "$name $n: no recovery"; return 1; }
+			run ws-get -e 1 -t 10 "$S"
+			[ "$status" -eq 1 ]
+			ws-reindex --check "$S" || { echo "$name $n: not sound"; return 1; }
+		done
+	done
+}
