@@ -446,6 +446,7 @@ ws__block_free(ws_block *blk)
 	free(blk->vec);
 	free(blk->meta_off);
 	free(blk->raw);
+	free(blk->ranges);
 	memset(blk, 0, sizeof *blk);
 }
 
