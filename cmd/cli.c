@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,4 +385,69 @@ cli_run_reader(const char *path, cli_reader_fn fn, void *ctx)
 	status = cli_finish(out, status);
 	ws_store_close(st);
 	return status;
+}
+
+int
+cli_open_rejects(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		cli_warn("%s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* --- stopping on a signal ------------------------------------------ */
+
+/* The signals that stop a run cleanly (ws-ingest(1) and ws-delete(1), SIGNALS). */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+static bool stop_handled[NSTOP];
+static volatile sig_atomic_t stop_signal;
+
+/*
+ * The first signal asks the run to commit and stop; the handlers are
+ * then gone, so that a second signal ends the process at once.
+ */
+static void
+on_stop_signal(int signo)
+{
+	stop_signal = signo;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	for (size_t i = 0; i < NSTOP; i++)
+		if (stop_handled[i])
+			sigaction(stop_signals[i], &dfl, NULL);
+}
+
+/*
+ * Without SA_RESTART, so that a read waiting for input ends. A signal
+ * ignored at the start stays ignored, as nohup(1) expects.
+ */
+const volatile sig_atomic_t *
+cli_catch_stop_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal}, old;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	for (size_t i = 0; i < NSTOP; i++)
+		stop_handled[i] = sigaction(stop_signals[i], NULL, &old) == 0 &&
+				  old.sa_handler != SIG_IGN &&
+				  sigaction(stop_signals[i], &sa, NULL) == 0;
+	return &stop_signal;
+}
+
+/* Ends the process by the signal that stopped it, as a shell expects. */
+bool
+cli_stop_requested(void)
+{
+	return stop_signal != 0;
+}
+
+int
+cli_die_by_stop_signal(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigaction(stop_signal, &dfl, NULL);
+	raise(stop_signal);
+	return 128 + stop_signal;
 }

@@ -7,6 +7,7 @@
 #define WS_CLI_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "warmstore.h"
@@ -84,6 +85,9 @@ int cli_set_format(ws_output *out, enum ws_format format);
 #define CLI_MAX_SECONDS 86400
 int cli_seconds_ms(const char *opt, const char *arg);
 
+/* Creates (truncates) the --rejects FILE; -1 after saying why it failed. */
+int cli_open_rejects(const char *path);
+
 /*
  * Flushes and closes out (may be NULL) and stdout; a failed write turns
  * status into 2. Returns the final exit status.
@@ -97,5 +101,15 @@ typedef int (*cli_reader_fn)(ws_store *st, ws_output *out, void *ctx);
  * and returns the final exit status: the skeleton every reader shares.
  */
 int cli_run_reader(const char *path, cli_reader_fn fn, void *ctx);
+
+/*
+ * SIGINT, SIGTERM and SIGHUP (unless ignored at the start) set the flag
+ * returned, for ws_ingest_opts.stop, and a second one ends the process.
+ */
+const volatile sig_atomic_t *cli_catch_stop_signals(void);
+/* Whether one of those signals came. */
+bool cli_stop_requested(void);
+/* After a run stopped by a signal: ends the process by that signal. */
+int cli_die_by_stop_signal(void);
 
 #endif

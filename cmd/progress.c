@@ -1,9 +1,13 @@
 /*
- * progress.c - the progress line of ws-ingest (see progress.h).
+ * progress.c - the progress line of ws-ingest and ws-delete, and the
+ * reports of their runs (see progress.h).
  */
 #include "config.h"
 
 #include "progress.h"
+#include "cli.h"
+
+#include <inttypes.h>
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -100,4 +104,29 @@ progress_clear(progress *p)
 	if (p->drawn)
 		fputs("\r\033[K", stderr);
 	p->drawn = false;
+}
+
+void
+progress_report_commit(void *ctx, uint64_t through)
+{
+	progress_report *r = ctx;
+	if (!r->verbose)
+		return;
+	progress_clear(&r->bar);
+	cli_warn("committed through line %" PRIu64, through);
+}
+
+void
+progress_report_reject(void *ctx, const ws_error *why)
+{
+	progress_report *r = ctx;
+	progress_clear(&r->bar);
+	cli_warn("%s", why->msg);
+}
+
+void
+progress_report_stats(void *ctx, const ws_ingest_stats *stats)
+{
+	progress_report *r = ctx;
+	progress_update(&r->bar, stats->lines, stats->bytes);
 }

@@ -34,4 +34,20 @@ void progress_final(progress *p, uint64_t lines, uint64_t bytes);
 /* Takes a redrawn line off the terminal before another message. */
 void progress_clear(progress *p);
 
+/*
+ * What the callbacks of a run over input lines (ws-ingest, ws-delete:
+ * ws_ingest_opts) report to: with verbose, "committed through line N"
+ * after each commit; each rejected line; the progress line.
+ */
+struct ws_error;
+struct ws_ingest_stats;
+typedef struct progress_report {
+	bool verbose;
+	progress bar;
+} progress_report;
+
+void progress_report_commit(void *ctx, uint64_t through);
+void progress_report_reject(void *ctx, const struct ws_error *why);
+void progress_report_stats(void *ctx, const struct ws_ingest_stats *stats);
+
 #endif

@@ -33,30 +33,6 @@ static const cli_program program = {
 	options,
 };
 
-/* What the callbacks of a run report to. */
-typedef struct reporting {
-	bool verbose;
-	progress bar;
-} reporting;
-
-static void
-report_commit(void *ctx, uint64_t through)
-{
-	reporting *r = ctx;
-	if (!r->verbose)
-		return;
-	progress_clear(&r->bar);
-	cli_warn("committed through line %" PRIu64, through);
-}
-
-static void
-report_reject(void *ctx, const ws_error *why)
-{
-	reporting *r = ctx;
-	progress_clear(&r->bar);
-	cli_warn("%s", why->msg);
-}
-
 static enum ws_time_unit
 time_unit(const char *arg)
 {
@@ -88,78 +64,13 @@ warn_if_misscaled(const ws_ingest_stats *stats, bool unit_given)
 			 "s or ms");
 }
 
-/* The signals that stop a run cleanly (see ws-ingest(1), SIGNALS). */
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
-#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
-static bool stop_handled[NSTOP];
-static volatile sig_atomic_t stop_signal;
-
-/*
- * The first signal asks the ingest to commit and stop; the handlers are
- * then gone, so that a second signal ends the process at once.
- */
-static void
-on_stop_signal(int signo)
-{
-	stop_signal = signo;
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	for (size_t i = 0; i < NSTOP; i++)
-		if (stop_handled[i])
-			sigaction(stop_signals[i], &dfl, NULL);
-}
-
-/*
- * Without SA_RESTART, so that a read waiting for input ends. A signal
- * ignored at the start stays ignored, as nohup(1) expects.
- */
-static void
-catch_stop_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_stop_signal}, old;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaddset(&sa.sa_mask, stop_signals[i]);
-	for (size_t i = 0; i < NSTOP; i++)
-		stop_handled[i] = sigaction(stop_signals[i], NULL, &old) == 0 &&
-				  old.sa_handler != SIG_IGN &&
-				  sigaction(stop_signals[i], &sa, NULL) == 0;
-}
-
-/* Ends the process by the signal that stopped it, as a shell expects. */
-static int
-die_by_stop_signal(void)
-{
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigaction(stop_signal, &dfl, NULL);
-	raise(stop_signal);
-	return 128 + stop_signal;
-}
-
-static void
-report_progress(void *ctx, const ws_ingest_stats *stats)
-{
-	reporting *r = ctx;
-	progress_update(&r->bar, stats->lines, stats->bytes);
-}
-
-static int
-open_rejects(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		cli_warn("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return fd;
-}
-
 int
 main(int argc, char **argv)
 {
 	ws_ingest_opts o;
 	ws_ingest_opts_init(&o);
 	bool unit_given = false;
-	reporting rep = {0};
+	progress_report rep = {0};
 	bool show_progress = false;
 	const char *rejects = NULL, *arg;
 	int c;
@@ -178,18 +89,17 @@ main(int argc, char **argv)
 		}
 	}
 	const char *path = cli_store();
-	o.on_commit = report_commit;
-	o.on_reject = report_reject;
-	o.on_progress = report_progress;
+	o.on_commit = progress_report_commit;
+	o.on_reject = progress_report_reject;
+	o.on_progress = progress_report_stats;
 	o.ctx = &rep;
-	if (rejects != NULL && (o.rejects_fd = open_rejects(rejects)) < 0)
+	if (rejects != NULL && (o.rejects_fd = cli_open_rejects(rejects)) < 0)
 		return CLI_USAGE;
 
 	ws_error err;
 	ws_store *st;
 	ws_ingest_stats stats = {0};
-	catch_stop_signals();
-	o.stop = &stop_signal;
+	o.stop = cli_catch_stop_signals();
 	ws_status rc = ws_store_open(path, WS_OPEN_WRITE, &st, &err);
 	if (rc == WS_OK) {
 		progress_init(&rep.bar, "ws-ingest", show_progress, STDIN_FILENO);
@@ -212,5 +122,6 @@ main(int argc, char **argv)
 		status = CLI_USAGE;
 	}
 	status = cli_finish(NULL, status);
-	return rc == WS_EINTR && status == CLI_OK ? die_by_stop_signal() : status;
+	return rc == WS_EINTR && status == CLI_OK ? cli_die_by_stop_signal()
+						  : status;
 }

@@ -376,6 +376,11 @@ typedef struct ws_ingest_opts {
 	 * and bytes of the stats up to date; may be NULL. */
 	void (*on_progress)(void *ctx, const struct ws_ingest_stats *stats);
 	void *ctx;
+	/*
+	 * The lines are keys to delete (ws-delete): ws-get's key lines, whole
+	 * points accepted too, committed as tombstones (see ws_delete_range).
+	 */
+	bool delete_keys;
 } ws_ingest_opts;
 
 typedef struct ws_ingest_stats {
@@ -387,6 +392,9 @@ typedef struct ws_ingest_stats {
 	 * they replaced it (repeats across batches are not seen). */
 	uint64_t replaced;
 	uint64_t bytes; /* input consumed */
+	/* delete_keys: the ranges (keys, adjacent ones merged) committed as
+	 * tombstones, those that touch a stored block. */
+	uint64_t deleted;
 } ws_ingest_stats;
 
 /* Sets the defaults: space 0, stop at the first bad line, 40 MiB batches. */
@@ -422,9 +430,11 @@ typedef struct ws_zone_info {
 	uint64_t offset;       /* of the block header in that file */
 	int64_t min_timestamp, max_timestamp;
 	uint64_t seq;          /* commit sequence number of the block */
-	uint32_t point_count;
+	uint32_t point_count;  /* 0 for a tombstone */
 	uint32_t bytes;        /* on disk: 72-byte header + deflate payload */
 	uint32_t raw_bytes;    /* payload after inflate */
+	bool tombstone;        /* a block of deleted ranges, not of points */
+	uint32_t ranges;       /* a tombstone's number of ranges */
 } ws_zone_info;
 
 /* Which blocks a zone iterator yields: all fields narrow, none widen. */
@@ -445,6 +455,7 @@ typedef struct ws_zone_totals {
 	uint64_t bytes;        /* sum of the blocks' bytes on disk */
 	uint64_t raw_bytes;    /* sum of their raw payload sizes */
 	uint64_t lost_found_bytes; /* in STORE/lost+found, whatever the filter */
+	uint64_t tombstones;   /* of the blocks, tombstones (no points) */
 } ws_zone_totals;
 
 typedef struct ws_zone_iter ws_zone_iter;
@@ -614,6 +625,43 @@ typedef struct ws_compact_stats {
  */
 WS_MUST_CHECK ws_status ws_compact(const char *path, ws_compact_stats *stats,
 				   ws_error *err);
+
+/* --- deletes and retention (delete.c) ---------------------------------- */
+
+/* What a delete committed. */
+typedef struct ws_delete_stats {
+	uint64_t series; /* series given tombstones */
+	uint64_t ranges; /* ranges written: keys and ranges that touch a block */
+	uint64_t blocks; /* tombstone blocks written */
+	uint64_t commits;
+	/* Retention: the index, the data files and their bytes, before and
+	 * after the blocks and files it hides entirely were dropped. */
+	uint64_t blocks_before, blocks_after;
+	uint64_t files_before, files_after;
+	uint64_t bytes_before, bytes_after;
+} ws_delete_stats;
+
+void ws_delete_stats_init(ws_delete_stats *s);
+/*
+ * Deletes the points of one series in [from, to] (inclusive) as one
+ * commit: a tombstone block that hides them from every reader, a later
+ * write of the same key showing again (warmstore(5), Tombstones).
+ * Nothing is written when no stored block of the series overlaps.
+ */
+WS_MUST_CHECK ws_status ws_delete_range(ws_store *st, uint64_t entity,
+					uint32_t space, int64_t from,
+					int64_t to, ws_delete_stats *stats,
+					ws_error *err);
+/*
+ * Retention: deletes every point with timestamp < before (of space only
+ * when has_space) as one commit, and drops the blocks and data files that
+ * hold only such points, read from the zone map alone. Nothing is written
+ * when an earlier cutoff already hides as much. |before| <= 2^53.
+ */
+WS_MUST_CHECK ws_status ws_delete_before(ws_store *st, int64_t before,
+					 bool has_space, uint32_t space,
+					 ws_delete_stats *stats,
+					 ws_error *err);
 
 /* --- input progress ------------------------------------------------------ */
 

@@ -87,10 +87,11 @@ fingerprint() {
 	grep -q "$S/$DATA: offset $off: block CRC mismatch" "$T/err"
 	run sep ws-reindex --check "$S"
 	[ "$status" -eq 1 ]
-	[ "$(cat "$T/err")" = "ws-reindex: $S/$DATA: offset $off: block CRC mismatch" ]
+	# What was lost is named from the block's header, which verifies.
+	[ "$(cat "$T/err")" = "ws-reindex: $S/$DATA: offset $off: block CRC mismatch (entity 3, space 0, 10 points from 1 to 10)" ]
 	run sep ws-reindex "$S"
 	[ "$status" -eq 1 ]
-	grep -q "offset $off: block CRC mismatch; $bytes bytes moved aside to $S/lost+found/00000001.wsd.$off" "$T/err"
+	grep -q "offset $off: block CRC mismatch (entity 3, space 0, 10 points from 1 to 10); $bytes bytes moved aside to $S/lost+found/00000001.wsd.$off" "$T/err"
 	# Moved aside, not deleted: lost+found holds the damaged bytes.
 	dd if="$S/$DATA" bs=1 skip="$off" count="$bytes" 2>/dev/null |
 		cmp - "$S/lost+found/00000001.wsd.$off"
@@ -123,7 +124,7 @@ fingerprint() {
 	flip "$S/$DATA" $((off + 10))
 	run sep ws-reindex --check "$S"
 	[ "$status" -eq 1 ]
-	grep -q "offset $off: block header CRC mismatch" "$T/err"
+	grep -q "offset $off: block header CRC mismatch (what it held is unknown)" "$T/err"
 	run sep ws-reindex "$S"
 	[ "$status" -eq 1 ]
 	[ "$(stat -c %s "$S/lost+found/00000001.wsd.$off")" -eq $((next - off)) ]

@@ -49,6 +49,10 @@ run_examples() {
 	run_examples ws-range.1
 }
 
+@test "ws-delete(1) examples run and print what they say" {
+	run_examples ws-delete.1
+}
+
 @test "ws-zones(1) examples run and print what they say" {
 	run_examples ws-zones.1
 }

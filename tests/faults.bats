@@ -473,3 +473,52 @@ rebuilt_from_data() {
 	ws-reindex --check "$T/small/st" || { umount_small; false; }
 	umount_small
 }
+
+@test "ws-reindex on a full disk: what it reports as done is done, the rest says it was not" {
+	fresh_store
+	# A damaged block to move aside, and a stray segment to remove.
+	printf 'ju' | dd of="$S/data/00000001.wsd" bs=1 seek=76 conv=notrunc 2>/dev/null
+	cp "$(ls "$S"/index/*.wsi | head -n 1)" "$S/index/0000000000000099.wsi"
+	faulty FAULT_CALL=write FAULT_NTH=1 FAULT_REPEAT=1 FAULT_ERRNO=ENOSPC \
+		ws-reindex -v "$S" 2>"$T/err" && status=0 || status=$?
+	[ "$status" -eq 2 ]
+	grep -q 'No space left on device' "$T/err"
+	grep -q "block CRC mismatch.*moved aside to .* (not done: the repair stopped)" "$T/err"
+	# The stray segment went first, before anything was written.
+	[ ! -e "$S/index/0000000000000099.wsi" ]
+	grep -q "0000000000000099.wsi: segment the MANIFEST does not name; removed" "$T/err"
+	# With room again, the repair completes and says so without the note.
+	ws-reindex "$S" 2>"$T/err2" || [ $? -eq 1 ]
+	grep -q "moved aside to" "$T/err2"
+	run grep -c "not done" "$T/err2"
+	[ "$output" = 0 ]
+	ws-reindex --check "$S"
+}
+
+@test "ws-delete: a failed write, sync or rename of the delete commit leaves the key, a retry deletes it" {
+	for name in pwrite write fdatasync fsync rename; do
+		fresh_store
+		cp -a "$S" "$T/copy"
+		calls=$(count_calls "$name" ws-delete -e 1 -t 10 "$T/copy")
+		rm -rf "$T/copy"
+		[ "$calls" -ge 1 ] || { echo "no $name call in a delete"; return 1; }
+		for n in $(seq 1 "$calls"); do
+			fresh_store
+			faulty FAULT_CALL="$name" FAULT_NTH="$n" FAULT_ERRNO=EIO \
+				ws-delete -e 1 -t 10 "$S" 2>"$T/err" && status=0 || status=$?
+			[ "$status" -eq 2 ] || { echo "$name $n: exit $status"; cat "$T/err"; return 1; }
+			grep -q "^ws-delete: $S.*: $(word_of "$name").*: Input/output error" "$T/err" ||
+				{ echo "$name $n:"; cat "$T/err"; return 1; }
+			if grep -q 'after the rename\|after the batch was committed' "$T/err"; then
+				run ws-get -e 1 -t 10 "$S"
+				[ "$status" -eq 1 ] || { echo "$name $n: committed, but the key is there"; return 1; }
+			else
+				same_as "$T/want-first" || { echo "$name $n: not the state before"; return 1; }
+			fi
+			ws-delete -e 1 -t 10 "$S" || { echo "$name $n: no recovery"; return 1; }
+			run ws-get -e 1 -t 10 "$S"
+			[ "$status" -eq 1 ]
+			ws-reindex --check "$S" || { echo "$name $n: not sound"; return 1; }
+		done
+	done
+}

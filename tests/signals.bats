@@ -103,3 +103,23 @@ check_committed() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
+
+@test "ws-delete: SIGTERM deletes the key lines read so far, then exits 143" {
+	for t in $(seq 1 100); do point 1 "$t" 1; done | ingest
+	# Key lines of entity 1, one every 0.1 s, until told to stop.
+	{ steady "$T/stop"; } | env --default-signal=INT,TERM,HUP \
+		ws-delete -v "$S" 2>"$T/err" &
+	pid=$!
+	sleep 1.5
+	kill -s TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	touch "$T/stop"
+	[ "$status" -eq 143 ]
+	n=$(sed -n 's/^ws-delete: committed through line \([0-9][0-9]*\)$/\1/p' "$T/err" | tail -n 1)
+	[ -n "$n" ] || { cat "$T/err"; false; }
+	[ "$n" -ge 2 ]
+	# Keys 1..n are gone, the rest stays.
+	[ "$(ws-range -e 1 "$S" | head -n 1)" = "$(point 1 $((n + 1)) 1)" ]
+	[ "$(ws-range -e 1 "$S" | wc -l)" -eq $((100 - n)) ]
+}

@@ -49,8 +49,8 @@ unzigzag64(uint64_t v)
 	return (v >> 1) ^ (0 - (v & 1));
 }
 
-static void
-put_head(unsigned char *p, const ws_block_head *h)
+void
+ws__block_put_head(unsigned char *p, const ws_block_head *h)
 {
 	memcpy(p, WS_BLOCK_MAGIC, 4);
 	ws__put_u16(p + 4, (uint16_t)h->version);
@@ -114,9 +114,9 @@ ws__encoder_free(ws_encoder *enc)
 	ws__encoder_init(enc);
 }
 
-/* Compresses raw into out; *stored is the compressed size. */
-static ws_status
-deflate_payload(ws_encoder *enc, size_t raw_len, unsigned char *out,
+/* Compresses enc->raw into out; *stored is the compressed size. */
+ws_status
+ws__deflate_raw(ws_encoder *enc, size_t raw_len, unsigned char *out,
 		size_t out_cap, size_t *stored, ws_error *err)
 {
 	int zrc = enc->z_ready ? deflateReset(&enc->z)
@@ -181,7 +181,7 @@ store_payload(ws_encoder *enc, size_t sym_len, unsigned char **out,
 		return WS_ENOMEM;
 	unsigned char *z = *out + WS_BLOCK_HEADER + frame;
 	size_t zlen = 0;
-	ws_status rc = deflate_payload(enc, sym_len, z, zbound, &zlen, err);
+	ws_status rc = ws__deflate_raw(enc, sym_len, z, zbound, &zlen, err);
 	if (rc != WS_OK)
 		return rc;
 	if (zlen >= sym_len) {
@@ -225,7 +225,7 @@ ws__block_encode(ws_encoder *enc, const ws_batch *b, size_t first,
 		.max_ts = e[count - 1].ts,
 		.seq = seq,
 	};
-	put_head(*out, head);
+	ws__block_put_head(*out, head);
 	*len = WS_BLOCK_HEADER + stored;
 	return WS_OK;
 }
@@ -246,10 +246,11 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 			       "%s: unsupported block version %u", where,
 			       h->version);
 	/*
-	 * Reserved for marks a later version may set (tombstones): refused.
-	 * (Bytes 68-71 are not: the header CRC does not cover them.)
+	 * A tombstone or a retention record (tombstone.c); any other mark is
+	 * refused. (Bytes 68-71 are not: the header CRC does not cover them.)
 	 */
-	if (h->flags != 0)
+	if (h->flags != 0 && h->flags != WS_BLOCK_TOMBSTONE &&
+	    h->flags != WS_BLOCK_RETENTION)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: unsupported block flags %#x", where, h->flags);
 	h->entity = ws__get_u64(p + 8);
@@ -262,6 +263,12 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 	h->min_ts = (int64_t)ws__get_u64(p + 40);
 	h->max_ts = (int64_t)ws__get_u64(p + 48);
 	h->seq = ws__get_u64(p + 56);
+	if (h->flags != 0)
+		return ws__tombstone_head_ok(h)
+			       ? WS_OK
+			       : ws__err(err, WS_ECORRUPT,
+					 "%s: block header fields out of range",
+					 where);
 	if (h->dim == 0 || h->dim > WS_MAX_DIM || h->count == 0 ||
 	    h->count > BLOCK_MAX_POINTS_ACCEPTED ||
 	    h->raw_len > BLOCK_MAX_RAW_ACCEPTED ||
@@ -350,6 +357,37 @@ bad:
  * The stored payload into raw: the symbols part inflated (or copied) and
  * the raw part behind it; *sym_len is the symbols part's length.
  */
+/* Inflates n stored bytes of raw deflate into exactly out_len bytes. */
+static ws_status
+inflate_exactly(const unsigned char *in, size_t n, unsigned char *out,
+		size_t out_len, const char *where, ws_error *err)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, RAW_DEFLATE_BITS) != Z_OK)
+		return ws__err(err, WS_ENOMEM, "out of memory");
+	z.next_in = in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)out_len;
+	int zrc = inflate(&z, Z_FINISH);
+	bool whole = zrc == Z_STREAM_END && z.avail_out == 0 && z.avail_in == 0;
+	inflateEnd(&z);
+	if (!whole)
+		return ws__err(err, WS_ECORRUPT,
+			       "%s: block payload does not inflate to %zu bytes",
+			       where, out_len);
+	return WS_OK;
+}
+
+ws_status
+ws__inflate_payload(const ws_block_head *h, const unsigned char *stored,
+		    unsigned char *raw, const char *where, ws_error *err)
+{
+	return inflate_exactly(stored, h->stored_len, raw, h->raw_len, where,
+			       err);
+}
+
 static ws_status
 unpack_payload(const ws_block_head *h, const unsigned char *stored,
 	       unsigned char *raw, size_t *sym_len, const char *where,
@@ -365,23 +403,9 @@ unpack_payload(const ws_block_head *h, const unsigned char *stored,
 	if (zlen == slen) {
 		memcpy(raw, p, slen);
 	} else {
-		z_stream z;
-		memset(&z, 0, sizeof z);
-		if (inflateInit2(&z, RAW_DEFLATE_BITS) != Z_OK)
-			return ws__err(err, WS_ENOMEM, "out of memory");
-		z.next_in = p;
-		z.avail_in = (uInt)zlen;
-		z.next_out = raw;
-		z.avail_out = (uInt)slen;
-		int zrc = inflate(&z, Z_FINISH);
-		bool whole = zrc == Z_STREAM_END && z.avail_out == 0 &&
-			     z.avail_in == 0;
-		inflateEnd(&z);
-		if (!whole)
-			return ws__err(err, WS_ECORRUPT,
-				       "%s: block payload does not inflate to "
-				       "%u bytes",
-				       where, (unsigned)slen);
+		ws_status rc = inflate_exactly(p, zlen, raw, slen, where, err);
+		if (rc != WS_OK)
+			return rc;
 	}
 	memcpy(raw + slen, p + zlen, h->raw_len - slen);
 	*sym_len = slen;
@@ -395,6 +419,8 @@ ws__block_decode(const ws_block_head *h, const unsigned char *stored,
 	if (ws__crc32(stored, h->stored_len) != h->payload_crc)
 		return ws__err(err, WS_ECORRUPT, "%s: block CRC mismatch", where);
 	blk->h = *h;
+	if (h->flags != 0)
+		return ws__tombstone_decode(h, stored, blk, where, err);
 	ws_status rc = reserve_columns(blk, h, err);
 	if (rc != WS_OK)
 		return rc;
@@ -420,6 +446,7 @@ ws__block_free(ws_block *blk)
 	free(blk->vec);
 	free(blk->meta_off);
 	free(blk->raw);
+	free(blk->ranges);
 	memset(blk, 0, sizeof *blk);
 }
 

@@ -121,7 +121,7 @@ int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
 typedef struct ws_block_head {
 	uint64_t entity;
 	uint32_t version; /* WS_BLOCK_VERSION */
-	uint32_t flags;   /* 0: reserved */
+	uint32_t flags;   /* 0, WS_BLOCK_TOMBSTONE or WS_BLOCK_RETENTION */
 	uint32_t space, dim, count;
 	uint32_t raw_len, stored_len, payload_crc;
 	int64_t min_ts, max_ts;
@@ -138,6 +138,8 @@ typedef struct ws_block {
 	unsigned char *raw;    /* scratch: the inflated payload */
 	size_t cap_points, cap_raw;
 	size_t cap_vec;
+	int64_t *ranges;       /* a tombstone's: from, to, from, to ... */
+	size_t cap_ranges;
 } ws_block;
 
 /* --- vector columns as decimal integers (vec_alp.c) ---------------- */
@@ -205,6 +207,77 @@ void ws__block_free(ws_block *blk);
 size_t ws__block_lower_bound(const ws_block *blk, int64_t ts);
 /* View of point i of a decoded block. */
 void ws__block_point(const ws_block *blk, size_t i, ws_point *pt);
+
+/* --- tombstones (tombstone.c) ------------------------------------ */
+
+/*
+ * Header flags (warmstore(5), Tombstones): a tombstone block of one series
+ * holds sorted, disjoint, inclusive time ranges instead of points; a
+ * retention block (no series) holds a cutoff. Both have dim 0.
+ */
+#define WS_BLOCK_TOMBSTONE 0x1u
+#define WS_BLOCK_RETENTION 0x2u
+/* Ranges one tombstone block holds at most (raw payload <= 80 KiB). */
+#define WS_TOMBSTONE_MAX_RANGES 4096u
+
+/* An inclusive time range. */
+typedef struct ws__time_range {
+	int64_t from, to;
+} ws__time_range;
+
+/*
+ * A retention record: every point with timestamp < before, of space
+ * `space` only when has_space, written before commit seq is hidden.
+ */
+typedef struct ws__retention {
+	uint64_t seq;
+	int64_t before;
+	bool has_space;
+	uint32_t space;
+	uint32_t file; /* the data file holding its block */
+} ws__retention;
+
+/*
+ * Sorts ranges and merges those that overlap or touch, in place; returns
+ * how many remain.
+ */
+size_t ws__ranges_normalize(ws__time_range *r, size_t n);
+/*
+ * Encodes n (<= WS_TOMBSTONE_MAX_RANGES) normalized ranges of one series
+ * as a tombstone block (header + payload, deflated only when that is
+ * smaller) into out, which grows as needed.
+ */
+ws_status ws__tombstone_encode(ws_encoder *enc, uint64_t entity,
+			       uint32_t space, const ws__time_range *r,
+			       size_t n, uint64_t seq, unsigned char **out,
+			       size_t *cap, size_t *len, ws_block_head *head,
+			       ws_error *err);
+/* Encodes a retention block of seq for r (its seq and file are ignored). */
+ws_status ws__retention_encode(const ws__retention *r, uint64_t seq,
+			       unsigned char **out, size_t *cap, size_t *len,
+			       ws_block_head *head, ws_error *err);
+/*
+ * The payload of a tombstone or retention block (flags say which), its
+ * CRC already checked: the ranges into blk->ranges, a retention record's
+ * before, has_space and space as the first three values there.
+ */
+ws_status ws__tombstone_decode(const ws_block_head *h,
+			       const unsigned char *stored, ws_block *blk,
+			       const char *where, ws_error *err);
+/* The retention record of a decoded retention block. */
+void ws__retention_of_block(const ws_block *blk, ws__retention *r);
+/* Header field checks of the two kinds (block.c calls them). */
+bool ws__tombstone_head_ok(const ws_block_head *h);
+
+/* Writes a 72-byte block header with its CRC (block.c). */
+void ws__block_put_head(unsigned char *p, const ws_block_head *h);
+/* Raw deflate of enc->raw[0..raw_len) into out (block.c). */
+ws_status ws__deflate_raw(ws_encoder *enc, size_t raw_len, unsigned char *out,
+			  size_t out_cap, size_t *stored, ws_error *err);
+/* Inflates a block's stored payload into exactly raw_len bytes (block.c). */
+ws_status ws__inflate_payload(const ws_block_head *h,
+			      const unsigned char *stored, unsigned char *raw,
+			      const char *where, ws_error *err);
 
 /* --- timestamps as an output writes them (ndjson_write.c) ---------- */
 

@@ -81,9 +81,11 @@ to_info(const ws_zone *z, ws_zone_info *out)
 		.min_timestamp = z->min_ts,
 		.max_timestamp = z->max_ts,
 		.seq = z->seq,
-		.point_count = z->count,
+		.point_count = z->tombstone ? 0 : z->count,
 		.bytes = z->bytes,
 		.raw_bytes = z->raw_len,
+		.tombstone = z->tombstone,
+		.ranges = z->tombstone ? z->count : 0,
 	};
 }
 
@@ -157,6 +159,7 @@ ws_zones_summary(ws_store *st, const ws_zone_filter *f, ws_zone_totals *t,
 			t->entities++;
 		last_entity = z.entity_id;
 		t->blocks++;
+		t->tombstones += z.tombstone;
 		t->points += z.point_count;
 		t->bytes += z.bytes;
 		t->raw_bytes += z.raw_bytes;
@@ -178,20 +181,24 @@ ws_zones_summary(ws_store *st, const ws_zone_filter *f, ws_zone_totals *t,
 ws_status
 ws_output_zone(ws_output *out, const ws_zone_info *z, ws_error *err)
 {
-	char line[512];
+	char line[512], tomb[64] = "";
 	ws__name file;
 	char min[WS__TIMESTAMP_JSON_BUFSIZE], max[WS__TIMESTAMP_JSON_BUFSIZE];
 	ws__data_file(z->file_id, &file);
 	ws__format_timestamp_json(out, z->min_timestamp, min);
 	ws__format_timestamp_json(out, z->max_timestamp, max);
+	/* Only tombstone rows carry the two keys (ws-zones(1)). */
+	if (z->tombstone)
+		snprintf(tomb, sizeof tomb, ",\"tombstone\":true,\"ranges\":%" PRIu32,
+			 z->ranges);
 	int n = snprintf(line, sizeof line,
 			 "{\"entity_id\":%" PRIu64 ",\"space_id\":%" PRIu32
 			 ",\"file\":\"%s\",\"offset\":%" PRIu64
 			 ",\"min_timestamp\":%s,\"max_timestamp\":%s"
 			 ",\"point_count\":%" PRIu32 ",\"bytes\":%" PRIu32
-			 ",\"raw_bytes\":%" PRIu32 "}\n",
+			 ",\"raw_bytes\":%" PRIu32 "%s}\n",
 			 z->entity_id, z->space_id, file.rel, z->offset, min, max,
-			 z->point_count, z->bytes, z->raw_bytes);
+			 z->point_count, z->bytes, z->raw_bytes, tomb);
 	return ws_output_bytes(out, line, (size_t)n, err);
 }
 
@@ -204,14 +211,17 @@ ws_output_zone_totals(ws_output *out, const ws_zone_totals *t,
 	if (t->bytes > 0)
 		snprintf(ratio, sizeof ratio, "%.3f",
 			 (double)t->raw_bytes / (double)t->bytes);
-	char line[512];
+	char line[512], tomb[48] = "";
+	if (t->tombstones > 0)
+		snprintf(tomb, sizeof tomb, ",\"tombstones\":%" PRIu64,
+			 t->tombstones);
 	int n = snprintf(line, sizeof line,
 			 "{\"points\":%" PRIu64 ",\"entities\":%" PRIu64
 			 ",\"spaces\":%" PRIu64 ",\"blocks\":%" PRIu64
 			 ",\"files\":%" PRIu64 ",\"bytes\":%" PRIu64
 			 ",\"raw_bytes\":%" PRIu64 ",\"ratio\":%s"
-			 ",\"lost_found_bytes\":%" PRIu64 "}\n",
+			 ",\"lost_found_bytes\":%" PRIu64 "%s}\n",
 			 t->points, t->entities, t->spaces, t->blocks, t->files,
-			 t->bytes, t->raw_bytes, ratio, t->lost_found_bytes);
+			 t->bytes, t->raw_bytes, ratio, t->lost_found_bytes, tomb);
 	return ws_output_bytes(out, line, (size_t)n, err);
 }

@@ -74,6 +74,8 @@ typedef struct reindex {
 	size_t nfiles, cap_files;
 	ws_zone *zones; /* every verified block, in (file, offset) order */
 	size_t nzones, cap_zones;
+	ws__retention *rets; /* every verified retention block's record */
+	size_t nrets, cap_rets;
 	ws_commit_record *commits; /* every sound commit record */
 	size_t ncommits, cap_commits;
 	rx_salvage *salv;
@@ -88,6 +90,18 @@ typedef struct reindex {
 	unsigned char *buf, *win;
 	size_t cap_buf;
 	uint64_t done, total; /* progress, in bytes of data */
+	/*
+	 * A repair's messages, held until its actions are done: a message
+	 * says what was done, so it is not given before (see report_held).
+	 */
+	struct held_problem {
+		enum ws_problem_kind kind;
+		char *msg;
+		bool orphan; /* done once the stray segments are removed */
+	} *held;
+	size_t nheld, cap_held;
+	bool noting_orphan;   /* the problem being reported is a stray segment */
+	bool orphans_removed; /* remove_orphan_segments succeeded */
 	int fd; /* the data file being scanned */
 	char fname[WS_PATH_SIZE];
 	char lost_dir[WS_PATH_SIZE]; /* "STORE/lost+found", for messages */
@@ -113,8 +127,38 @@ problem(reindex *rx, enum ws_problem_kind kind, const char *fmt, ...)
 		rx->stats->problems++;
 	if (kind == WS_PROBLEM_DAMAGE)
 		rx->stats->damage++;
-	if (rx->o->on_problem != NULL)
-		rx->o->on_problem(rx->o->ctx, kind, msg);
+	if (rx->o->on_problem == NULL)
+		return;
+	char *copy = rx->o->check ? NULL : strdup(msg);
+	if (copy != NULL &&
+	    ws__grow(&rx->held, &rx->cap_held, rx->nheld + 1, sizeof *rx->held,
+		     NULL) == WS_OK) {
+		rx->held[rx->nheld++] =
+			(struct held_problem){kind, copy, rx->noting_orphan};
+		return;
+	}
+	free(copy);
+	rx->o->on_problem(rx->o->ctx, kind, msg);
+}
+
+/*
+ * Gives the held messages of a repair, once its actions are done (or,
+ * after a failure, with a word that they were not all done).
+ */
+static void
+report_held(reindex *rx, bool done)
+{
+	for (size_t i = 0; i < rx->nheld; i++) {
+		char msg[2200];
+		bool was_done = done || (rx->held[i].orphan && rx->orphans_removed);
+		snprintf(msg, sizeof msg, "%s%s", rx->held[i].msg,
+			 was_done ? "" : " (not done: the repair stopped)");
+		rx->o->on_problem(rx->o->ctx, rx->held[i].kind, msg);
+		free(rx->held[i].msg);
+	}
+	free(rx->held);
+	rx->held = NULL;
+	rx->nheld = rx->cap_held = 0;
 }
 
 /* The repair's part of a message: empty under --check. */
@@ -504,16 +548,36 @@ torn_tail(reindex *rx, rx_file *f, uint64_t off, ws_error *err)
 	return add_salvage(rx, f->id, off, len, err);
 }
 
+/* A verified retention block (just decoded): its record, not a zone. */
+static ws_status
+add_retention(reindex *rx, const rx_file *f, const ws_block_head *h,
+	      ws_error *err)
+{
+	if (ws__grow(&rx->rets, &rx->cap_rets, rx->nrets + 1, sizeof *rx->rets,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	ws__retention_of_block(&rx->blk, &rx->rets[rx->nrets]);
+	rx->rets[rx->nrets++].file = f->id;
+	if (h->seq > rx->max_seq)
+		rx->max_seq = h->seq;
+	rx->stats->blocks++;
+	return WS_OK;
+}
+
 /* A verified block: into the zone map, and its space's dimension. */
 static ws_status
 add_block(reindex *rx, const rx_file *f, uint64_t off,
 	  const ws_block_head *h, bool *ok, ws_error *err)
 {
-	uint32_t dim = ws__manifest_dim(&rx->neu, h->space);
+	*ok = true;
+	if (h->flags == WS_BLOCK_RETENTION)
+		return add_retention(rx, f, h, err);
+	/* A tombstone has no dimension (dim 0). */
+	uint32_t dim = h->flags ? h->dim : ws__manifest_dim(&rx->neu, h->space);
 	*ok = dim == 0 || dim == h->dim;
 	if (!*ok)
 		return WS_OK;
-	if (dim == 0 &&
+	if (dim == 0 && h->flags == 0 &&
 	    ws__manifest_set_dim(&rx->neu, h->space, h->dim, err) != WS_OK)
 		return WS_ENOMEM;
 	if (ws__grow(&rx->zones, &rx->cap_zones, rx->nzones + 1,
@@ -523,7 +587,8 @@ add_block(reindex *rx, const rx_file *f, uint64_t off,
 	if (h->seq > rx->max_seq)
 		rx->max_seq = h->seq;
 	rx->stats->blocks++;
-	rx->stats->points += h->count;
+	if (h->flags == 0)
+		rx->stats->points += h->count;
 	return WS_OK;
 }
 
@@ -577,6 +642,23 @@ scan_record(reindex *rx, rx_file *f, uint64_t *off, bool *is_record,
 	return rc;
 }
 
+/*
+ * The reason a block is moved aside, and what it held as far as its
+ * header tells (a header that fails its CRC tells nothing).
+ */
+static void
+describe_lost(const char *why, const ws_block_head *h, char *buf, size_t n)
+{
+	if (h == NULL) {
+		snprintf(buf, n, "%s (what it held is unknown)", why);
+		return;
+	}
+	snprintf(buf, n,
+		 "%s (entity %" PRIu64 ", space %" PRIu32 ", %" PRIu32
+		 " points from %" PRId64 " to %" PRId64 ")",
+		 why, h->entity, h->space, h->count, h->min_ts, h->max_ts);
+}
+
 /* Handles the block at *off and moves *off past it; *stop at a torn tail. */
 static ws_status
 scan_step(reindex *rx, rx_file *f, uint64_t *off, bool *stop, ws_error *err)
@@ -614,7 +696,9 @@ scan_step(reindex *rx, rx_file *f, uint64_t *off, bool *stop, ws_error *err)
 		if (!head_ok && (rc = resync(rx, *off + 1, f->end, &next,
 					     err)) != WS_OK)
 			return rc;
-		rc = quarantine(rx, f, *off, next, why.msg, err);
+		char msg[WS_WHERE_SIZE];
+		describe_lost(why.msg, head_ok ? &h : NULL, msg, sizeof msg);
+		rc = quarantine(rx, f, *off, next, msg, err);
 	}
 	progress(rx, next - *off);
 	*off = next;
@@ -716,29 +800,23 @@ scan_file(reindex *rx, rx_file *f, ws_error *err)
 
 /* --- what was committed ---------------------------------------------- */
 
-static int
-commit_by_seq(const void *pa, const void *pb)
+/*
+ * The seq of the last finished commit: commit seq finished when its own
+ * final record was found, or that of a later commit. Commits follow each
+ * other under the lock, and a writer removes or cuts what an unfinished
+ * one before it left before it commits, so what a later finished commit
+ * found in place was committed; this keeps a commit whose final record
+ * sat in a data file that retention removed.
+ */
+static uint64_t
+last_finished(const reindex *rx)
 {
-	const ws_commit_record *a = pa, *b = pb;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-/* Whether the final record of commit seq was found (commits sorted). */
-static bool
-finished(const reindex *rx, uint64_t seq)
-{
-	size_t lo = 0, hi = rx->ncommits;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (rx->commits[mid].seq < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < rx->ncommits && rx->commits[lo].seq == seq; lo++)
-		if (rx->commits[lo].flags & WS_COMMIT_FINAL)
-			return true;
-	return false;
+	uint64_t seq = 0;
+	for (size_t i = 0; i < rx->ncommits; i++)
+		if ((rx->commits[i].flags & WS_COMMIT_FINAL) &&
+		    rx->commits[i].seq > seq)
+			seq = rx->commits[i].seq;
+	return seq;
 }
 
 /* The seq of the latest finished commit that replaced all before it. */
@@ -788,18 +866,17 @@ keep_committed(reindex *rx)
 {
 	if (rx->old_ok)
 		return;
-	ws__sort(rx->commits, rx->ncommits, sizeof *rx->commits,
-		 commit_by_seq);
-	uint64_t floor = replaced_below(rx);
+	uint64_t floor = replaced_below(rx), last = last_finished(rx);
 	size_t kept = 0;
 	for (size_t i = 0; i < rx->nzones; i++) {
 		const ws_zone *z = &rx->zones[i];
-		if (finished(rx, z->seq) && z->seq >= floor) {
+		if (z->seq <= last && z->seq >= floor) {
 			rx->zones[kept++] = *z;
 			continue;
 		}
 		rx->stats->blocks--;
-		rx->stats->points -= z->count;
+		if (!z->tombstone)
+			rx->stats->points -= z->count;
 		if (z->seq >= floor) {
 			char name[WS_PATH_SIZE];
 			data_path(rx, z->file, name, sizeof name);
@@ -810,6 +887,12 @@ keep_committed(reindex *rx)
 		}
 	}
 	rx->nzones = kept;
+	/* Retention records likewise (a full compaction spends them). */
+	kept = 0;
+	for (size_t i = 0; i < rx->nrets; i++)
+		if (rx->rets[i].seq <= last && rx->rets[i].seq >= floor)
+			rx->rets[kept++] = rx->rets[i];
+	rx->nrets = kept;
 	for (size_t i = 0; i < rx->nfiles; i++)
 		cut_unrecorded_tail(rx, &rx->files[i]);
 }
@@ -846,6 +929,25 @@ derive_spaces(reindex *rx, ws_error *err)
 	return WS_OK;
 }
 
+/*
+ * The retention records the data hold, as a commit would have kept them,
+ * and the zone map without the blocks they hide entirely, as the
+ * retention commit left it (warmstore(5), Retention).
+ */
+static ws_status
+derive_retention(reindex *rx, ws_error *err)
+{
+	for (size_t i = 0; i < rx->nrets; i++)
+		if (ws__retention_add(&rx->neu, &rx->rets[i], err) != WS_OK)
+			return WS_ENOMEM;
+	size_t kept = 0;
+	for (size_t i = 0; i < rx->nzones; i++)
+		if (!ws__retention_covers(&rx->neu, &rx->zones[i]))
+			rx->zones[kept++] = rx->zones[i];
+	rx->nzones = kept;
+	return WS_OK;
+}
+
 static ws_status
 derive_manifest(reindex *rx, ws_error *err)
 {
@@ -857,6 +959,8 @@ derive_manifest(reindex *rx, ws_error *err)
 			return WS_ENOMEM;
 	}
 	ws_status rc = derive_spaces(rx, err);
+	if (rc == WS_OK)
+		rc = derive_retention(rx, err);
 	if (rc != WS_OK)
 		return rc;
 	m->generation = rx->old_ok ? rx->old.generation : 0;
@@ -898,10 +1002,12 @@ note_index_entry(void *ctx, const char *name, ws_error *err)
 	if (named_segment(rx, id))
 		return WS_OK;
 	/* Left by a crash: no problem for a check, a derived file to repair. */
+	rx->noting_orphan = true;
 	if (rx->old_ok)
 		problem(rx, rx->o->check ? WS_PROBLEM_LEFTOVER : WS_PROBLEM_DERIVED,
 			"%s/index/%s: segment the MANIFEST does not name%s",
 			rx->path, name, act(rx, "; removed"));
+	rx->noting_orphan = false;
 	if (ws__grow(&rx->orphans, &rx->cap_orphans, rx->norphans + 1,
 		     sizeof *rx->orphans, err) != WS_OK)
 		return WS_ENOMEM;
@@ -1054,8 +1160,15 @@ same_manifest(const ws_manifest *a, const ws_manifest *b)
 {
 	if (a->next_seq != b->next_seq || a->next_segment != b->next_segment ||
 	    a->ndata != b->ndata || a->nspaces != b->nspaces ||
-	    a->nquar != b->nquar)
+	    a->nquar != b->nquar || a->nret != b->nret)
 		return false;
+	for (size_t i = 0; i < a->nret; i++)
+		if (a->ret[i].seq != b->ret[i].seq ||
+		    a->ret[i].before != b->ret[i].before ||
+		    a->ret[i].has_space != b->ret[i].has_space ||
+		    a->ret[i].space != b->ret[i].space ||
+		    a->ret[i].file != b->ret[i].file)
+			return false;
 	/* Field by field: the structs have padding. */
 	for (size_t i = 0; i < a->ndata; i++)
 		if (a->data[i].id != b->data[i].id ||
@@ -1228,12 +1341,28 @@ remove_old_segments(reindex *rx, ws_error *err)
 	for (size_t i = 0; rc == WS_OK && rx->index_bad && i < rx->old.nsegs;
 	     i++)
 		rc = unlink_segment(rx, rx->old.segs[i].id, err);
-	for (size_t i = 0; rc == WS_OK && i < rx->norphans; i++)
-		rc = unlink_segment(rx, rx->orphans[i], err);
 	char dir[WS_PATH_SIZE];
 	if (rc == WS_OK)
 		rc = ws__fsync(rx->indexdirfd,
 			       ws__store_path(dir, rx->path, WS_INDEX_DIR), err);
+	return rc;
+}
+
+/*
+ * Segments no MANIFEST names go first, before anything is written: on a
+ * full disk such a leftover may be what fills it.
+ */
+static ws_status
+remove_orphan_segments(reindex *rx, ws_error *err)
+{
+	ws_status rc = WS_OK;
+	for (size_t i = 0; rc == WS_OK && i < rx->norphans; i++)
+		rc = unlink_segment(rx, rx->orphans[i], err);
+	char dir[WS_PATH_SIZE];
+	if (rc == WS_OK && rx->norphans > 0)
+		rc = ws__fsync(rx->indexdirfd,
+			       ws__store_path(dir, rx->path, WS_INDEX_DIR), err);
+	rx->orphans_removed = rc == WS_OK;
 	return rc;
 }
 
@@ -1258,7 +1387,9 @@ move_leftover_files(reindex *rx, ws_error *err)
 static ws_status
 repair(reindex *rx, ws_error *err)
 {
-	ws_status rc = salvage_all(rx, err);
+	ws_status rc = remove_orphan_segments(rx, err);
+	if (rc == WS_OK)
+		rc = salvage_all(rx, err);
 	if (rc == WS_OK)
 		rc = cut_tails(rx, err);
 	if (rc == WS_OK)
@@ -1310,6 +1441,7 @@ cleanup(reindex *rx)
 	ws__manifest_free(&rx->neu);
 	free(rx->files);
 	free(rx->zones);
+	free(rx->rets);
 	free(rx->commits);
 	free(rx->salv);
 	free(rx->orphans);
@@ -1343,6 +1475,7 @@ ws_reindex(const char *path, const ws_reindex_opts *opts,
 		rc = ws__lock_acquire(rx.dirfd, path, &lockfd, err);
 	if (rc == WS_OK)
 		rc = run(&rx, err);
+	report_held(&rx, rc == WS_OK);
 	if (rc == WS_OK)
 		rc = ws__lost_bytes(rx.dirfd, path, &stats->lost_found_bytes, err);
 	ws__lock_release(&lockfd);

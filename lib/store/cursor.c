@@ -10,7 +10,9 @@
  * is the rule of warmstore(5) that the newest write of a key wins, and
  * the only code that applies it to stored blocks (within one batch,
  * ws__batch_sort_dedup keeps the latest input line before any block is
- * written). A tombstone will hide a point here too, in series_next.
+ * written). Deletes are applied here too, in series_next: a point is
+ * hidden when a tombstone or retention record of a later commit covers
+ * its time (see "hiding" below).
  *
  * Memory holds only the blocks whose ranges overlap at the cursor. An
  * exact lookup is a range of one timestamp: every zone that can hold it
@@ -38,6 +40,16 @@ typedef struct source {
 	size_t pos;        /* next point: counts up, or down when reversed */
 } source;
 
+/*
+ * Part of the time line of a series hidden from writes of seq below seq:
+ * the tombstones (and retention records) of the series flattened into
+ * sorted, disjoint pieces, each with the highest seq covering it.
+ */
+typedef struct hidden {
+	int64_t from, to;
+	uint64_t seq;
+} hidden;
+
 struct ws_cursor {
 	ws_store *st;
 	int64_t from, to; /* inclusive */
@@ -52,6 +64,17 @@ struct ws_cursor {
 	source *pending; /* produced the last point; advanced on next call */
 	bool have_last;
 	int64_t last_ts;
+	ws_zone *tombs; /* tombstone zones of the series that overlap */
+	size_t ntombs, cap_tombs;
+	ws_block tblk;  /* a tombstone block as decoded ... */
+	ws_zone tblk_zone;     /* ... of this zone ... */
+	uint64_t tblk_snapshot; /* ... in this snapshot (0: none) */
+	hidden *raw;    /* every range of them, before flattening */
+	size_t nraw, cap_raw;
+	size_t *rheap;  /* flattening: ranges covering the sweep, by seq */
+	size_t cap_rheap;
+	hidden *hide;   /* the flattened pieces */
+	size_t nhide, cap_hide;
 	bool scan;           /* series after series, the whole store */
 	bool merge_open;     /* scan: merge below is set up */
 	ws__zone_merge merge; /* scan: the index in key order */
@@ -276,13 +299,243 @@ overlaps(const ws_cursor *c, const ws_zone *z)
 static ws_status
 add_zone(ws_cursor *c, const ws_zone *z, ws_error *err)
 {
-	if (!overlaps(c, z))
+	/* A block that retention hides entirely need not be read. */
+	if (!overlaps(c, z) || ws__retention_covers(&c->st->man, z))
 		return WS_OK;
+	if (z->tombstone) {
+		if (ws__grow(&c->tombs, &c->cap_tombs, c->ntombs + 1,
+			     sizeof *c->tombs, err) != WS_OK)
+			return WS_ENOMEM;
+		c->tombs[c->ntombs++] = *z;
+		return WS_OK;
+	}
 	if (ws__grow(&c->zones, &c->cap_zones, c->nzones + 1, sizeof *c->zones,
 		     err) != WS_OK)
 		return WS_ENOMEM;
 	c->zones[c->nzones++] = *z;
 	return WS_OK;
+}
+
+/* --- hiding: tombstones and retention records ------------------------ */
+
+static ws_status
+add_raw(ws_cursor *c, int64_t from, int64_t to, uint64_t seq, ws_error *err)
+{
+	if (from > c->to || to < c->from)
+		return WS_OK;
+	if (ws__grow(&c->raw, &c->cap_raw, c->nraw + 1, sizeof *c->raw, err) !=
+	    WS_OK)
+		return WS_ENOMEM;
+	c->raw[c->nraw++] = (hidden){from, to, seq};
+	return WS_OK;
+}
+
+/*
+ * Decodes a tombstone into c->tblk, unless it holds it already: a run of
+ * lookups in one series reads its tombstone once.
+ */
+static ws_status
+read_tombstone(ws_cursor *c, const ws_zone *z, ws_error *err)
+{
+	if (c->tblk_snapshot == c->st->snapshot && same_block(&c->tblk_zone, z))
+		return WS_OK;
+	c->tblk_snapshot = 0;
+	ws_status rc = ws__store_read_block(c->st, z, &c->tblk, err);
+	if (rc == WS_OK) {
+		c->tblk_zone = *z;
+		c->tblk_snapshot = c->st->snapshot;
+	}
+	return rc;
+}
+
+/* The first of a tombstone's sorted ranges that ends at or after ts. */
+static uint32_t
+first_range_from(const ws_block *t, int64_t ts)
+{
+	uint32_t lo = 0, hi = t->h.count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (t->ranges[2 * mid + 1] < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The ranges of the series' tombstones and of the retention records. */
+static ws_status
+gather_hidden(ws_cursor *c, uint32_t space, ws_error *err)
+{
+	c->nraw = 0;
+	for (size_t i = 0; i < c->ntombs; i++) {
+		const ws_zone *z = &c->tombs[i];
+		ws_status rc = read_tombstone(c, z, err);
+		const int64_t *r = c->tblk.ranges;
+		for (uint32_t k = rc == WS_OK ? first_range_from(&c->tblk, c->from)
+					      : z->count;
+		     rc == WS_OK && k < z->count && r[2 * k] <= c->to; k++)
+			rc = add_raw(c, r[2 * k], r[2 * k + 1], z->seq, err);
+		if (rc != WS_OK)
+			return rc;
+	}
+	const ws_manifest *m = &c->st->man;
+	for (size_t i = 0; i < m->nret; i++) {
+		const ws__retention *r = &m->ret[i];
+		ws_status rc = WS_OK;
+		if ((!r->has_space || r->space == space) && r->before > INT64_MIN)
+			rc = add_raw(c, INT64_MIN, r->before - 1, r->seq, err);
+		if (rc != WS_OK)
+			return rc;
+	}
+	return WS_OK;
+}
+
+static int
+raw_from_order(const void *pa, const void *pb)
+{
+	const hidden *a = pa, *b = pb;
+	return (a->from > b->from) - (a->from < b->from);
+}
+
+static int
+i64_order(const void *pa, const void *pb)
+{
+	const int64_t *a = pa, *b = pb;
+	return (*a > *b) - (*a < *b);
+}
+
+/* The flattening's heap of ranges: the highest seq on top. */
+static bool
+rheap_above(const ws_cursor *c, size_t i, size_t j)
+{
+	return c->raw[c->rheap[i]].seq > c->raw[c->rheap[j]].seq;
+}
+
+static void
+rheap_swap(ws_cursor *c, size_t i, size_t j)
+{
+	size_t t = c->rheap[i];
+	c->rheap[i] = c->rheap[j];
+	c->rheap[j] = t;
+}
+
+static void
+rheap_push(ws_cursor *c, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+	c->rheap[i] = v;
+	while (i > 0 && rheap_above(c, i, (i - 1) / 2)) {
+		rheap_swap(c, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void
+rheap_pop(ws_cursor *c, size_t *n)
+{
+	c->rheap[0] = c->rheap[--*n];
+	for (size_t i = 0;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < *n && rheap_above(c, l, m))
+			m = l;
+		if (r < *n && rheap_above(c, r, m))
+			m = r;
+		if (m == i)
+			break;
+		rheap_swap(c, i, m);
+		i = m;
+	}
+}
+
+static ws_status
+emit_hidden(ws_cursor *c, int64_t from, int64_t to, uint64_t seq,
+	    ws_error *err)
+{
+	hidden *last = c->nhide ? &c->hide[c->nhide - 1] : NULL;
+	if (last != NULL && last->seq == seq && last->to + 1 == from) {
+		last->to = to;
+		return WS_OK;
+	}
+	if (ws__grow(&c->hide, &c->cap_hide, c->nhide + 1, sizeof *c->hide,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	c->hide[c->nhide++] = (hidden){from, to, seq};
+	return WS_OK;
+}
+
+/*
+ * Flattens the raw ranges: a sweep over every place where a range starts
+ * or ends, holding the ranges that cover it in a heap by seq, gives
+ * each piece between two such places the highest seq covering it.
+ * O(n log n) in the number of ranges.
+ */
+static ws_status
+flatten_hidden(ws_cursor *c, ws_error *err)
+{
+	c->nhide = 0;
+	size_t n = c->nraw, nb = 0;
+	int64_t *bounds = ws__malloc(2 * n * sizeof *bounds + 1, err);
+	if (bounds == NULL ||
+	    ws__grow(&c->rheap, &c->cap_rheap, n, sizeof *c->rheap, err) !=
+		    WS_OK) {
+		free(bounds);
+		return WS_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bounds[nb++] = c->raw[i].from;
+		if (c->raw[i].to < INT64_MAX)
+			bounds[nb++] = c->raw[i].to + 1;
+	}
+	ws__sort(bounds, nb, sizeof *bounds, i64_order);
+	ws__sort(c->raw, n, sizeof *c->raw, raw_from_order);
+	size_t next = 0, nheap = 0;
+	ws_status rc = WS_OK;
+	for (size_t k = 0; k < nb && rc == WS_OK; k++) {
+		int64_t at = bounds[k];
+		if (k > 0 && bounds[k - 1] == at)
+			continue;
+		while (next < n && c->raw[next].from <= at)
+			rheap_push(c, &nheap, next++);
+		while (nheap > 0 && c->raw[c->rheap[0]].to < at)
+			rheap_pop(c, &nheap);
+		if (nheap == 0)
+			continue;
+		size_t up = k + 1;
+		while (up < nb && bounds[up] == at)
+			up++;
+		int64_t to = up < nb ? bounds[up] - 1 : INT64_MAX;
+		rc = emit_hidden(c, at, to, c->raw[c->rheap[0]].seq, err);
+	}
+	free(bounds);
+	return rc;
+}
+
+/* Prepares the hiding of the series' points (space: of the series). */
+static ws_status
+load_hidden(ws_cursor *c, uint32_t space, ws_error *err)
+{
+	c->nhide = 0;
+	/* Without points to hide, the tombstones need not be read. */
+	if (c->nzones == 0)
+		return WS_OK;
+	ws_status rc = gather_hidden(c, space, err);
+	return rc == WS_OK && c->nraw > 0 ? flatten_hidden(c, err) : rc;
+}
+
+/* Whether a write of seq at ts is hidden by a later delete. */
+static bool
+is_hidden(const ws_cursor *c, int64_t ts, uint64_t seq)
+{
+	size_t lo = 0, hi = c->nhide;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->hide[mid].to < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nhide && c->hide[lo].from <= ts && c->hide[lo].seq > seq;
 }
 
 /* Next point of the current series; WS_NOTFOUND when it is exhausted. */
@@ -317,6 +570,14 @@ series_next(ws_cursor *c, ws_point *pt, ws_error *err)
 		}
 		c->have_last = true;
 		c->last_ts = ts;
+		/* The newest write is hidden: so are the older ones. */
+		if (c->nhide > 0 && is_hidden(c, ts, s->z.seq)) {
+			if (advance(c, s))
+				heap_push(c, s);
+			else
+				release(c, s);
+			continue;
+		}
 		ws__block_point(&s->blk, s->pos, pt);
 		c->pending = s;
 		return WS_OK;
@@ -342,6 +603,8 @@ ws__cursor_series(ws_cursor *c, uint64_t entity, uint32_t space,
 	c->from = from;
 	c->to = to;
 	c->nzones = 0;
+	c->ntombs = 0;
+	c->nhide = 0;
 	ws__zone_merge m;
 	ws_status rc = WS_OK;
 	if (from <= to)
@@ -359,7 +622,11 @@ ws__cursor_series(ws_cursor *c, uint64_t entity, uint32_t space,
 		rc = add_zone(c, &z, err);
 	ws__zone_merge_free(&m);
 	start_series(c);
-	return rc == WS_NOTFOUND || rc == WS_OK ? WS_OK : rc;
+	if (rc == WS_NOTFOUND || rc == WS_OK)
+		rc = load_hidden(c, space, err);
+	if (rc != WS_OK)
+		c->nzones = 0;
+	return rc;
 }
 
 ws_status
@@ -369,6 +636,8 @@ ws__cursor_scan(ws_cursor *c, int64_t from, int64_t to, ws_error *err)
 	c->from = from;
 	c->to = to;
 	c->nzones = 0;
+	c->ntombs = 0;
+	c->nhide = 0;
 	start_series(c);
 	if (c->merge_open)
 		ws__zone_merge_free(&c->merge);
@@ -387,6 +656,7 @@ next_series(ws_cursor *c, ws_error *err)
 	if (rc != WS_OK)
 		return rc;
 	c->nzones = 0;
+	c->ntombs = 0;
 	rc = add_zone(c, &first, err);
 	while (rc == WS_OK &&
 	       (rc = ws__zone_merge_peek(&c->merge, &z, err)) == WS_OK &&
@@ -396,7 +666,7 @@ next_series(ws_cursor *c, ws_error *err)
 	if (rc != WS_OK && rc != WS_NOTFOUND)
 		return rc;
 	start_series(c);
-	return WS_OK;
+	return load_hidden(c, first.space, err);
 }
 
 ws_status
@@ -429,5 +699,10 @@ ws__cursor_free(ws_cursor *c)
 	free(c->spare);
 	free(c->heap);
 	free(c->zones);
+	free(c->tombs);
+	ws__block_free(&c->tblk);
+	free(c->raw);
+	free(c->rheap);
+	free(c->hide);
 	free(c);
 }

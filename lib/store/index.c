@@ -20,6 +20,8 @@
 #define SEG_MAGIC "WSI1"
 /* 2: a record's CRC also covers its position (record_crc). */
 #define SEG_VERSION 2
+/* The top bit of a record's count marks a tombstone block (warmstore(5)). */
+#define TOMBSTONE_BIT 0x80000000u
 
 ws_zone
 ws__zone_of_block(const ws_block_head *h, uint32_t file, uint64_t offset)
@@ -35,6 +37,7 @@ ws__zone_of_block(const ws_block_head *h, uint32_t file, uint64_t offset)
 		.count = h->count,
 		.bytes = WS_BLOCK_HEADER + h->stored_len,
 		.raw_len = h->raw_len,
+		.tombstone = h->flags == WS_BLOCK_TOMBSTONE,
 	};
 }
 
@@ -44,7 +47,8 @@ ws__zone_same_block(const ws_zone *a, const ws_zone *b)
 	return a->entity == b->entity && a->space == b->space &&
 	       a->min_ts == b->min_ts && a->max_ts == b->max_ts &&
 	       a->seq == b->seq && a->count == b->count &&
-	       a->bytes == b->bytes && a->raw_len == b->raw_len;
+	       a->bytes == b->bytes && a->raw_len == b->raw_len &&
+	       a->tombstone == b->tombstone;
 }
 
 static int
@@ -155,7 +159,7 @@ put_record(unsigned char *p, const ws_zone *z, uint64_t i)
 	ws__put_u64(p + 24, (uint64_t)z->min_ts);
 	ws__put_u64(p + 32, (uint64_t)z->max_ts);
 	ws__put_u64(p + 40, z->seq);
-	ws__put_u32(p + 48, z->count);
+	ws__put_u32(p + 48, z->count | (z->tombstone ? TOMBSTONE_BIT : 0));
 	ws__put_u32(p + 52, z->bytes);
 	ws__put_u32(p + 56, z->raw_len);
 	ws__put_u32(p + 60, record_crc(p, i));
@@ -181,7 +185,8 @@ ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 	z->min_ts = (int64_t)ws__get_u64(p + 24);
 	z->max_ts = (int64_t)ws__get_u64(p + 32);
 	z->seq = ws__get_u64(p + 40);
-	z->count = ws__get_u32(p + 48);
+	z->count = ws__get_u32(p + 48) & ~TOMBSTONE_BIT;
+	z->tombstone = (ws__get_u32(p + 48) & TOMBSTONE_BIT) != 0;
 	z->bytes = ws__get_u32(p + 52);
 	z->raw_len = ws__get_u32(p + 56);
 	if (z->min_ts > z->max_ts || z->count == 0 ||

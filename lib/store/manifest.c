@@ -35,6 +35,7 @@ ws__manifest_free(ws_manifest *m)
 	free(m->segs);
 	free(m->spaces);
 	free(m->quar);
+	free(m->ret);
 	ws__manifest_init(m);
 }
 
@@ -57,13 +58,32 @@ ws__manifest_copy(ws_manifest *dst, const ws_manifest *src, ws_error *err)
 			     err);
 	m.cap_spaces = src->nspaces;
 	m.quar = dup_array(src->quar, src->nquar, sizeof *src->quar, err);
+	m.ret = dup_array(src->ret, src->nret, sizeof *src->ret, err);
 	if (m.data == NULL || m.segs == NULL || m.spaces == NULL ||
-	    m.quar == NULL) {
+	    m.quar == NULL || m.ret == NULL) {
 		ws__manifest_free(&m);
 		return WS_ENOMEM;
 	}
 	*dst = m;
 	return WS_OK;
+}
+
+uint64_t
+ws__manifest_data_bytes(const ws_manifest *m)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < m->ndata; i++)
+		n += m->data[i].length;
+	return n;
+}
+
+uint64_t
+ws__manifest_blocks(const ws_manifest *m)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < m->nsegs; i++)
+		n += m->segs[i].records;
+	return n;
 }
 
 /* Where space is or would go in the sorted spaces (binary search). */
@@ -298,6 +318,57 @@ load_quarantine(loader *ld, const cJSON *root, ws_manifest *m)
 	return WS_OK;
 }
 
+/* A signed integer field, exact as a double is (|v| <= 2^53). */
+static ws_status
+get_int(loader *ld, const cJSON *obj, const char *key, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsNumber(v))
+		return ws__err(ld->err, WS_ECORRUPT,
+			       "%s: field \"%s\" missing or not a number",
+			       ld->name, key);
+	double d = v->valuedouble;
+	if (!(d >= -MAX_EXACT_DOUBLE && d <= MAX_EXACT_DOUBLE) ||
+	    d != (double)(int64_t)d)
+		return ws__err(ld->err, WS_ECORRUPT,
+			       "%s: field \"%s\" out of range", ld->name, key);
+	*out = (int64_t)d;
+	return WS_OK;
+}
+
+/* Optional (absent before the first retention): see retention.c. */
+static ws_status
+load_retention(loader *ld, const cJSON *root, ws_manifest *m)
+{
+	const cJSON *arr, *it;
+	if (cJSON_GetObjectItemCaseSensitive(root, "retention") == NULL)
+		return WS_OK;
+	ws_status rc = get_array(ld, root, "retention", &arr, &m->nret);
+	if (rc != WS_OK)
+		return rc;
+	m->ret = ws__malloc(m->nret * sizeof *m->ret, ld->err);
+	if (m->ret == NULL)
+		return WS_ENOMEM;
+	size_t i = 0;
+	cJSON_ArrayForEach(it, arr)
+	{
+		uint64_t seq, file, space = 0;
+		int64_t before = 0;
+		const cJSON *sp = cJSON_GetObjectItemCaseSensitive(it, "space");
+		if ((rc = get_uint(ld, it, "seq", UINT64_MAX, &seq)) != WS_OK ||
+		    (rc = get_int(ld, it, "before", &before)) != WS_OK ||
+		    (rc = get_uint(ld, it, "file", UINT32_MAX, &file)) != WS_OK ||
+		    (sp != NULL && (rc = get_uint(ld, it, "space", UINT32_MAX,
+						  &space)) != WS_OK))
+			return rc;
+		if (seq >= m->next_seq || (i > 0 && seq <= m->ret[i - 1].seq))
+			return damaged(ld, "retention records not by seq");
+		m->ret[i++] = (ws__retention){seq, before, sp != NULL,
+					      (uint32_t)space, (uint32_t)file};
+	}
+	return WS_OK;
+}
+
 static ws_status
 load_root(loader *ld, const cJSON *root, ws_manifest *m)
 {
@@ -323,7 +394,8 @@ load_root(loader *ld, const cJSON *root, ws_manifest *m)
 		return rc;
 	if ((rc = load_data(ld, root, m)) != WS_OK ||
 	    (rc = load_segments(ld, root, m)) != WS_OK ||
-	    (rc = load_quarantine(ld, root, m)) != WS_OK)
+	    (rc = load_quarantine(ld, root, m)) != WS_OK ||
+	    (rc = load_retention(ld, root, m)) != WS_OK)
 		return rc;
 	return load_spaces(ld, root, m);
 }
@@ -480,6 +552,17 @@ ws__manifest_save(int dirfd, const char *store, const ws_manifest *m,
 			 ",\"length\":%" PRIu64 "}%s",
 			 i ? "," : "", m->quar[i].id, m->quar[i].offset,
 			 m->quar[i].length, i + 1 == m->nquar ? "]" : "");
+	if (m->nret > 0)
+		text_add(&t, ",\n\"retention\":[");
+	for (size_t i = 0; i < m->nret; i++) {
+		const ws__retention *r = &m->ret[i];
+		text_add(&t, "%s\n {\"seq\":%" PRIu64 ",\"before\":%" PRId64
+			     ",\"file\":%" PRIu32,
+			 i ? "," : "", r->seq, r->before, r->file);
+		if (r->has_space)
+			text_add(&t, ",\"space\":%" PRIu32, r->space);
+		text_add(&t, "}%s", i + 1 == m->nret ? "]" : "");
+	}
 	if (!t.failed)
 		text_add(&t, CRC_MEMBER "%" PRIu32 "}\n", ws__crc32(t.p, t.len));
 	ws_status rc = t.failed ? ws__err(err, WS_ENOMEM, "out of memory")

@@ -72,6 +72,9 @@ typedef struct ws_manifest {
 	size_t nspaces, cap_spaces;
 	ws_quarantine *quar; /* sorted by (id, offset), disjoint */
 	size_t nquar;
+	/* Retention records in force, by seq; none superseded (retention.c). */
+	ws__retention *ret;
+	size_t nret;
 } ws_manifest;
 
 #define WS_MANIFEST "MANIFEST"
@@ -90,12 +93,31 @@ ws_status ws__manifest_load(int dirfd, const char *store, ws_manifest *m,
 			    ws_error *err);
 ws_status ws__manifest_save(int dirfd, const char *store,
 			    const ws_manifest *m, ws_error *err);
+/* Committed bytes of all data files; index records of all segments. */
+uint64_t ws__manifest_data_bytes(const ws_manifest *m);
+uint64_t ws__manifest_blocks(const ws_manifest *m);
 /* 0 when the space has no dimension yet. */
 uint32_t ws__manifest_dim(const ws_manifest *m, uint32_t space);
 ws_status ws__manifest_set_dim(ws_manifest *m, uint32_t space, uint32_t dim,
 			       ws_error *err);
 const ws_datafile_ref *ws__manifest_datafile(const ws_manifest *m,
 					     uint32_t id);
+
+/* --- retention records (retention.c) -------------------------------- */
+
+struct ws_zone;
+
+/*
+ * Adds r to m's records, dropping those it supersedes (an older record
+ * whose points r hides too); one that a record of m supersedes is not
+ * added.
+ */
+ws_status ws__retention_add(ws_manifest *m, const ws__retention *r,
+			    ws_error *err);
+/* Whether a record of m hides every point of the block z describes. */
+bool ws__retention_covers(const ws_manifest *m, const struct ws_zone *z);
+/* Whether a record of m names data file id as the one holding it. */
+bool ws__retention_in_file(const ws_manifest *m, uint32_t id);
 
 /* --- index segments (index.c) -------------------------------------- */
 
@@ -113,6 +135,8 @@ typedef struct ws_zone {
 	uint32_t count;
 	uint32_t bytes;
 	uint32_t raw_len;
+	/* A tombstone block: count is its number of ranges (warmstore(5)). */
+	bool tombstone;
 } ws_zone;
 
 /* An open, immutable, memory-mapped segment. */
@@ -293,6 +317,30 @@ ws_status ws__writer_append(ws__writer *w, const ws_batch *b, ws_error *err);
 /* Blocks appended so far. */
 uint64_t ws__writer_blocks(const ws__writer *w);
 ws_status ws__writer_publish(ws__writer *w, ws_error *err);
+/* The seq the writer's blocks carry. */
+uint64_t ws__writer_seq(const ws__writer *w);
+/*
+ * Appends encoded blocks (tombstones, a retention record) that lie back
+ * to back in buf, block i ending at ends[i], durably.
+ */
+ws_status ws__writer_append_encoded(ws__writer *w, const unsigned char *buf,
+				    size_t len, ws_block_head *heads,
+				    size_t *ends, size_t n, ws_error *err);
+/*
+ * Makes publish drop from the index every committed block that the
+ * retention records of the writer's manifest hide, and the data files
+ * left holding nothing (retire.c).
+ */
+void ws__writer_drop_retained(ws__writer *w);
+
+/*
+ * For publish: appends to zones every committed zone that m's retention
+ * records do not cover, and takes out of m the data files that then hold
+ * no zone and no retention record (except keep_file, being appended to).
+ */
+ws_status ws__retire_zones(ws_store *st, ws_manifest *m, ws_zone **zones,
+			   size_t *n, size_t *cap, uint32_t keep_file,
+			   ws_error *err);
 /* Accepts NULL. The store handle still holds the state before publish. */
 void ws__writer_end(ws__writer *w);
 

@@ -98,6 +98,7 @@ struct ws__writer {
 	bool wrote_segment; /* ... once publish started writing it */
 	uint32_t first_new_id; /* of a data file when the manifest has none */
 	bool published;   /* the MANIFEST naming this attempt is in place */
+	bool drop_retained; /* publish drops what retention hides (retire.c) */
 };
 
 static ws__writer *
@@ -321,6 +322,8 @@ write_wave(ws__writer *w, const ws_batch *b, size_t from, size_t to,
 /* Raw bytes a wave of blocks gathers before its threads start. */
 #define WAVE_RAW (4u << 20)
 
+static ws_status sync_appended(ws__writer *w, ws_error *err);
+
 static ws_status
 write_blocks(ws__writer *w, const ws_batch *b, ws_error *err)
 {
@@ -333,8 +336,14 @@ write_blocks(ws__writer *w, const ws_batch *b, ws_error *err)
 		rc = write_wave(w, b, next, end, err);
 		next = end;
 	}
-	if (rc == WS_OK)
-		rc = ws__fdatasync(w->fd, w->fname, err);
+	return rc == WS_OK ? sync_appended(w, err) : rc;
+}
+
+/* Makes what was appended to the data file durable, and its length. */
+static ws_status
+sync_appended(ws__writer *w, ws_error *err)
+{
+	ws_status rc = ws__fdatasync(w->fd, w->fname, err);
 	if (rc == WS_OK && w->new_file) {
 		char dir[WS_PATH_SIZE];
 		rc = ws__fsync(w->st->datadirfd,
@@ -367,7 +376,19 @@ static ws_status
 write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 {
 	ws_manifest *m = &w->m;
-	size_t first = segments_to_merge(m, w->nzones);
+	/* Retention rewrites the whole index without what it drops. */
+	if (w->drop_retained) {
+		uint32_t keep = w->file ? w->file->id : 0;
+		ws_status rc = ws__retire_zones(w->st, m, &w->zones, &w->nzones,
+						&w->cap_zones, keep, err);
+		if (rc != WS_OK)
+			return rc;
+		/* The data refs moved up over the dropped ones. */
+		if (w->file != NULL)
+			w->file = (ws_datafile_ref *)ws__manifest_datafile(m, keep);
+	}
+	size_t first = w->drop_retained ? m->nsegs
+					: segments_to_merge(m, w->nzones);
 	uint64_t records = w->nzones;
 	for (size_t s = first; s < m->nsegs; s++)
 		records += m->segs[s].records;
@@ -382,6 +403,8 @@ write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 	}
 	if (rc != WS_OK)
 		return rc;
+	if (w->drop_retained)
+		first = 0;
 	*merged_from = first;
 	m->segs[first] = (ws_segment_ref){id, records};
 	m->nsegs = first + 1;
@@ -502,7 +525,6 @@ remove_segments(ws__writer *w, const ws_segment_ref *old, size_t n)
 	}
 }
 
-
 /*
  * The new manifest names no data file and no segment of the old one; its
  * data files are numbered after the old ones (choose_file).
@@ -516,6 +538,8 @@ start_replacing(ws__writer *w)
 	m->nsegs = 0;
 	/* Moved-aside ranges belong to the old files; lost+found keeps them. */
 	m->nquar = 0;
+	/* What they hid is not rewritten: the records are spent. */
+	m->nret = 0;
 }
 
 ws_status
@@ -585,8 +609,9 @@ close_data_file(ws__writer *w, ws_error *err)
 	return rc != 0 ? ws__errno(err, errno, "%s: close", w->fname) : WS_OK;
 }
 
-ws_status
-ws__writer_append(ws__writer *w, const ws_batch *b, ws_error *err)
+/* A data file open for appends, a new one when the current one is full. */
+static ws_status
+prepare_file(ws__writer *w, ws_error *err)
 {
 	ws_status rc = WS_OK;
 	if (w->fd >= 0 && w->file->length >= DATA_FILE_MAX)
@@ -596,6 +621,13 @@ ws__writer_append(ws__writer *w, const ws_batch *b, ws_error *err)
 		    (rc = choose_file(w, err)) == WS_OK)
 			rc = open_data_file(w, err);
 	}
+	return rc;
+}
+
+ws_status
+ws__writer_append(ws__writer *w, const ws_batch *b, ws_error *err)
+{
+	ws_status rc = prepare_file(w, err);
 	return rc == WS_OK ? write_blocks(w, b, err) : rc;
 }
 
@@ -638,7 +670,46 @@ remove_replaced(ws__writer *w, size_t merged_from)
 	} else {
 		remove_segments(w, old->segs + merged_from,
 				old->nsegs - merged_from);
+		/* Retention may have dropped whole files. */
+		for (size_t i = 0; i < old->ndata; i++)
+			if (ws__manifest_datafile(&w->m, old->data[i].id) == NULL)
+				remove_data_files(w, &old->data[i], 1);
 	}
+}
+
+uint64_t
+ws__writer_seq(const ws__writer *w)
+{
+	return w->m.next_seq;
+}
+
+void
+ws__writer_drop_retained(ws__writer *w)
+{
+	w->drop_retained = true;
+}
+
+ws_status
+ws__writer_append_encoded(ws__writer *w, const unsigned char *buf, size_t len,
+			  ws_block_head *heads, size_t *ends, size_t n,
+			  ws_error *err)
+{
+	ws_status rc = prepare_file(w, err);
+	/* The blocks as one encoding thread's share, written the same way. */
+	struct shard sh = {.n = n, .buf = (unsigned char *)buf, .len = len,
+			   .head = heads, .end = ends, .rc = WS_OK};
+	size_t first = w->nzones;
+	if (rc == WS_OK)
+		rc = write_shard(w, &sh, err);
+	if (rc != WS_OK)
+		return rc;
+	/* A retention record is found through the MANIFEST, not the index. */
+	size_t kept = first;
+	for (size_t i = 0; i < n; i++)
+		if (heads[i].flags != WS_BLOCK_RETENTION)
+			w->zones[kept++] = w->zones[first + i];
+	w->nzones = kept;
+	return sync_appended(w, err);
 }
 
 ws_status

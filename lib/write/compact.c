@@ -64,31 +64,13 @@ rewrite_points(ws_store *st, ws__writer *w, uint64_t *points, ws_error *err)
 	return rc;
 }
 
-static uint64_t
-data_bytes(const ws_manifest *m)
-{
-	uint64_t n = 0;
-	for (size_t i = 0; i < m->ndata; i++)
-		n += m->data[i].length;
-	return n;
-}
-
-static uint64_t
-indexed_blocks(const ws_manifest *m)
-{
-	uint64_t n = 0;
-	for (size_t i = 0; i < m->nsegs; i++)
-		n += m->segs[i].records;
-	return n;
-}
-
 static ws_status
 run_compaction(ws_store *st, ws__writer *w, ws_compact_stats *stats,
 	       ws_error *err)
 {
 	/* The writer reloaded the store: st->man is the committed state. */
-	stats->bytes_before = data_bytes(&st->man);
-	stats->blocks_before = indexed_blocks(&st->man);
+	stats->bytes_before = ws__manifest_data_bytes(&st->man);
+	stats->blocks_before = ws__manifest_blocks(&st->man);
 	if (stats->blocks_before == 0)
 		return WS_OK;
 	ws_status rc = rewrite_points(st, w, &stats->points, err);
@@ -96,7 +78,8 @@ run_compaction(ws_store *st, ws__writer *w, ws_compact_stats *stats,
 		rc = ws__writer_publish(w, err);
 	if (rc == WS_OK) {
 		stats->blocks_after = ws__writer_blocks(w);
-		stats->bytes_after = data_bytes(ws__writer_manifest(w));
+		stats->bytes_after =
+			ws__manifest_data_bytes(ws__writer_manifest(w));
 	}
 	return rc;
 }

@@ -6,6 +6,9 @@
  * one is reported (and copied to the rejects file); by default the first
  * bad line commits the batch and stops, so everything before it is
  * durable and nothing after it is taken.
+ *
+ * ws-delete runs the same engine over key lines (delete_keys): a good
+ * line's key joins the pending deletes instead, committed as tombstones.
  */
 #include "write/write.h"
 
@@ -39,6 +42,7 @@ typedef struct ingest {
 	const char *source;
 	ws_point_buf *pb;
 	ws_batch batch;
+	ws__deletes dels;    /* delete_keys: the keys instead */
 	ws_manifest pending; /* dims of spaces this batch introduces */
 	uint64_t settled;    /* every line up to this one is settled */
 	uint64_t reported;   /* the last line announced through on_commit */
@@ -66,6 +70,48 @@ report_progress(ingest *in)
 	in->o->on_progress(in->o->ctx, in->stats);
 }
 
+/* What a commit settled: the lines so far, announced. */
+static void
+settled_commit(ingest *in)
+{
+	in->batch_lines = 0;
+	if (in->settled > in->reported && in->o->on_commit != NULL)
+		in->o->on_commit(in->o->ctx, in->settled);
+	in->reported = in->settled;
+	report_progress(in);
+}
+
+static ws_status
+commit_deletes(ingest *in, ws_error *err)
+{
+	ws_delete_stats ds;
+	ws_delete_stats_init(&ds);
+	ws_status rc = ws__deletes_commit(in->st, &in->dels, &ds, err);
+	if (rc != WS_OK)
+		return rc;
+	in->stats->commits += ds.commits;
+	in->stats->blocks += ds.blocks;
+	in->stats->deleted += ds.ranges;
+	in->stats->accepted += in->batch_lines;
+	ws__deletes_reset(&in->dels);
+	settled_commit(in);
+	return WS_OK;
+}
+
+/* Points or keys waiting for a commit, and the memory they take. */
+static size_t
+pending_entries(const ingest *in)
+{
+	return in->o->delete_keys ? in->dels.n : in->batch.n;
+}
+
+static size_t
+pending_bytes(const ingest *in)
+{
+	return in->o->delete_keys ? ws__deletes_bytes(&in->dels)
+				  : ws__batch_bytes(&in->batch);
+}
+
 static ws_status reject_conflict(void *ctx, const ws_batch *b,
 				 const ws_batch_entry *e, uint32_t dim,
 				 ws_error *err);
@@ -78,6 +124,8 @@ static ws_status reject_conflict(void *ctx, const ws_batch *b,
 static ws_status
 commit_batch(ingest *in, ws_error *err)
 {
+	if (in->o->delete_keys)
+		return commit_deletes(in, err);
 	uint64_t blocks, rejected = 0;
 	size_t queued = in->batch.n;
 	ws_status rc;
@@ -101,13 +149,9 @@ commit_batch(ingest *in, ws_error *err)
 	in->stats->blocks += blocks;
 	/* Counted once committed: a batch a failed commit lost is not. */
 	in->stats->accepted += in->batch_lines - rejected;
-	in->batch_lines = 0;
 	ws__batch_reset(&in->batch);
 	ws__manifest_free(&in->pending);
-	if (in->settled > in->reported && in->o->on_commit != NULL)
-		in->o->on_commit(in->o->ctx, in->settled);
-	in->reported = in->settled;
-	report_progress(in);
+	settled_commit(in);
 	return WS_OK;
 }
 
@@ -129,6 +173,16 @@ dim_mismatch(ws_error *err, uint32_t given, uint32_t space, uint32_t held,
 		       given, space, held, why);
 }
 
+/* A line joined the batch: the clock of max_wait starts with the first. */
+static void
+note_accepted(ingest *in, const ws_point *pt)
+{
+	if (in->batch_lines++ == 0 && in->o->max_wait_ms > 0)
+		in->batch_since = now_ms();
+	if (pt->timestamp > in->stats->max_timestamp)
+		in->stats->max_timestamp = pt->timestamp;
+}
+
 static ws_status
 accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 {
@@ -147,10 +201,19 @@ accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 					  err);
 	if (rc == WS_OK)
 		rc = ws__batch_add(&in->batch, pt, line, err);
-	if (rc == WS_OK && in->batch_lines++ == 0 && in->o->max_wait_ms > 0)
-		in->batch_since = now_ms();
-	if (rc == WS_OK && pt->timestamp > in->stats->max_timestamp)
-		in->stats->max_timestamp = pt->timestamp;
+	if (rc == WS_OK)
+		note_accepted(in, pt);
+	return rc;
+}
+
+/* delete_keys: a key to delete, whatever its dimension. */
+static ws_status
+accept_key(ingest *in, const ws_point *pt, ws_error *err)
+{
+	ws_status rc = ws__deletes_add(&in->dels, pt->entity_id, pt->space_id,
+				       pt->timestamp, pt->timestamp, err);
+	if (rc == WS_OK)
+		note_accepted(in, pt);
 	return rc;
 }
 
@@ -228,10 +291,13 @@ settle_line(ingest *in, const ws_line *line, ws_error *err)
 	else if (ws_line_is_blank(line->text, line->len))
 		return WS_OK;
 	else
-		rc = ws_parse_point(line->text, line->len, WS_PARSE_POINT,
+		rc = ws_parse_point(line->text, line->len,
+				    in->o->delete_keys ? WS_PARSE_KEY
+						       : WS_PARSE_POINT,
 				    in->o->default_space, in->pb, &pt, &why);
 	if (rc == WS_OK) {
-		rc = accept_point(in, &pt, line->number, &why);
+		rc = in->o->delete_keys ? accept_key(in, &pt, &why)
+					: accept_point(in, &pt, line->number, &why);
 		if (rc != WS_EBADINPUT) {
 			if (rc != WS_OK)
 				*err = why;
@@ -271,7 +337,7 @@ fail_input(ingest *in, ws_status rc, ws_error *err)
 static bool
 time_to_commit(ingest *in)
 {
-	if (in->batch.n == 0 || ws_line_reader_ready(in->in))
+	if (pending_entries(in) == 0 || ws_line_reader_ready(in->in))
 		return false;
 	int wait = in->o->idle_commit_ms;
 	if (in->o->max_wait_ms > 0) {
@@ -327,7 +393,7 @@ run(ingest *in, ws_error *err)
 		in->settled = line.number;
 		if (rc != WS_OK && rc != WS_EBADINPUT)
 			return rc;
-		if (ws__batch_bytes(&in->batch) >= in->o->batch_bytes &&
+		if (pending_bytes(in) >= in->o->batch_bytes &&
 		    (rc = commit_batch(in, err)) != WS_OK)
 			return rc;
 	}
@@ -347,6 +413,7 @@ ws_ingest_fd(ws_store *st, int fd, const char *source,
 	stats->max_timestamp = INT64_MIN;
 	ingest in = {.st = st, .o = opts, .stats = stats, .source = source};
 	ws__batch_init(&in.batch);
+	ws__deletes_init(&in.dels);
 	in.batch.source = source;
 	ws__manifest_init(&in.pending);
 	in.in = ws_line_reader_new(fd, source, opts->max_line);
@@ -363,6 +430,7 @@ ws_ingest_fd(ws_store *st, int fd, const char *source,
 	ws_line_reader_free(in.in);
 	ws_point_buf_free(in.pb);
 	ws__batch_free(&in.batch);
+	ws__deletes_free(&in.dels);
 	ws__manifest_free(&in.pending);
 	return rc;
 }

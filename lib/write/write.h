@@ -33,4 +33,34 @@ ws_status ws__batch_drop_conflicts(ws_batch *b, const ws_manifest *m,
 ws_status ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks,
 			   ws_error *err);
 
+/*
+ * Deletes waiting for a commit (delete.c): ranges of series, in any
+ * order; a key is a range of one timestamp.
+ */
+typedef struct ws__delete {
+	uint64_t entity;
+	uint32_t space;
+	ws__time_range r;
+} ws__delete;
+
+typedef struct ws__deletes {
+	ws__delete *e;
+	size_t n, cap;
+} ws__deletes;
+
+void ws__deletes_init(ws__deletes *d);
+void ws__deletes_free(ws__deletes *d);
+void ws__deletes_reset(ws__deletes *d);
+/* Memory the pending deletes take, the figure batch_bytes is compared with. */
+size_t ws__deletes_bytes(const ws__deletes *d);
+ws_status ws__deletes_add(ws__deletes *d, uint64_t entity, uint32_t space,
+			  int64_t from, int64_t to, ws_error *err);
+/*
+ * Commits the pending deletes as tombstone blocks of one commit (none
+ * when no range touches a stored block); sorts d. The store handle then
+ * reads the new state.
+ */
+ws_status ws__deletes_commit(ws_store *st, ws__deletes *d,
+			     ws_delete_stats *stats, ws_error *err);
+
 #endif

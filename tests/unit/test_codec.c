@@ -314,8 +314,13 @@ test_block_version(void)
 	ws__put_u16(out + 6, 1);
 	ws__put_u32(out + 64, ws__crc32(out, 64));
 	rc = ws__block_parse_head(out, &h1, "t", &err);
-	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block flags 0x1"),
-		  "a block with flags set is refused");
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "fields out of range"),
+		  "a block of points marked as a tombstone is refused (dim is not 0)");
+	ws__put_u16(out + 6, 4);
+	ws__put_u32(out + 64, ws__crc32(out, 64));
+	rc = ws__block_parse_head(out, &h1, "t", &err);
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block flags 0x4"),
+		  "a block with an unknown flag is refused");
 
 	free(out);
 	ws__encoder_free(&enc);
@@ -615,6 +620,92 @@ test_check_bytes(void)
 		  wrong);
 }
 
+/* Encodes ranges as a tombstone and decodes them back through the header. */
+static ws_status
+tombstone_roundtrip(ws__time_range *r, size_t n, ws_block *blk,
+		    ws_block_head *h, ws_error *err)
+{
+	ws_encoder enc;
+	ws__encoder_init(&enc);
+	unsigned char *out = NULL;
+	size_t cap = 0, len = 0;
+	ws_status rc = ws__tombstone_encode(&enc, 7, 3, r, n, 42, &out, &cap,
+					    &len, h, err);
+	if (rc == WS_OK)
+		rc = ws__block_parse_head(out, h, "t", err);
+	if (rc == WS_OK)
+		rc = ws__block_decode(h, out + WS_BLOCK_HEADER, blk, "t", err);
+	free(out);
+	ws__encoder_free(&enc);
+	return rc;
+}
+
+static void
+test_tombstones(void)
+{
+	ws__time_range r[] = {{10, 20}, {-5, -5}, {15, 30}, {31, 31},
+			      {INT64_MIN, INT64_MIN}, {INT64_MAX - 1, INT64_MAX}};
+	size_t n = ws__ranges_normalize(r, 6);
+	TAP_CHECK(n == 4 && r[0].from == INT64_MIN && r[1].from == -5 &&
+			  r[2].from == 10 && r[2].to == 31 && r[3].to == INT64_MAX,
+		  "ranges are sorted, overlapping and touching ones merged (%zu)",
+		  n);
+	ws_block blk;
+	memset(&blk, 0, sizeof blk);
+	ws_block_head h;
+	ws_error err;
+	ws_status rc = tombstone_roundtrip(r, n, &blk, &h, &err);
+	bool same = rc == WS_OK && h.count == n;
+	for (size_t i = 0; same && i < n; i++)
+		same = blk.ranges[2 * i] == r[i].from &&
+		       blk.ranges[2 * i + 1] == r[i].to;
+	TAP_CHECK(same && h.flags == WS_BLOCK_TOMBSTONE && h.dim == 0 &&
+			  h.min_ts == INT64_MIN && h.max_ts == INT64_MAX &&
+			  h.seq == 42 && h.entity == 7 && h.space == 3,
+		  "a tombstone reads back: ranges, hull, series, seq (%s)",
+		  rc ? err.msg : "");
+	TAP_CHECK(h.stored_len == h.raw_len, "four ranges are stored as they are");
+
+	enum { MANY = 3000 };
+	ws__time_range *many = malloc(MANY * sizeof *many);
+	for (int i = 0; i < MANY; i++)
+		many[i] = (ws__time_range){1700000000000000 + i * 1000000LL,
+					   1700000000000000 + i * 1000000LL};
+	rc = tombstone_roundtrip(many, MANY, &blk, &h, &err);
+	same = rc == WS_OK && h.count == MANY;
+	for (int i = 0; same && i < MANY; i++)
+		same = blk.ranges[2 * i] == many[i].from;
+	TAP_CHECK(same && h.stored_len < h.raw_len,
+		  "3000 keys at a steady rate read back, deflated (%u < %u)",
+		  h.stored_len, h.raw_len);
+	free(many);
+
+	ws__retention ret = {.before = -12345, .has_space = true, .space = 9};
+	unsigned char *out = NULL;
+	size_t cap = 0, len = 0;
+	rc = ws__retention_encode(&ret, 77, &out, &cap, &len, &h, &err);
+	if (rc == WS_OK)
+		rc = ws__block_parse_head(out, &h, "t", &err);
+	if (rc == WS_OK)
+		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
+	ws__retention back;
+	if (rc == WS_OK)
+		ws__retention_of_block(&blk, &back);
+	TAP_CHECK(rc == WS_OK && back.before == -12345 && back.has_space &&
+			  back.space == 9 && back.seq == 77,
+		  "a retention record reads back (%s)", rc ? err.msg : "");
+	out[WS_BLOCK_HEADER] ^= 2; /* before changes: payload CRC no longer */
+	ws__put_u32(out + 36, ws__crc32(out + WS_BLOCK_HEADER, h.stored_len));
+	ws__put_u32(out + 64, ws__crc32(out, 64));
+	rc = ws__block_parse_head(out, &h, "t", &err);
+	if (rc == WS_OK)
+		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
+	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "bad retention payload"),
+		  "a retention payload that disagrees with its header is refused");
+	free(out);
+	ws__block_free(&blk);
+}
+
 int
 main(void)
 {
@@ -627,5 +718,6 @@ main(void)
 	test_block_roundtrip();
 	test_block_version();
 	test_vec_codec();
+	test_tombstones();
 	return tap_done();
 }

@@ -305,6 +305,153 @@ test_store_api(void)
 	ws_store_close(st);
 }
 
+/* The timestamps a range over series (1, 0) returns, as a string. */
+static void
+range_of(ws_store *st, bool reverse, char *buf, size_t n)
+{
+	ws_range_opts o = {.from = INT64_MIN, .to = INT64_MAX, .reverse = reverse};
+	ws_cursor *c;
+	ws_error err;
+	ws_point pt;
+	size_t len = 0;
+	buf[0] = 0;
+	if (ws_store_range(st, 1, 0, &o, &c, &err) != WS_OK)
+		return;
+	while (ws_cursor_next(c, &pt, &err) == WS_OK && len + 24 < n)
+		len += (size_t)snprintf(buf + len, n - len, "%s%lld",
+					len ? "," : "", (long long)pt.timestamp);
+	ws_cursor_free(c);
+}
+
+static void
+test_hiding(void)
+{
+	char path[512], got[256];
+	snprintf(path, sizeof path, "%s/hide", dir);
+	ws_store *st;
+	ws_error err;
+	ws_ingest_stats stats;
+	ws_delete_stats ds;
+	ws_delete_stats_init(&ds);
+	ws_status rc = ws_store_open(path, WS_OPEN_WRITE, &st, &err);
+	if (rc == WS_OK)
+		rc = ingest_text(st,
+				 "{\"entity_id\":1,\"timestamp\":1,\"vector\":[1]}\n"
+				 "{\"entity_id\":1,\"timestamp\":2,\"vector\":[2]}\n"
+				 "{\"entity_id\":1,\"timestamp\":3,\"vector\":[3]}\n"
+				 "{\"entity_id\":1,\"timestamp\":4,\"vector\":[4]}\n"
+				 "{\"entity_id\":2,\"timestamp\":2,\"vector\":[9]}\n",
+				 &stats, &err);
+	TAP_CHECK(rc == WS_OK, "hiding: store written (%s)", rc ? err.msg : "");
+	if (rc != WS_OK)
+		return;
+	rc = ws_delete_range(st, 1, 0, 2, 3, &ds, &err);
+	range_of(st, false, got, sizeof got);
+	TAP_CHECK(rc == WS_OK && strcmp(got, "1,4") == 0 && ds.blocks == 1,
+		  "a range delete hides its points (%s)", got);
+	rc = ingest_text(st, "{\"entity_id\":1,\"timestamp\":3,\"vector\":[33]}\n",
+			 &stats, &err);
+	range_of(st, true, got, sizeof got);
+	TAP_CHECK(rc == WS_OK && strcmp(got, "4,3,1") == 0,
+		  "a later write shows again, newest first too (%s)", got);
+	ws_point pt;
+	TAP_CHECK(ws_store_get(st, 2, 0, 2, &pt, &err) == WS_OK,
+		  "another series is untouched");
+	ws_delete_stats_init(&ds);
+	rc = ws_delete_range(st, 1, 0, 100, 200, &ds, &err);
+	TAP_CHECK(rc == WS_OK && ds.commits == 0 && ds.blocks == 0,
+		  "deleting where nothing is stored commits nothing");
+	rc = ws_delete_range(st, 1, 0, INT64_MIN, 1, &ds, &err);
+	range_of(st, false, got, sizeof got);
+	TAP_CHECK(rc == WS_OK && strcmp(got, "3,4") == 0,
+		  "an open range from the start of time (%s)", got);
+	rc = ws_delete_before(st, 4, false, 0, &ds, &err);
+	range_of(st, false, got, sizeof got);
+	TAP_CHECK(rc == WS_OK && strcmp(got, "4") == 0 && st->man.nret == 1,
+		  "retention hides what is older, newer writes too (%s)", got);
+	TAP_CHECK(ws_store_get(st, 2, 0, 2, &pt, &err) == WS_NOTFOUND,
+		  "retention reaches every series");
+	ws_delete_stats_init(&ds);
+	rc = ws_delete_before(st, 3, false, 0, &ds, &err);
+	TAP_CHECK(rc == WS_OK && st->man.nret == 1 && ds.commits == 0,
+		  "an earlier cutoff right after a later one commits nothing");
+	rc = ingest_text(st, "{\"entity_id\":1,\"timestamp\":2,\"vector\":[22]}\n",
+			 &stats, &err);
+	range_of(st, false, got, sizeof got);
+	TAP_CHECK(rc == WS_OK && strcmp(got, "2,4") == 0,
+		  "a write after a retention shows (%s)", got);
+	rc = ws_delete_before(st, 3, false, 0, &ds, &err);
+	range_of(st, false, got, sizeof got);
+	TAP_CHECK(rc == WS_OK && st->man.nret == 2 && ds.commits == 1 &&
+			  strcmp(got, "4") == 0,
+		  "an earlier cutoff still hides what was written in between (%s)",
+		  got);
+	rc = ws_delete_before(st, 5, false, 0, &ds, &err);
+	TAP_CHECK(rc == WS_OK && st->man.nret == 1,
+		  "a later, wider cutoff supersedes the records before it (%zu)",
+		  st->man.nret);
+	rc = ws_delete_before(st, INT64_MAX, false, 0, &ds, &err);
+	TAP_CHECK(rc == WS_EUSAGE, "a cutoff beyond 2^53 is refused");
+	ws_store_close(st);
+}
+
+/*
+ * Retention removes a data file all of whose blocks it drops: a second
+ * data file is forced by claiming the first one full (a file takes 1 GiB
+ * before the writer starts the next).
+ */
+static void
+test_retention_files(void)
+{
+	char path[512], file1[600];
+	snprintf(path, sizeof path, "%s/files", dir);
+	snprintf(file1, sizeof file1, "%s/data/00000001.wsd", path);
+	ws_store *st;
+	ws_error err;
+	ws_ingest_stats stats;
+	ws_status rc = ws_store_open(path, WS_OPEN_WRITE, &st, &err);
+	if (rc == WS_OK)
+		rc = ingest_text(st, "{\"entity_id\":1,\"timestamp\":1,\"vector\":[1]}\n",
+				 &stats, &err);
+	ws__writer *w = NULL;
+	if (rc == WS_OK)
+		rc = ws__writer_begin(st, WS__WRITER_ADD, &w, &err);
+	ws_batch b;
+	ws__batch_init(&b);
+	ws_point pt = {.entity_id = 1, .timestamp = 100, .dim = 1,
+		       .vector = (const float[]){2}};
+	if (rc == WS_OK) {
+		ws_manifest *m = ws__writer_manifest(w);
+		m->data[m->ndata - 1].length = UINT64_C(1) << 30;
+		rc = ws__batch_add(&b, &pt, 1, &err);
+	}
+	if (rc == WS_OK && (rc = ws__writer_append(w, &b, &err)) == WS_OK)
+		rc = ws__writer_publish(w, &err);
+	ws__writer_end(w);
+	ws__batch_free(&b);
+	if (rc == WS_OK)
+		rc = ws__store_reload(st, &err);
+	TAP_CHECK(rc == WS_OK && st->man.ndata == 2,
+		  "retention files: two data files (%s)", rc ? err.msg : "");
+	if (rc != WS_OK) {
+		ws_store_close(st);
+		return;
+	}
+	ws_delete_stats ds;
+	ws_delete_stats_init(&ds);
+	rc = ws_delete_before(st, 50, false, 0, &ds, &err);
+	struct stat sb;
+	TAP_CHECK(rc == WS_OK && ds.files_before == 2 && ds.files_after == 1 &&
+			  st->man.ndata == 1 && st->man.data[0].id == 2 &&
+			  stat(file1, &sb) != 0,
+		  "a data file holding only older blocks is removed (%s)",
+		  rc ? err.msg : "");
+	TAP_CHECK(ws_store_get(st, 1, 0, 100, &pt, &err) == WS_OK &&
+			  ws_store_get(st, 1, 0, 1, &pt, &err) == WS_NOTFOUND,
+		  "the newer point stays, the older one is gone");
+	ws_store_close(st);
+}
+
 int
 main(void)
 {
@@ -316,6 +463,8 @@ main(void)
 	test_segments();
 	test_line_reader();
 	test_store_api();
+	test_hiding();
+	test_retention_files();
 	int status = tap_done();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
