@@ -1,169 +1,248 @@
 /*
- * f32fmt.c - exact conversions between decimals and f32.
+ * f32fmt.c - the shortest decimal that reads back to the same f32.
  *
- * Printing: the shortest decimal that reads back to the same f32, so that
- * 0.1f prints as 0.1 and any reader's output can be re-ingested without
- * drift. For each digit count p = 1..9 the candidate is f rounded to p
- * significant digits; the first that reads back exactly wins (nine digits
- * always do). Reading a candidate back is one exact float multiply or
- * divide in the common case (ws__f32_exact), strtof otherwise.
+ * So that 0.1f prints as 0.1 and any reader's output can be re-ingested
+ * without drift. The digits come from integer arithmetic only, in the
+ * style of Ryu (Adams, PLDI 2018): the interval of reals that round to f
+ * is scaled by a power of ten with one 32 x 64-bit multiply per bound,
+ * and digits are dropped while both bounds still differ above them. The
+ * last digit is rounded to the nearest of the exact value, so among the
+ * shortest decimals the closest one wins; an exact tie (2097152.25 at
+ * eight digits) rounds up, as this printer always has, not to even.
  *
  * Layout: positional for decimal exponents -5..16 ("20", "0.001"),
  * exponential outside them ("1e+20", "1e-45").
  */
 #include "codec/codec.h"
 
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define FIXED_MIN_EXP -5
 #define FIXED_MAX_EXP 16
 
-static bool
-same_bits(float a, float b)
-{
-	return memcmp(&a, &b, sizeof a) == 0;
-}
-
-/* Whether n * 10^exp10 reads back as f (f positive). */
-static bool
-reads_back(uint64_t n, int exp10, float f)
-{
-	float v;
-	if (!ws__f32_exact(n, exp10, &v)) {
-		char buf[48];
-		snprintf(buf, sizeof buf, "%" PRIu64 "e%d", n, exp10);
-		v = strtof(buf, NULL);
-	}
-	return same_bits(v, f);
-}
-
-/* f rounded to p significant digits: n * 10^exp10, or false. */
-static bool
-round_to_digits(float f, double d, int x, int p, uint64_t *n, int *exp10)
-{
-	static const double pow10[] = {1e0,  1e1,  1e2,	 1e3,  1e4,  1e5,
-				       1e6,  1e7,  1e8,	 1e9,  1e10, 1e11,
-				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-				       1e18, 1e19, 1e20, 1e21, 1e22};
-	int k = p - 1 - x; /* n = round(d * 10^k) */
-	if (k > 22 || k < -22)
-		return false;
-	double s = k >= 0 ? d * pow10[k] : d / pow10[-k];
-	uint64_t r = (uint64_t)(s + 0.5);
-	/* s is inexact: a neighbour may be the true rounding. */
-	const uint64_t cand[] = {r, r - 1, r + 1};
-	for (int i = 0; i < 3; i++) {
-		if (cand[i] > 0 && reads_back(cand[i], -k, f)) {
-			*n = cand[i];
-			*exp10 = -k;
-			return true;
-		}
-	}
-	return false;
-}
-
 /*
- * floor(log10(d)) for a positive finite f32 value d, without libm: the
- * binary exponent gives it to within one, a table of powers settles it.
+ * The powers of five the scaling needs, each normalised to a fixed bit
+ * count (POW5_INV_BITS, POW5_BITS): pow5_inv[q] = floor(2^(b(q) - 1 + 59)
+ * / 5^q) + 1 and pow5[i] = 5^i scaled to 61 bits (truncated), with b(e)
+ * = pow5_bits(e). Generated with exact integers (Python's int).
  */
-static int
-decimal_exponent(float f)
+#define POW5_INV_BITS 59
+#define POW5_BITS 61
+static const uint64_t pow5_inv[31] = {
+	0x0800000000000001, 0x0666666666666667, 0x051eb851eb851eb9,
+	0x04189374bc6a7efa, 0x068db8bac710cb2a, 0x053e2d6238da3c22,
+	0x0431bde82d7b634e, 0x06b5fca6af2bd216, 0x055e63b88c230e78,
+	0x044b82fa09b5a52d, 0x06df37f675ef6eae, 0x057f5ff85e592558,
+	0x0465e6604b7a8447, 0x0709709a125da071, 0x05a126e1a84ae6c1,
+	0x0480ebe7b9d58567, 0x0734aca5f6226f0b, 0x05c3bd5191b525a3,
+	0x049c97747490eae9, 0x0760f253edb4ab0e, 0x05e72843249088d8,
+	0x04b8ed0283a6d3e0, 0x078e480405d7b966, 0x060b6cd004ac9452,
+	0x04d5f0a66a23a9db, 0x07bcb43d769f762b, 0x063090312bb2c4ef,
+	0x04f3a68dbc8f03f3, 0x07ec3daf94180651, 0x065697bfa9acd1da,
+	0x051212ffbaf0a7e2,
+};
+static const uint64_t pow5[48] = {
+	0x1000000000000000, 0x1400000000000000, 0x1900000000000000,
+	0x1f40000000000000, 0x1388000000000000, 0x186a000000000000,
+	0x1e84800000000000, 0x1312d00000000000, 0x17d7840000000000,
+	0x1dcd650000000000, 0x12a05f2000000000, 0x174876e800000000,
+	0x1d1a94a200000000, 0x12309ce540000000, 0x16bcc41e90000000,
+	0x1c6bf52634000000, 0x11c37937e0800000, 0x16345785d8a00000,
+	0x1bc16d674ec80000, 0x1158e460913d0000, 0x15af1d78b58c4000,
+	0x1b1ae4d6e2ef5000, 0x10f0cf064dd59200, 0x152d02c7e14af680,
+	0x1a784379d99db420, 0x108b2a2c28029094, 0x14adf4b7320334b9,
+	0x19d971e4fe8401e7, 0x1027e72f1f128130, 0x1431e0fae6d7217c,
+	0x193e5939a08ce9db, 0x1f8def8808b02452, 0x13b8b5b5056e16b3,
+	0x18a6e32246c99c60, 0x1ed09bead87c0378, 0x13426172c74d822b,
+	0x1812f9cf7920e2b6, 0x1e17b84357691b64, 0x12ced32a16a1b11e,
+	0x178287f49c4a1d66, 0x1d6329f1c35ca4bf, 0x125dfa371a19e6f7,
+	0x16f578c4e0a060b5, 0x1cb2d6f618c878e3, 0x11efc659cf7d4b8d,
+	0x166bb7f0435c9e71, 0x1c06a5ec5433c60d, 0x118427b3b4a05bc8,
+};
+
+/* ceil(log2(5^e)), e in 0..3528 (1 for e = 0). */
+static inline int
+pow5_bits(int e)
 {
-	static const double pow10_table[] = {
-	1e-45, 1e-44, 1e-43, 1e-42, 1e-41, 1e-40, 1e-39, 1e-38, 1e-37, 1e-36,
-	1e-35, 1e-34, 1e-33, 1e-32, 1e-31, 1e-30, 1e-29, 1e-28, 1e-27, 1e-26,
-	1e-25, 1e-24, 1e-23, 1e-22, 1e-21, 1e-20, 1e-19, 1e-18, 1e-17, 1e-16,
-	1e-15, 1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6,
-	1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-	1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30,
-	1e31, 1e32, 1e33, 1e34, 1e35, 1e36, 1e37, 1e38, 1e39,
-	};
-	enum { TABLE_MIN = -45, TABLE_MAX = 39 };
-	uint32_t bits;
-	memcpy(&bits, &f, sizeof bits);
-	int e2 = (int)(bits >> 23) - 127;
-	if (e2 == -127) /* subnormal: the exponent of the top set bit */
-		e2 = 31 - __builtin_clz(bits & 0x7fffffu) - 149;
-	/* floor(e2 * log10(2)), log10(2) as 1233 / 4096, rounding down. */
-	int x = e2 >= 0 ? (e2 * 1233) >> 12 : -((-e2 * 1233 + 4095) >> 12);
-	if (x + 1 <= TABLE_MAX && (double)f >= pow10_table[x + 1 - TABLE_MIN])
-		x++;
-	return x;
+	return (int)(((uint32_t)e * 1217359u) >> 19) + 1;
+}
+
+/* floor(log10(2^e)) and floor(log10(5^e)), e >= 0 in f32's range. */
+static inline uint32_t
+log10_pow2(int e)
+{
+	return ((uint32_t)e * 78913u) >> 18;
+}
+
+static inline uint32_t
+log10_pow5(int e)
+{
+	return ((uint32_t)e * 732923u) >> 20;
+}
+
+static inline bool
+divisible_by_pow5(uint32_t v, uint32_t p)
+{
+	uint32_t count = 0;
+	while (v % 5 == 0) {
+		v /= 5;
+		count++;
+	}
+	return count >= p;
+}
+
+static inline bool
+divisible_by_pow2(uint32_t v, uint32_t p)
+{
+	return (v & ((1u << p) - 1)) == 0;
+}
+
+/* (m * factor) >> shift for shift > 32, without a 128-bit type. */
+static inline uint32_t
+mul_shift(uint32_t m, uint64_t factor, int shift)
+{
+	uint64_t lo = (uint64_t)m * (uint32_t)factor;
+	uint64_t hi = (uint64_t)m * (uint32_t)(factor >> 32);
+	return (uint32_t)(((lo >> 32) + hi) >> (shift - 32));
 }
 
 /*
- * The shortest n * 10^exp10 equal to f (positive, finite, non-zero).
- * If p digits read back, so do p + 1: a binary search over 1..9 needs
- * three or four tries where counting up needs six or seven.
+ * The shortest digits * 10^exp10 that reads back to the positive finite
+ * non-zero f32 with these bits.
  */
 static void
-shortest(float f, uint64_t *n, int *exp10)
+shortest(uint32_t bits, uint32_t *digits, int *exp10)
 {
-	double d = f;
-	int x = decimal_exponent(f);
-	int lo = 1, hi = 9;
-	bool found = false;
-	/* Past 10^22 the scaling is inexact: printf's rounding is needed. */
-	bool scalable = x <= 22 && x >= -14;
-	if (!scalable)
-		lo = hi;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-		uint64_t mn;
-		int me;
-		if (round_to_digits(f, d, x, mid, &mn, &me)) {
-			hi = mid;
-			*n = mn;
-			*exp10 = me;
-			found = true;
-		} else {
-			lo = mid + 1;
+	uint32_t frac = bits & 0x7fffffu, biased = bits >> 23;
+	int e2;
+	uint32_t m2;
+	if (biased == 0) { /* subnormal */
+		e2 = 1 - 127 - 23 - 2;
+		m2 = frac;
+	} else {
+		e2 = (int)biased - 127 - 23 - 2;
+		m2 = (1u << 23) | frac;
+	}
+	/* Round-half-even reading: the bounds belong to f if m2 is even. */
+	bool accept_bounds = (m2 & 1) == 0;
+	/* f = mv / 4 * 2^e2; mm and mp the midpoints to its neighbours. */
+	uint32_t mv = 4 * m2, mp = 4 * m2 + 2;
+	uint32_t mm = 4 * m2 - 1 - (frac != 0 || biased <= 1);
+	uint32_t vr, vp, vm;
+	int e10;
+	bool vm_trailing_zeros = false, vr_trailing_zeros = false;
+	uint32_t last_removed = 0;
+	if (e2 >= 0) {
+		uint32_t q = log10_pow2(e2);
+		e10 = (int)q;
+		int k = POW5_INV_BITS + pow5_bits((int)q) - 1;
+		int i = -e2 + (int)q + k;
+		vr = mul_shift(mv, pow5_inv[q], i);
+		vp = mul_shift(mp, pow5_inv[q], i);
+		vm = mul_shift(mm, pow5_inv[q], i);
+		if (q != 0 && (vp - 1) / 10 <= vm / 10) {
+			int l = POW5_INV_BITS + pow5_bits((int)q - 1) - 1;
+			last_removed = mul_shift(mv, pow5_inv[q - 1],
+						 -e2 + (int)q - 1 + l) % 10;
+		}
+		if (q <= 9) { /* only then can one of them be a multiple of 10^q */
+			if (mv % 5 == 0)
+				vr_trailing_zeros = divisible_by_pow5(mv, q);
+			else if (accept_bounds)
+				vm_trailing_zeros = divisible_by_pow5(mm, q);
+			else
+				vp -= divisible_by_pow5(mp, q);
+		}
+	} else {
+		uint32_t q = log10_pow5(-e2);
+		e10 = (int)q + e2;
+		int i = -e2 - (int)q;
+		int k = pow5_bits(i) - POW5_BITS;
+		int j = (int)q - k;
+		vr = mul_shift(mv, pow5[i], j);
+		vp = mul_shift(mp, pow5[i], j);
+		vm = mul_shift(mm, pow5[i], j);
+		if (q != 0 && (vp - 1) / 10 <= vm / 10) {
+			j = (int)q - 1 - (pow5_bits(i + 1) - POW5_BITS);
+			last_removed = mul_shift(mv, pow5[i + 1], j) % 10;
+		}
+		if (q <= 1) {
+			vr_trailing_zeros = true;
+			if (accept_bounds)
+				vm_trailing_zeros = mm == mv - 2;
+			else
+				vp--;
+		} else if (q < 31) {
+			vr_trailing_zeros = divisible_by_pow2(mv, q - 1);
 		}
 	}
-	if (found || (scalable && round_to_digits(f, d, x, 9, n, exp10)))
-		return;
-	/* Extremes (subnormals, near FLT_MAX): let printf round. */
-	char buf[WS_F32_BUFSIZE];
-	for (int p = 1; p <= 9; p++) {
-		snprintf(buf, sizeof buf, "%.*e", p - 1, d);
-		if (same_bits(strtof(buf, NULL), f))
-			break;
-	}
-	char *e = strchr(buf, 'e');
-	*exp10 = atoi(e + 1);
-	*n = 0;
-	for (const char *c = buf; c < e; c++)
-		if (*c != '.') {
-			*n = *n * 10 + (uint64_t)(*c - '0');
-			(*exp10)--;
+	int removed = 0;
+	if (vm_trailing_zeros || vr_trailing_zeros) {
+		/* The rare exact cases: track the removed digits exactly. */
+		while (vp / 10 > vm / 10) {
+			vm_trailing_zeros &= vm % 10 == 0;
+			vr_trailing_zeros &= last_removed == 0;
+			last_removed = vr % 10;
+			vr /= 10;
+			vp /= 10;
+			vm /= 10;
+			removed++;
 		}
-	(*exp10)++;
+		if (vm_trailing_zeros) {
+			while (vm % 10 == 0) {
+				vr_trailing_zeros &= last_removed == 0;
+				last_removed = vr % 10;
+				vr /= 10;
+				vp /= 10;
+				vm /= 10;
+				removed++;
+			}
+		}
+		*digits = vr + ((vr == vm && (!accept_bounds || !vm_trailing_zeros)) ||
+				last_removed >= 5);
+	} else {
+		/* Only the last removed digit counts: two at a time first. */
+		while (vp / 100 > vm / 100) {
+			last_removed = vr % 100 / 10;
+			vr /= 100;
+			vp /= 100;
+			vm /= 100;
+			removed += 2;
+		}
+		if (vp / 10 > vm / 10) {
+			last_removed = vr % 10;
+			vr /= 10;
+			vp /= 10;
+			vm /= 10;
+			removed++;
+		}
+		*digits = vr + (vr == vm || last_removed >= 5);
+	}
+	*exp10 = e10 + removed;
 }
 
 size_t
 ws_format_f32(float f, char *buf)
 {
 	char *o = buf;
-	if (signbit(f))
+	uint32_t bits;
+	memcpy(&bits, &f, sizeof bits);
+	if (bits >> 31)
 		*o++ = '-';
-	if (f == 0) {
+	bits &= 0x7fffffffu;
+	if (bits == 0) {
 		*o++ = '0';
 		*o = '\0';
 		return (size_t)(o - buf);
 	}
-	uint64_t n;
+	uint32_t n;
 	int exp10;
-	shortest(fabsf(f), &n, &exp10);
+	shortest(bits, &n, &exp10);
 	while (n % 10 == 0) {
 		n /= 10;
 		exp10++;
 	}
-	char digits[24];
+	char digits[12];
 	int nd = ws__utoa(n, digits);
 	int x = nd - 1 + exp10; /* decimal exponent of the first digit */
 	if (x < FIXED_MIN_EXP || x > FIXED_MAX_EXP) {
@@ -173,7 +252,11 @@ ws_format_f32(float f, char *buf)
 			memcpy(o, digits + 1, (size_t)nd - 1);
 			o += nd - 1;
 		}
-		o += sprintf(o, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+		int ax = x < 0 ? -x : x; /* at most 45 */
+		*o++ = 'e';
+		*o++ = x < 0 ? '-' : '+';
+		*o++ = (char)('0' + ax / 10);
+		*o++ = (char)('0' + ax % 10);
 	} else if (x < 0) {
 		*o++ = '0';
 		*o++ = '.';

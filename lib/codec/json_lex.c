@@ -133,6 +133,12 @@ ws__json_check_bytes(const char *line, size_t len, ws_error *err)
 			       (size_t)(nul - line) + 1);
 	const unsigned char *p = (const unsigned char *)line, *end = p + len;
 	while (p < end) {
+		/* ASCII, the common case, eight bytes at a time. */
+		uint64_t w;
+		if (end - p >= 8 && (memcpy(&w, p, 8), (w & 0x8080808080808080u) == 0)) {
+			p += 8;
+			continue;
+		}
 		if (*p < 0x80) {
 			p++;
 			continue;

@@ -276,15 +276,27 @@ ws__grow(void *pp, size_t *cap, size_t want, size_t sz, ws_error *err)
 int
 ws__utoa(uint64_t n, char *digits)
 {
+	/* Two digits per division: timestamps have 16 (ws-range --all). */
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
 	char tmp[20];
-	int len = 0;
-	do {
-		tmp[len++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n > 0);
-	for (int i = 0; i < len; i++)
-		digits[i] = tmp[len - 1 - i];
-	return len;
+	int pos = 20;
+	while (n >= 100) {
+		unsigned r = (unsigned)(n % 100);
+		n /= 100;
+		pos -= 2;
+		memcpy(tmp + pos, pairs + 2 * r, 2);
+	}
+	if (n >= 10) {
+		pos -= 2;
+		memcpy(tmp + pos, pairs + 2 * n, 2);
+	} else {
+		tmp[--pos] = (char)('0' + n);
+	}
+	memcpy(digits, tmp + pos, (size_t)(20 - pos));
+	return 20 - pos;
 }
 
 size_t

@@ -3,6 +3,7 @@
  * parser, varints, the block codec and its vector columns.
  */
 #include "codec/codec.h"
+#include "codec/json_lex.h"
 
 #include <float.h>
 #include <math.h>
@@ -10,6 +11,9 @@
 #include <string.h>
 
 #include "tap.h"
+
+/* The printer before the integer one (f32fmt_old.c): the oracle. */
+size_t old_format_f32(float f, char *buf);
 
 static void
 check_f32(float f, const char *want)
@@ -524,6 +528,98 @@ test_vec_codec(void)
 	free(wide);
 }
 
+/* Whether the printer and the old one print the float with bits u alike. */
+static bool
+prints_as_old(uint32_t u)
+{
+	char got[WS_F32_BUFSIZE], want[WS_F32_BUFSIZE];
+	float f = f32_of_bits(u);
+	ws_format_f32(f, got);
+	old_format_f32(f, want);
+	if (strcmp(got, want) == 0)
+		return true;
+	/*
+	 * Past 10^-14 and 10^22 the old printer let printf round to p digits,
+	 * which misses a shorter decimal above a power of two (1.2621775e-29
+	 * for 2^-96, where it printed 1.26217745e-29): shorter may differ.
+	 */
+	float back = strtof(got, NULL);
+	if (memcmp(&back, &f, sizeof f) == 0 &&
+	    significant_digits(got) < significant_digits(want))
+		return true;
+	printf("# bits 0x%08x: printed %s, the old printer %s\n", u, got, want);
+	return false;
+}
+
+/* A random exponent field of a class: subnormal, low, any, top, or 1. */
+static uint32_t
+exponent_of_class(int cls)
+{
+	switch (cls) {
+	case 0: return 0;			 /* subnormals */
+	case 1: return 1 + rng() % 4;		 /* the smallest normals */
+	case 2: return 1 + rng() % 254;		 /* any normal */
+	case 3: return 251 + rng() % 4;		 /* up to FLT_MAX */
+	default: return 127 + rng() % 24;	 /* 1 .. 2^24: integers */
+	}
+}
+
+static void
+test_f32_against_old(void)
+{
+	/* Random bit patterns of every finite class, both signs. */
+	int differ = 0;
+	for (int i = 0; i < 200000; i++) {
+		int cls = i % 5;
+		uint32_t frac = rng() & 0x7fffffu;
+		if (i % 7 == 0)
+			frac &= ~0u << (rng() % 24); /* few set bits: ties, powers of two */
+		uint32_t u = (rng() & 0x80000000u) | exponent_of_class(cls) << 23 | frac;
+		differ += !prints_as_old(u);
+	}
+	/* Decimals of 1 to 9 digits read as f32: the common input. */
+	for (int i = 0; i < 100000; i++) {
+		char lit[32];
+		int digits = 1 + i % 9;
+		uint32_t m = rng() % 1000000000u;
+		for (int d = 9; d > digits; d--)
+			m /= 10;
+		snprintf(lit, sizeof lit, "%ue%d", m, (int)(rng() % 90) - 50);
+		float f = strtof(lit, NULL);
+		uint32_t u;
+		memcpy(&u, &f, sizeof u);
+		differ += (u & 0x7f800000u) != 0x7f800000u && !prints_as_old(u);
+	}
+	/* Every power of two and its neighbours: the uneven intervals. */
+	for (uint32_t e = 0; e < 255; e++)
+		for (uint32_t near = (e << 23) - (e > 0); near <= (e << 23) + 1; near++)
+			differ += near > 0 && !prints_as_old(near);
+	TAP_CHECK(differ == 0,
+		  "the integer printer prints like the old one on random, "
+		  "decimal and power-of-two floats (%d differ)", differ);
+}
+
+/* The ASCII fast path of the UTF-8 check finds a bad byte at any column. */
+static void
+test_check_bytes(void)
+{
+	int wrong = 0;
+	for (size_t at = 0; at < 24; at++) {
+		char line[25], want[48];
+		memset(line, 'a', sizeof line);
+		ws_error err = {0};
+		line[at] = (char)0xc3; /* a valid two-byte sequence */
+		line[at + 1] = (char)0xa9;
+		wrong += ws__json_check_bytes(line, sizeof line, &err) != WS_OK;
+		line[at] = (char)0xff;
+		snprintf(want, sizeof want, "invalid UTF-8 at column %zu", at + 1);
+		wrong += ws__json_check_bytes(line, sizeof line, &err) != WS_EBADINPUT ||
+			 strstr(err.msg, want) == NULL;
+	}
+	TAP_CHECK(wrong == 0, "bad and good UTF-8 at every column of a line (%d wrong)",
+		  wrong);
+}
+
 /* Encodes ranges as a tombstone and decodes them back through the header. */
 static ws_status
 tombstone_roundtrip(ws__time_range *r, size_t n, ws_block *blk,
@@ -613,7 +709,9 @@ test_tombstones(void)
 int
 main(void)
 {
+	test_check_bytes();
 	test_f32();
+	test_f32_against_old();
 	test_parse_good();
 	test_parse_bad();
 	test_varint();
