@@ -31,6 +31,8 @@ static const cli_program program = {
 typedef struct run_ctx {
 	bool check, verbose, progress, compact;
 	bool progress_shown; /* a progress line waits for its newline */
+	const char *phase;   /* what the progress line counts ... */
+	const char *unit;    /* ... and in what */
 	int last_percent;
 	time_t last_time;
 } run_ctx;
@@ -71,20 +73,27 @@ on_progress(void *ctx, uint64_t done, uint64_t total)
 		return;
 	c->last_percent = percent;
 	c->last_time = now;
-	fprintf(stderr, "\rws-reindex: verifying: %3d%% (%" PRIu64 " of %" PRIu64
-			" bytes)",
-		percent, done, total);
+	fprintf(stderr, "\rws-reindex: %s: %3d%% (%" PRIu64 " of %" PRIu64 " %s)",
+		c->phase, percent, done, total, c->unit);
 	c->progress_shown = true;
 }
 
 /* Runs the compaction after a successful repair; returns the status. */
 static int
-compact(const char *path, bool verbose, int status)
+compact(const char *path, run_ctx *c, int status)
 {
 	ws_compact_stats cs;
 	ws_error err;
-	if (ws_compact(path, &cs, &err) != WS_OK)
+	c->phase = "compacting";
+	c->unit = "points";
+	c->last_percent = -1;
+	ws_compact_opts o = {.on_progress = c->progress ? on_progress : NULL,
+			     .ctx = c};
+	ws_status rc = ws_compact(path, &o, &cs, &err);
+	end_progress_line(c);
+	if (rc != WS_OK)
 		return cli_fail(&err);
+	bool verbose = c->verbose;
 	if (verbose)
 		cli_warn("%s: compacted %" PRIu64 " points: %" PRIu64
 			 " blocks into %" PRIu64 ", %" PRIu64 " bytes into %" PRIu64,
@@ -96,7 +105,7 @@ compact(const char *path, bool verbose, int status)
 int
 main(int argc, char **argv)
 {
-	run_ctx c = {.last_percent = -1};
+	run_ctx c = {.last_percent = -1, .phase = "verifying", .unit = "bytes"};
 	const char *arg;
 	int opt;
 	cli_init(&program, argc, argv);
@@ -139,6 +148,6 @@ main(int argc, char **argv)
 	/* --check: any disagreement; a repair: only data it could not keep. */
 	int status = (c.check ? s.problems : s.damage) ? CLI_DATA : CLI_OK;
 	if (c.compact)
-		status = compact(path, c.verbose, status);
+		status = compact(path, &c, status);
 	return cli_finish(NULL, status);
 }

@@ -623,8 +623,20 @@ typedef struct ws_compact_stats {
  * old files are removed. Holds the writer lock throughout; readers go on
  * undisturbed. A store without blocks is left as it is.
  */
-WS_MUST_CHECK ws_status ws_compact(const char *path, ws_compact_stats *stats,
-				   ws_error *err);
+typedef struct ws_compact_opts {
+	/*
+	 * Called as the rewrite advances: points rewritten so far, of the
+	 * points the zone map holds (overwritten and deleted ones too, so
+	 * the last call may stop short of total). NULL: no reports.
+	 */
+	void (*on_progress)(void *ctx, uint64_t done, uint64_t total);
+	void *ctx;
+} ws_compact_opts;
+
+/* opts may be NULL. */
+WS_MUST_CHECK ws_status ws_compact(const char *path,
+				   const ws_compact_opts *opts,
+				   ws_compact_stats *stats, ws_error *err);
 
 /* --- deletes and retention (delete.c) ---------------------------------- */
 

@@ -197,6 +197,17 @@ fingerprint() {
 	run sep ws-reindex --check --progress "$S"
 	[ "$status" -eq 0 ]
 	grep -q 'verifying: 100%' "$T/err"
+	# A compaction reports the points it rewrote, of all it stores
+	# (overwritten ones too: make_store writes some keys twice).
+	n=$(ws-range --all "$S" | wc -l)
+	stored=$(ws-zones --summary "$S" | sed 's/.*"points":\([0-9]*\),.*/\1/')
+	[ "$stored" -gt "$n" ]
+	run sep ws-reindex --compact --progress "$S"
+	[ "$status" -eq 0 ]
+	grep -q "compacting: *[0-9]*% ($n of $stored points)" "$T/err"
+	run sep ws-reindex --compact "$S"
+	run grep -c compacting "$T/err"
+	[ "$output" = 0 ]
 }
 
 @test "ws-reindex --help, --version and usage errors" {

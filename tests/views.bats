@@ -67,7 +67,7 @@ seed() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	# the counts add up to what --all prints
-	total=$(ws-range "$S" -a -c | sed 's/.*"count":\([0-9]*\)}/\1/' | paste -sd+ | bc)
+	total=$(ws-range "$S" -a -c | sed 's/.*"count":\([0-9]*\)}/\1/' | awk '{ s += $1 } END { print s }')
 	[ "$total" -eq "$(ws-range "$S" -a | wc -l)" ]
 }
 

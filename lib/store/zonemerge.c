@@ -154,34 +154,38 @@ pick(ws__zone_merge *m, size_t *which, ws_error *err)
 	return WS_OK;
 }
 
+/* The next zone and where it comes from (see pick), left in place. */
+static ws_status
+peek_at(ws__zone_merge *m, ws_zone *z, size_t *which, ws_error *err)
+{
+	ws_status rc = pick(m, which, err);
+	if (rc != WS_OK)
+		return rc;
+	if (*which == SIZE_MAX)
+		return WS_NOTFOUND;
+	*z = *which == m->nsegs ? m->fresh[m->next_fresh] : m->head[*which];
+	return WS_OK;
+}
+
 ws_status
 ws__zone_merge_peek(ws__zone_merge *m, ws_zone *z, ws_error *err)
 {
 	size_t which;
-	ws_status rc = pick(m, &which, err);
-	if (rc != WS_OK)
-		return rc;
-	if (which == SIZE_MAX)
-		return WS_NOTFOUND;
-	*z = which == m->nsegs ? m->fresh[m->next_fresh] : m->head[which];
-	return WS_OK;
+	return peek_at(m, z, &which, err);
 }
 
 ws_status
 ws__zone_merge_next(ws__zone_merge *m, ws_zone *z, ws_error *err)
 {
 	size_t which;
-	ws_status rc = pick(m, &which, err);
+	ws_status rc = peek_at(m, z, &which, err);
 	if (rc != WS_OK)
 		return rc;
-	if (which == SIZE_MAX)
-		return WS_NOTFOUND;
 	if (which == m->nsegs) {
-		*z = m->fresh[m->next_fresh++];
+		m->next_fresh++;
 		return WS_OK;
 	}
 	struct ws__merge_pos *p = &m->pos[which];
-	*z = m->head[which];
 	p->loaded = false;
 	if (m->dir < 0) {
 		p->next--;

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "tap_dir.h"
 
 static char dir[256];
 
@@ -227,16 +227,9 @@ test_cursor_and_writer(void)
 int
 main(void)
 {
-	snprintf(dir, sizeof dir, "%s/ws-layers.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
+	if (!tap_make_dir(dir, sizeof dir, "ws-layers"))
 		return 99;
 	test_zone_merge();
 	test_cursor_and_writer();
-	int status = tap_done();
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (status == 0 && system(cmd) != 0)
-		status = 99;
-	return status;
+	return tap_done_in(dir);
 }

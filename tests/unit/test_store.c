@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "tap_dir.h"
 
 static char dir[256];
 
@@ -455,9 +455,7 @@ test_retention_files(void)
 int
 main(void)
 {
-	snprintf(dir, sizeof dir, "%s/ws-unit.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
+	if (!tap_make_dir(dir, sizeof dir, "ws-unit"))
 		return 99;
 	test_manifest();
 	test_segments();
@@ -465,10 +463,5 @@ main(void)
 	test_store_api();
 	test_hiding();
 	test_retention_files();
-	int status = tap_done();
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (status == 0 && system(cmd) != 0)
-		status = 99;
-	return status;
+	return tap_done_in(dir);
 }
