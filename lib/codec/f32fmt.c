@@ -222,27 +222,14 @@ shortest(uint32_t bits, uint32_t *digits, int *exp10)
 }
 
 size_t
-ws_format_f32(float f, char *buf)
+ws__format_decimal(uint64_t n, int exp10, char *o)
 {
-	char *o = buf;
-	uint32_t bits;
-	memcpy(&bits, &f, sizeof bits);
-	if (bits >> 31)
-		*o++ = '-';
-	bits &= 0x7fffffffu;
-	if (bits == 0) {
-		*o++ = '0';
-		*o = '\0';
-		return (size_t)(o - buf);
-	}
-	uint32_t n;
-	int exp10;
-	shortest(bits, &n, &exp10);
+	char *start = o;
 	while (n % 10 == 0) {
 		n /= 10;
 		exp10++;
 	}
-	char digits[12];
+	char digits[20]; /* ws__utoa writes at most 20 */
 	int nd = ws__utoa(n, digits);
 	int x = nd - 1 + exp10; /* decimal exponent of the first digit */
 	if (x < FIXED_MIN_EXP || x > FIXED_MAX_EXP) {
@@ -272,5 +259,25 @@ ws_format_f32(float f, char *buf)
 		}
 	}
 	*o = '\0';
-	return (size_t)(o - buf);
+	return (size_t)(o - start);
+}
+
+size_t
+ws_format_f32(float f, char *buf)
+{
+	char *o = buf;
+	uint32_t bits;
+	memcpy(&bits, &f, sizeof bits);
+	if (bits >> 31)
+		*o++ = '-';
+	bits &= 0x7fffffffu;
+	if (bits == 0) {
+		*o++ = '0';
+		*o = '\0';
+		return (size_t)(o - buf);
+	}
+	uint32_t n;
+	int exp10;
+	shortest(bits, &n, &exp10);
+	return (size_t)(o - buf) + ws__format_decimal(n, exp10, o);
 }

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FIXED_MIN_EXP -5
-#define FIXED_MAX_EXP 16
 
 static bool
 same_bits(float a, float b)
@@ -154,35 +152,6 @@ old_format_f32(float f, char *buf)
 	uint64_t n;
 	int exp10;
 	shortest(fabsf(f), &n, &exp10);
-	while (n % 10 == 0) {
-		n /= 10;
-		exp10++;
-	}
-	char digits[24];
-	int nd = ws__utoa(n, digits);
-	int x = nd - 1 + exp10; /* decimal exponent of the first digit */
-	if (x < FIXED_MIN_EXP || x > FIXED_MAX_EXP) {
-		*o++ = digits[0];
-		if (nd > 1) {
-			*o++ = '.';
-			memcpy(o, digits + 1, (size_t)nd - 1);
-			o += nd - 1;
-		}
-		o += sprintf(o, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
-	} else if (x < 0) {
-		*o++ = '0';
-		*o++ = '.';
-		for (int i = -1; i > x; i--)
-			*o++ = '0';
-		memcpy(o, digits, (size_t)nd);
-		o += nd;
-	} else {
-		for (int i = 0; i <= x || i < nd; i++) {
-			if (i == x + 1)
-				*o++ = '.';
-			*o++ = i < nd ? digits[i] : '0';
-		}
-	}
-	*o = '\0';
-	return (size_t)(o - buf);
+	/* The digits are the old printer's; the layout is the library's. */
+	return (size_t)(o - buf) + ws__format_decimal(n, exp10, o);
 }
