@@ -20,26 +20,6 @@
 
 #include "fuzz.h"
 
-/* Reads input bytes; zeros once the input runs out. */
-typedef struct src {
-	const uint8_t *p;
-	size_t n;
-} src;
-
-static uint64_t
-take(src *s, size_t bytes)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < bytes; i++) {
-		v |= (uint64_t)(s->n ? *s->p : 0) << (8 * i);
-		if (s->n) {
-			s->p++;
-			s->n--;
-		}
-	}
-	return v;
-}
-
 /* Puts the points of a decoded block into a batch, in order. */
 static void
 block_to_batch(const ws_block *blk, ws_batch *b)

@@ -16,25 +16,6 @@
 
 #include "fuzz.h"
 
-typedef struct src {
-	const uint8_t *p;
-	size_t n;
-} src;
-
-static uint64_t
-take(src *s, size_t bytes)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < bytes; i++) {
-		v |= (uint64_t)(s->n ? *s->p : 0) << (8 * i);
-		if (s->n) {
-			s->p++;
-			s->n--;
-		}
-	}
-	return v;
-}
-
 /* Encodes n rows of dim values and checks that they decode bit for bit. */
 static void
 round_trip(const float *v, size_t n, uint32_t dim)

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static bool
 same_bits(float a, float b)
 {
