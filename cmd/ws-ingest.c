@@ -24,6 +24,7 @@ static const cli_option options[] = {
 	{"max-wait", 'w', "SECONDS", "commit points within SECONDS of arrival (5; 0: off)"},
 	{"time-unit", 'u', "UNIT", "integer timestamps are s, ms, us (default) or ns"},
 	{"progress", 'p', NULL, "show progress on stderr (default: if a terminal)"},
+	{"no-merge", 'M', NULL, "never merge into a series' small last block"},
 	{0},
 };
 
@@ -86,6 +87,7 @@ main(int argc, char **argv)
 		case 'w': o.max_wait_ms = cli_seconds_ms("--max-wait", arg); break;
 		case 'u': o.time_unit = time_unit(arg); unit_given = true; break;
 		case 'p': show_progress = true; break;
+		case 'M': o.no_merge = true; break;
 		}
 	}
 	const char *path = cli_store();

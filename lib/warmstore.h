@@ -381,6 +381,12 @@ typedef struct ws_ingest_opts {
 	 * points accepted too, committed as tombstones (see ws_delete_range).
 	 */
 	bool delete_keys;
+	/*
+	 * Every commit writes its points in blocks of its own, never merged
+	 * into a series' small last block (automatic compaction, see
+	 * warmstore(5)): ws-ingest --no-merge.
+	 */
+	bool no_merge;
 } ws_ingest_opts;
 
 typedef struct ws_ingest_stats {

@@ -906,7 +906,11 @@ add_data_ref(reindex *rx, const rx_file *f, ws_error *err)
 	if (ws__grow(&m->data, &rx->cap_data, m->ndata + 1, sizeof *m->data,
 		     err) != WS_OK)
 		return WS_ENOMEM;
-	m->data[m->ndata++] = (ws_datafile_ref){f->id, f->length};
+	/* Waste is the writers' estimate (warmstore(5)): kept, not derived. */
+	const ws_datafile_ref *was =
+		rx->old_ok ? ws__manifest_datafile(&rx->old, f->id) : NULL;
+	uint64_t waste = was != NULL && was->waste <= f->length ? was->waste : 0;
+	m->data[m->ndata++] = (ws_datafile_ref){f->id, f->length, waste};
 	return WS_OK;
 }
 
@@ -1099,11 +1103,41 @@ reported_at(const reindex *rx, uint32_t file, uint64_t off)
 	return false;
 }
 
+/*
+ * A dropped block (warmstore(5), Drop records) counts as indexed by its
+ * drop record alone, and not at all once its data file is gone; the
+ * records, sorted by place, keep one record of such a place or none.
+ */
+static size_t
+fold_drops(const reindex *rx, rx_record *recs, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0, end; i < n; i = end) {
+		bool dropped = false;
+		size_t drop = i;
+		for (end = i; end < n && record_cmp(&recs[end], &recs[i]) == 0;
+		     end++)
+			if (recs[end].z.dropped) {
+				dropped = true;
+				drop = end;
+			}
+		if (!dropped) {
+			while (i < end)
+				recs[kept++] = recs[i++];
+		} else if (ws__manifest_datafile(&rx->old, recs[drop].z.file) !=
+			   NULL) {
+			recs[kept++] = recs[drop];
+		}
+	}
+	return kept;
+}
+
 /* Walks records and blocks, both in (file, offset) order, side by side. */
 static void
 match_index(reindex *rx, rx_record *recs, size_t n)
 {
 	ws__sort(recs, n, sizeof *recs, record_cmp);
+	n = fold_drops(rx, recs, n);
 	size_t r = 0, z = 0;
 	while (r < n || z < rx->nzones) {
 		const ws_zone *zz = z < rx->nzones ? &rx->zones[z] : NULL;

@@ -18,10 +18,16 @@
 #include <unistd.h>
 
 #define SEG_MAGIC "WSI1"
-/* 2: a record's CRC also covers its position (record_crc). */
-#define SEG_VERSION 2
-/* The top bit of a record's count marks a tombstone block (warmstore(5)). */
+/*
+ * 3: drop records. The top bit of a record's count marks a tombstone
+ * block, the next one a drop record, the third a settled one
+ * (warmstore(5), Index segments).
+ */
+#define SEG_VERSION 3
 #define TOMBSTONE_BIT 0x80000000u
+#define DROP_BIT 0x40000000u
+#define SETTLED_BIT 0x20000000u
+#define COUNT_BITS (~(TOMBSTONE_BIT | DROP_BIT | SETTLED_BIT))
 
 ws_zone
 ws__zone_of_block(const ws_block_head *h, uint32_t file, uint64_t offset)
@@ -49,6 +55,13 @@ ws__zone_same_block(const ws_zone *a, const ws_zone *b)
 	       a->seq == b->seq && a->count == b->count &&
 	       a->bytes == b->bytes && a->raw_len == b->raw_len &&
 	       a->tombstone == b->tombstone;
+}
+
+bool
+ws__zone_drops(const ws_zone *a, const ws_zone *b)
+{
+	return a->dropped != b->dropped && a->file == b->file &&
+	       a->offset == b->offset && ws__zone_same_block(a, b);
 }
 
 static int
@@ -159,7 +172,9 @@ put_record(unsigned char *p, const ws_zone *z, uint64_t i)
 	ws__put_u64(p + 24, (uint64_t)z->min_ts);
 	ws__put_u64(p + 32, (uint64_t)z->max_ts);
 	ws__put_u64(p + 40, z->seq);
-	ws__put_u32(p + 48, z->count | (z->tombstone ? TOMBSTONE_BIT : 0));
+	ws__put_u32(p + 48, z->count | (z->tombstone ? TOMBSTONE_BIT : 0) |
+				    (z->dropped ? DROP_BIT : 0) |
+				    (z->settled ? SETTLED_BIT : 0));
 	ws__put_u32(p + 52, z->bytes);
 	ws__put_u32(p + 56, z->raw_len);
 	ws__put_u32(p + 60, record_crc(p, i));
@@ -185,8 +200,11 @@ ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 	z->min_ts = (int64_t)ws__get_u64(p + 24);
 	z->max_ts = (int64_t)ws__get_u64(p + 32);
 	z->seq = ws__get_u64(p + 40);
-	z->count = ws__get_u32(p + 48) & ~TOMBSTONE_BIT;
-	z->tombstone = (ws__get_u32(p + 48) & TOMBSTONE_BIT) != 0;
+	uint32_t count = ws__get_u32(p + 48);
+	z->count = count & COUNT_BITS;
+	z->tombstone = (count & TOMBSTONE_BIT) != 0;
+	z->dropped = (count & DROP_BIT) != 0;
+	z->settled = z->dropped && (count & SETTLED_BIT) != 0;
 	z->bytes = ws__get_u32(p + 52);
 	z->raw_len = ws__get_u32(p + 56);
 	if (z->min_ts > z->max_ts || z->count == 0 ||
@@ -215,6 +233,31 @@ ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
 			hi = mid;
 	}
 	*pos = lo;
+	return WS_OK;
+}
+
+ws_status
+ws__segment_holds(const ws_segment *seg, const ws_zone *z, bool *found,
+		  const char *store, ws_error *err)
+{
+	uint64_t lo = 0, hi = seg->records;
+	*found = false;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		ws_zone r;
+		ws_status rc = ws__segment_record(seg, mid, &r, store, err);
+		if (rc != WS_OK)
+			return rc;
+		int c = ws__zone_cmp(&r, z);
+		if (c == 0) {
+			*found = true;
+			return WS_OK;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return WS_OK;
 }
 
@@ -249,14 +292,31 @@ out_record(seg_out *o, const ws_zone *z, ws_error *err)
 }
 
 /*
+ * What the merge into a new segment does with the drop record it just
+ * yielded: once it has met its block's record it is settled (no segment
+ * holds that record any more), and a settled one goes once the block's
+ * data file is gone, since nothing is left for it to hide.
+ */
+static bool
+keep_drop(const ws__zone_merge *m, ws_zone *z, const ws_manifest *live)
+{
+	if (!z->dropped)
+		return true;
+	z->settled = z->settled || m->drop_paired;
+	return !z->settled || live == NULL ||
+	       ws__manifest_datafile(live, z->file) != NULL;
+}
+
+/*
  * The records in order: the fresh (sorted) zones merged with the records
  * of segs, each read (and CRC-checked) once, so that memory stays fixed
- * however large the merged segments are.
+ * however large the merged segments are. A dropped block's record goes
+ * and its drop record stays while its data file does (warmstore(5)).
  */
 static ws_status
 merge_records(seg_out *o, const ws_zone *fresh, size_t nfresh,
-	      const ws_segment *segs, size_t nsegs, const char *store,
-	      ws_error *err)
+	      const ws_segment *segs, size_t nsegs, const ws_manifest *live,
+	      const char *store, ws_error *err)
 {
 	ws__zone_merge m;
 	ws_status rc = ws__zone_merge_open(&m, segs, nsegs, 1, store, err);
@@ -264,39 +324,62 @@ merge_records(seg_out *o, const ws_zone *fresh, size_t nfresh,
 		return rc;
 	ws__zone_merge_fresh(&m, fresh, nfresh);
 	m.forget_read = true;
+	m.keep_drops = true;
 	ws_zone z;
-	while ((rc = ws__zone_merge_next(&m, &z, err)) == WS_OK &&
-	       (rc = out_record(o, &z, err)) == WS_OK)
-		;
+	while ((rc = ws__zone_merge_next(&m, &z, err)) == WS_OK)
+		if (keep_drop(&m, &z, live) &&
+		    (rc = out_record(o, &z, err)) != WS_OK)
+			break;
 	ws__zone_merge_free(&m);
 	return rc == WS_NOTFOUND ? WS_OK : rc;
+}
+
+static void
+put_header(unsigned char *h, uint64_t id, uint64_t records)
+{
+	memset(h, 0, WS_SEG_HEADER);
+	memcpy(h, SEG_MAGIC, 4);
+	ws__put_u16(h + 4, SEG_VERSION);
+	ws__put_u64(h + 8, records);
+	ws__put_u64(h + 16, id);
+	ws__put_u32(h + 60, ws__crc32(h, 60));
+}
+
+/* Writes the records after a header, which then gets their number. */
+static ws_status
+write_segment(seg_out *o, uint64_t id, const ws_zone *fresh, size_t nfresh,
+	      const ws_segment *segs, size_t nsegs, const ws_manifest *live,
+	      const char *store, ws_error *err)
+{
+	put_header(o->buf, id, 0);
+	o->len = WS_SEG_HEADER;
+	o->records = 0;
+	ws_status rc = merge_records(o, fresh, nfresh, segs, nsegs, live, store,
+				     err);
+	if (rc == WS_OK)
+		rc = out_flush(o, err);
+	unsigned char h[WS_SEG_HEADER];
+	put_header(h, id, o->records);
+	if (rc == WS_OK)
+		rc = ws__pwrite_all(o->fd, h, sizeof h, 0, o->name, err);
+	return rc == WS_OK ? ws__fsync(o->fd, o->name, err) : rc;
 }
 
 ws_status
 ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
 			 ws_zone *fresh, size_t nfresh, const ws_segment *segs,
-			 size_t nsegs, ws_error *err)
+			 size_t nsegs, const ws_manifest *live,
+			 uint64_t *records, ws_error *err)
 {
 	ws__name rel;
 	char name[WS_PATH_SIZE];
 	ws__segment_file(id, &rel);
 	ws__store_path(name, store, rel.rel);
 	ws__sort(fresh, nfresh, sizeof *fresh, zone_qsort_cmp);
-	uint64_t total = nfresh;
-	for (size_t s = 0; s < nsegs; s++)
-		total += segs[s].records;
 	seg_out *o = ws__malloc(sizeof *o, err);
 	if (o == NULL)
 		return WS_ENOMEM;
 	o->name = name;
-	o->len = WS_SEG_HEADER;
-	o->records = 0;
-	memset(o->buf, 0, WS_SEG_HEADER);
-	memcpy(o->buf, SEG_MAGIC, 4);
-	ws__put_u16(o->buf + 4, SEG_VERSION);
-	ws__put_u64(o->buf + 8, total);
-	ws__put_u64(o->buf + 16, id);
-	ws__put_u32(o->buf + 60, ws__crc32(o->buf, 60));
 	/* The file is not named by any manifest yet: no temporary needed. */
 	o->fd = ws__openat_regular(indexdirfd, rel.base,
 				   O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
@@ -306,14 +389,13 @@ ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
 	if (o->fd < 0) {
 		rc = ws__errno(err, errno, "%s: open", name);
 	} else {
-		rc = merge_records(o, fresh, nfresh, segs, nsegs, store, err);
-		if (rc == WS_OK)
-			rc = out_flush(o, err);
-		if (rc == WS_OK)
-			rc = ws__fsync(o->fd, name, err);
+		rc = write_segment(o, id, fresh, nfresh, segs, nsegs, live,
+				   store, err);
 		if (ws__close(o->fd) != 0 && rc == WS_OK)
 			rc = ws__errno(err, errno, "%s: close", name);
 	}
+	if (records != NULL)
+		*records = o->records;
 	free(o);
 	return rc;
 }
@@ -323,5 +405,5 @@ ws__segment_write(int indexdirfd, const char *store, uint64_t id,
 		  ws_zone *zones, size_t n, ws_error *err)
 {
 	return ws__segment_write_merged(indexdirfd, store, id, zones, n, NULL, 0,
-					err);
+					NULL, NULL, err);
 }

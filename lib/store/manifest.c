@@ -15,7 +15,7 @@
 
 #define MANIFEST_FORMAT "warmstore"
 /* 2: a "crc" member closes the text; commit records in the data files. */
-#define MANIFEST_VERSION 2
+#define MANIFEST_VERSION 3
 /* The member that closes the text: its CRC-32 covers every byte before. */
 #define CRC_MEMBER ",\n\"crc\":"
 #define MAX_EXACT_DOUBLE 9007199254740992.0 /* 2^53 */
@@ -213,17 +213,18 @@ load_data(loader *ld, const cJSON *root, ws_manifest *m)
 	size_t i = 0;
 	cJSON_ArrayForEach(it, arr)
 	{
-		uint64_t id, len;
+		uint64_t id, len, waste;
 		ws__name name;
 		if ((rc = get_uint(ld, it, "id", UINT32_MAX, &id)) != WS_OK ||
-		    (rc = get_uint(ld, it, "length", UINT64_MAX, &len)) != WS_OK)
+		    (rc = get_uint(ld, it, "length", UINT64_MAX, &len)) != WS_OK ||
+		    (rc = get_uint(ld, it, "waste", len, &waste)) != WS_OK)
 			return rc;
 		ws__data_file((uint32_t)id, &name);
 		if ((rc = check_file_name(ld, it, name.rel)) != WS_OK)
 			return rc;
 		if (id == 0 || (i > 0 && id <= m->data[i - 1].id))
 			return damaged(ld, "data file ids not increasing");
-		m->data[i++] = (ws_datafile_ref){(uint32_t)id, len};
+		m->data[i++] = (ws_datafile_ref){(uint32_t)id, len, waste};
 	}
 	return WS_OK;
 }
@@ -527,8 +528,9 @@ ws__manifest_save(int dirfd, const char *store, const ws_manifest *m,
 		ws__data_file(m->data[i].id, &file);
 		text_add(&t,
 			 "%s\n {\"id\":%" PRIu32 ",\"file\":\"%s\",\"length\":%" PRIu64
-			 "}",
-			 i ? "," : "", m->data[i].id, file.rel, m->data[i].length);
+			 ",\"waste\":%" PRIu64 "}",
+			 i ? "," : "", m->data[i].id, file.rel, m->data[i].length,
+			 m->data[i].waste);
 	}
 	text_add(&t, "],\n\"index\":[");
 	for (size_t i = 0; i < m->nsegs; i++) {

@@ -46,15 +46,30 @@ ws__retention_add(ws_manifest *m, const ws__retention *r, ws_error *err)
 	return WS_OK;
 }
 
+/* Whether r hides what was written at seq in space before its cutoff. */
+static bool
+applies(const ws__retention *r, uint32_t space, uint64_t seq)
+{
+	return seq < r->seq && (!r->has_space || r->space == space);
+}
+
 bool
 ws__retention_covers(const ws_manifest *m, const ws_zone *z)
 {
-	for (size_t i = 0; i < m->nret; i++) {
-		const ws__retention *r = &m->ret[i];
-		if (z->seq < r->seq && z->max_ts < r->before &&
-		    (!r->has_space || r->space == z->space))
+	for (size_t i = 0; i < m->nret; i++)
+		if (applies(&m->ret[i], z->space, z->seq) &&
+		    z->max_ts < m->ret[i].before)
 			return true;
-	}
+	return false;
+}
+
+bool
+ws__retention_hides(const ws_manifest *m, uint32_t space, int64_t ts,
+		    uint64_t seq)
+{
+	for (size_t i = 0; i < m->nret; i++)
+		if (applies(&m->ret[i], space, seq) && ts < m->ret[i].before)
+			return true;
 	return false;
 }
 

@@ -30,19 +30,43 @@ keep_committed(ws_store *st, const ws_manifest *m, ws_zone **zones,
 	if (rc != WS_OK)
 		return rc;
 	mg.forget_read = true;
+	mg.keep_drops = true;
 	ws_zone z;
 	while ((rc = ws__zone_merge_next(&mg, &z, err)) == WS_OK) {
-		if (ws__retention_covers(m, &z))
+		if (!z.dropped && ws__retention_covers(m, &z))
 			continue;
 		if (ws__grow(zones, cap, *n + 1, sizeof **zones, err) != WS_OK) {
 			rc = WS_ENOMEM;
 			break;
 		}
+		/* The new index is the whole index: no older segment stays. */
+		z.settled = z.dropped;
 		(*zones)[(*n)++] = z;
-		note_file(m, live, z.file);
+		if (!z.dropped)
+			note_file(m, live, z.file);
 	}
 	ws__zone_merge_free(&mg);
 	return rc == WS_NOTFOUND ? WS_OK : rc;
+}
+
+/*
+ * Drop records stay while their block's file does (the block is still on
+ * disk, and ws-reindex must find it accounted for); those of the files
+ * that go, go with them.
+ */
+static void
+drop_spent_drops(const ws_manifest *m, const bool *live, ws_zone *zones,
+		 size_t *n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		bool keep = !zones[i].dropped;
+		for (size_t f = 0; !keep && f < m->ndata; f++)
+			keep = m->data[f].id == zones[i].file && live[f];
+		if (keep)
+			zones[kept++] = zones[i];
+	}
+	*n = kept;
 }
 
 /* Takes the files marked dead out of m, with their quarantined ranges. */
@@ -69,14 +93,17 @@ ws__retire_zones(ws_store *st, ws_manifest *m, ws_zone **zones, size_t *n,
 	if (live == NULL)
 		return ws__err(err, WS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < *n; i++)
-		note_file(m, live, (*zones)[i].file);
+		if (!(*zones)[i].dropped)
+			note_file(m, live, (*zones)[i].file);
 	for (size_t i = 0; i < m->ndata; i++)
 		if (m->data[i].id == keep_file ||
 		    ws__retention_in_file(m, m->data[i].id))
 			live[i] = true;
 	ws_status rc = keep_committed(st, m, zones, n, cap, live, err);
-	if (rc == WS_OK)
+	if (rc == WS_OK) {
+		drop_spent_drops(m, live, *zones, n);
 		drop_dead_files(m, live);
+	}
 	free(live);
 	return rc;
 }

@@ -38,6 +38,12 @@ const char *ws__store_path(char buf[WS_PATH_SIZE], const char *store,
 typedef struct ws_datafile_ref {
 	uint32_t id;
 	uint64_t length; /* committed bytes */
+	/*
+	 * Of them, bytes that no reader needs: dropped blocks and the commit
+	 * records before the last. An estimate, kept by the writers, that
+	 * decides when the file is rewritten (warmstore(5), Reclaiming).
+	 */
+	uint64_t waste;
 } ws_datafile_ref;
 
 typedef struct ws_segment_ref {
@@ -116,6 +122,9 @@ ws_status ws__retention_add(ws_manifest *m, const ws__retention *r,
 			    ws_error *err);
 /* Whether a record of m hides every point of the block z describes. */
 bool ws__retention_covers(const ws_manifest *m, const struct ws_zone *z);
+/* Whether a record of m hides a point at ts of space written at seq. */
+bool ws__retention_hides(const ws_manifest *m, uint32_t space, int64_t ts,
+			 uint64_t seq);
 /* Whether a record of m names data file id as the one holding it. */
 bool ws__retention_in_file(const ws_manifest *m, uint32_t id);
 
@@ -137,6 +146,14 @@ typedef struct ws_zone {
 	uint32_t raw_len;
 	/* A tombstone block: count is its number of ranges (warmstore(5)). */
 	bool tombstone;
+	/*
+	 * A drop record: the block it names (every other field as in that
+	 * block's record) is no longer part of the store (warmstore(5), Drop
+	 * records). A merge of segments hides the pair.
+	 */
+	bool dropped;
+	/* A drop record whose block's record no segment holds any more. */
+	bool settled;
 } ws_zone;
 
 /* An open, immutable, memory-mapped segment. */
@@ -159,6 +176,8 @@ ws_zone ws__zone_of_block(const ws_block_head *h, uint32_t file,
 			  uint64_t offset);
 /* Whether two zones describe the same block (where it lies aside). */
 bool ws__zone_same_block(const ws_zone *a, const ws_zone *b);
+/* Whether one of a, b is the drop record of the other. */
+bool ws__zone_drops(const ws_zone *a, const ws_zone *b);
 
 ws_status ws__segment_open(int indexdirfd, const char *store,
 			   const ws_segment_ref *ref, ws_segment *seg,
@@ -171,13 +190,20 @@ ws_status ws__segment_record(const ws_segment *seg, uint64_t i,
 ws_status ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
 				  uint32_t space, uint64_t *pos,
 				  const char *store, ws_error *err);
+/* Whether the segment holds a record equal to z (ws__zone_cmp). */
+ws_status ws__segment_holds(const ws_segment *seg, const ws_zone *z,
+			    bool *found, const char *store, ws_error *err);
 /*
  * Writes a new segment file holding the fresh zones (sorted here) and
- * every record of segs, merged in a stream; fsyncs it.
+ * the records of segs, merged in a stream, and fsyncs it: a dropped
+ * block's record is left out, and so is its drop record once its data
+ * file is not in live (NULL: keep them); *records (if not NULL) counts
+ * what was written.
  */
 ws_status ws__segment_write_merged(int indexdirfd, const char *store,
 				   uint64_t id, ws_zone *fresh, size_t nfresh,
 				   const ws_segment *segs, size_t nsegs,
+				   const ws_manifest *live, uint64_t *records,
 				   ws_error *err);
 /* Writes a new segment file with zones (sorted here) and fsyncs it. */
 ws_status ws__segment_write(int indexdirfd, const char *store, uint64_t id,
@@ -210,6 +236,18 @@ typedef struct ws__zone_merge {
 	size_t nfresh, next_fresh;
 	/* Drop the pages of records read (a merge that reads every record). */
 	bool forget_read;
+	/*
+	 * Yield drop records (never the records they drop): for the writers
+	 * of segments, which must keep them while their blocks are on disk.
+	 * drop_paired tells whether the last one yielded met its block's
+	 * record in this merge.
+	 */
+	bool keep_drops;
+	bool drop_paired;
+	/* What next returns, when peek has looked ahead. */
+	bool has_ahead;
+	ws_zone ahead;
+	bool ahead_paired;
 } ws__zone_merge;
 
 ws_status ws__zone_merge_open(ws__zone_merge *m, const ws_segment *segs,
@@ -220,6 +258,9 @@ void ws__zone_merge_fresh(ws__zone_merge *m, const ws_zone *fresh, size_t n);
 /* Moves every segment of a forward merge to its first (entity, space). */
 ws_status ws__zone_merge_seek(ws__zone_merge *m, uint64_t entity,
 			      uint32_t space, ws_error *err);
+/* Moves every segment of a reverse merge to the end of (entity, space). */
+ws_status ws__zone_merge_seek_end(ws__zone_merge *m, uint64_t entity,
+				  uint32_t space, ws_error *err);
 /* The next zone, WS_NOTFOUND when done; peek leaves it in place. */
 ws_status ws__zone_merge_next(ws__zone_merge *m, ws_zone *z, ws_error *err);
 ws_status ws__zone_merge_peek(ws__zone_merge *m, ws_zone *z, ws_error *err);
@@ -332,6 +373,24 @@ ws_status ws__writer_append_encoded(ws__writer *w, const unsigned char *buf,
  * left holding nothing (retire.c).
  */
 void ws__writer_drop_retained(ws__writer *w);
+/*
+ * Makes the commit drop a committed block (z its zone): its drop record
+ * goes into the new segment and its bytes count as the file's waste.
+ */
+ws_status ws__writer_drop(ws__writer *w, const ws_zone *z, ws_error *err);
+/* Whether this attempt drops the block of z. */
+bool ws__writer_drops(const ws__writer *w, const ws_zone *z);
+/* Appends go to a new data file while data file id is being rewritten. */
+void ws__writer_rewrite_file(ws__writer *w, uint32_t id);
+/* Takes data file id (not the one appended to) out of the new manifest. */
+void ws__writer_forget_file(ws__writer *w, uint32_t id);
+/*
+ * Rewrites at most one data file, the one that wastes most if it wastes
+ * enough (warmstore(5), Reclaiming): its live blocks, copied as they are,
+ * go to the file being appended to, drop records hide their old places,
+ * and the file is removed once the commit is in place (reclaim.c).
+ */
+ws_status ws__reclaim(ws_store *st, ws__writer *w, ws_error *err);
 
 /*
  * For publish: appends to zones every committed zone that m's retention

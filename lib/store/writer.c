@@ -36,10 +36,12 @@
 #include <unistd.h>
 
 /*
- * A data file takes no more blocks once it holds 1 GiB: files stay small
- * enough to copy, verify or drop one at a time.
+ * A data file takes no more blocks once it holds 64 MiB: files stay small
+ * enough to copy, verify or drop one at a time, and rewriting one to give
+ * back what it wastes (reclaim.c) is a bounded piece of work, and needs
+ * no more free space than that.
  */
-#define DATA_FILE_MAX (1ull << 30)
+#define DATA_FILE_MAX (64ull << 20)
 
 /*
  * Blocks are encoded on two threads, the calling one and one helper:
@@ -96,9 +98,10 @@ struct ws__writer {
 	int lockfd;       /* the writer lock, -1 once released */
 	uint64_t segment;   /* id of the new segment ... */
 	bool wrote_segment; /* ... once publish started writing it */
-	uint32_t first_new_id; /* of a data file when the manifest has none */
+	uint32_t first_new_id; /* above every committed data file's */
 	bool published;   /* the MANIFEST naming this attempt is in place */
 	bool drop_retained; /* publish drops what retention hides (retire.c) */
+	uint32_t victim; /* a data file being rewritten (reclaim.c), or 0 */
 };
 
 static ws__writer *
@@ -142,14 +145,17 @@ static ws_status
 choose_file(ws__writer *w, ws_error *err)
 {
 	ws_manifest *m = &w->m;
-	if (m->ndata == 0 || m->data[m->ndata - 1].length >= DATA_FILE_MAX) {
-		uint32_t id = m->ndata ? m->data[m->ndata - 1].id + 1
-				       : w->first_new_id;
+	if (m->ndata == 0 || m->data[m->ndata - 1].length >= DATA_FILE_MAX ||
+	    m->data[m->ndata - 1].id == w->victim) {
+		/* Never the id of a file a reclaim is taking out. */
+		uint32_t id = m->ndata && m->data[m->ndata - 1].id >= w->first_new_id
+				      ? m->data[m->ndata - 1].id + 1
+				      : w->first_new_id;
 		size_t cap = m->ndata;
 		if (ws__grow(&m->data, &cap, m->ndata + 1, sizeof *m->data, err) !=
 		    WS_OK)
 			return WS_ENOMEM;
-		m->data[m->ndata++] = (ws_datafile_ref){id, 0};
+		m->data[m->ndata++] = (ws_datafile_ref){id, 0, 0};
 		w->new_file = true;
 	}
 	w->file = &m->data[m->ndata - 1];
@@ -389,13 +395,11 @@ write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 	}
 	size_t first = w->drop_retained ? m->nsegs
 					: segments_to_merge(m, w->nzones);
-	uint64_t records = w->nzones;
-	for (size_t s = first; s < m->nsegs; s++)
-		records += m->segs[s].records;
+	uint64_t records;
 	uint64_t id = m->next_segment++;
 	ws_status rc = ws__segment_write_merged(
 		w->st->indexdirfd, w->st->path, id, w->zones, w->nzones,
-		w->st->segs + first, m->nsegs - first, err);
+		w->st->segs + first, m->nsegs - first, m, &records, err);
 	if (rc == WS_OK) {
 		char dir[WS_PATH_SIZE];
 		rc = ws__fsync(w->st->indexdirfd,
@@ -512,7 +516,10 @@ start_from_committed(ws__writer *w, ws_error *err)
 		rc = check_committed_tail(w->st, err);
 	if (rc == WS_OK)
 		rc = clear_uncommitted_files(w->st, err);
-	return rc == WS_OK ? ws__manifest_copy(&w->m, &w->st->man, err) : rc;
+	const ws_manifest *m = &w->st->man;
+	if (m->ndata > 0)
+		w->first_new_id = m->data[m->ndata - 1].id + 1;
+	return rc == WS_OK ? ws__manifest_copy(&w->m, m, err) : rc;
 }
 
 static void
@@ -533,7 +540,6 @@ static void
 start_replacing(ws__writer *w)
 {
 	ws_manifest *m = &w->m;
-	w->first_new_id = m->ndata ? m->data[m->ndata - 1].id + 1 : 1;
 	m->ndata = 0;
 	m->nsegs = 0;
 	/* Moved-aside ranges belong to the old files; lost+found keeps them. */
@@ -593,6 +599,9 @@ append_record(ws__writer *w, uint16_t flags, ws_error *err)
 		rc = ws__fdatasync(w->fd, w->fname, err);
 	if (rc != WS_OK)
 		return rc;
+	/* A file's committed length ends at a record: it is not the last now. */
+	if (w->file->length > 0)
+		w->file->waste += sizeof rec;
 	w->off += sizeof rec;
 	w->file->length = w->off;
 	w->file_blocks = 0;
@@ -687,6 +696,58 @@ void
 ws__writer_drop_retained(ws__writer *w)
 {
 	w->drop_retained = true;
+}
+
+ws_status
+ws__writer_drop(ws__writer *w, const ws_zone *z, ws_error *err)
+{
+	if (ws__grow(&w->zones, &w->cap_zones, w->nzones + 1, sizeof *w->zones,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	ws_zone *d = &w->zones[w->nzones++];
+	*d = *z;
+	d->dropped = true;
+	ws_datafile_ref *f = (ws_datafile_ref *)ws__manifest_datafile(&w->m,
+								      z->file);
+	if (f != NULL)
+		f->waste = f->waste + z->bytes < f->length ? f->waste + z->bytes
+							    : f->length;
+	return WS_OK;
+}
+
+bool
+ws__writer_drops(const ws__writer *w, const ws_zone *z)
+{
+	for (size_t i = 0; i < w->nzones; i++)
+		if (w->zones[i].dropped && ws__zone_drops(&w->zones[i], z))
+			return true;
+	return false;
+}
+
+void
+ws__writer_rewrite_file(ws__writer *w, uint32_t id)
+{
+	w->victim = id;
+}
+
+void
+ws__writer_forget_file(ws__writer *w, uint32_t id)
+{
+	ws_manifest *m = &w->m;
+	uint32_t current = w->file != NULL ? w->file->id : 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < m->ndata; i++)
+		if (m->data[i].id != id)
+			m->data[kept++] = m->data[i];
+	m->ndata = kept;
+	kept = 0;
+	for (size_t q = 0; q < m->nquar; q++)
+		if (m->quar[q].id != id)
+			m->quar[kept++] = m->quar[q];
+	m->nquar = kept;
+	/* The refs moved over the one taken out. */
+	if (w->file != NULL)
+		w->file = (ws_datafile_ref *)ws__manifest_datafile(m, current);
 }
 
 ws_status

@@ -12,6 +12,10 @@
  * Users: the segment writer (fresh zones merged with old segments), the
  * zone map (ws_zones_next), the scan cursor (series by series) and the
  * lookup of one series' zones (a seek, then the records of that series).
+ *
+ * A drop record sorts right after the record of the block it drops (it
+ * is newer: an older segment never holds it), so the merge sees the two
+ * side by side and hides both (warmstore(5), Drop records).
  */
 #include "store/store.h"
 
@@ -43,6 +47,8 @@ ws__zone_cmp(const ws_zone *a, const ws_zone *b)
 		return a->file < b->file ? -1 : 1;
 	if (a->offset != b->offset)
 		return a->offset < b->offset ? -1 : 1;
+	if (a->dropped != b->dropped)
+		return a->dropped ? 1 : -1;
 	return 0;
 }
 
@@ -88,6 +94,34 @@ ws__zone_merge_seek(ws__zone_merge *m, uint64_t entity, uint32_t space,
 			return rc;
 		m->pos[s].loaded = false;
 	}
+	m->has_ahead = false;
+	return WS_OK;
+}
+
+ws_status
+ws__zone_merge_seek_end(ws__zone_merge *m, uint64_t entity, uint32_t space,
+			ws_error *err)
+{
+	/* The end of a series is the start of the next possible one. */
+	bool last = space == UINT32_MAX && entity == UINT64_MAX;
+	if (space == UINT32_MAX) {
+		entity++;
+		space = 0;
+	} else {
+		space++;
+	}
+	for (size_t s = 0; s < m->nsegs; s++) {
+		ws_status rc = last ? WS_OK
+				    : ws__segment_lower_bound(&m->segs[s], entity,
+							      space, &m->pos[s].next,
+							      m->store, err);
+		if (rc != WS_OK)
+			return rc;
+		if (last)
+			m->pos[s].next = m->segs[s].records;
+		m->pos[s].loaded = false;
+	}
+	m->has_ahead = false;
 	return WS_OK;
 }
 
@@ -167,15 +201,9 @@ peek_at(ws__zone_merge *m, ws_zone *z, size_t *which, ws_error *err)
 	return WS_OK;
 }
 
-ws_status
-ws__zone_merge_peek(ws__zone_merge *m, ws_zone *z, ws_error *err)
-{
-	size_t which;
-	return peek_at(m, z, &which, err);
-}
-
-ws_status
-ws__zone_merge_next(ws__zone_merge *m, ws_zone *z, ws_error *err)
+/* Takes the next record out of the merge, drop records included. */
+static ws_status
+take(ws__zone_merge *m, ws_zone *z, ws_error *err)
 {
 	size_t which;
 	ws_status rc = peek_at(m, z, &which, err);
@@ -192,6 +220,58 @@ ws__zone_merge_next(ws__zone_merge *m, ws_zone *z, ws_error *err)
 	} else if (++p->next % FORGET_EVERY == 0 && m->forget_read) {
 		forget_read_pages(&m->segs[which], p->next);
 	}
+	return WS_OK;
+}
+
+/*
+ * The next record that a reader sees: a block's record and its drop
+ * record come out as neither (or as the drop record alone, keep_drops);
+ * *paired tells whether a drop record met its block's record.
+ */
+static ws_status
+take_visible(ws__zone_merge *m, ws_zone *z, bool *paired, ws_error *err)
+{
+	for (;;) {
+		ws_status rc = take(m, z, err);
+		if (rc != WS_OK)
+			return rc;
+		ws_zone after;
+		size_t which;
+		rc = peek_at(m, &after, &which, err);
+		if (rc != WS_OK && rc != WS_NOTFOUND)
+			return rc;
+		*paired = rc == WS_OK && !z->settled && !after.settled &&
+			  ws__zone_drops(z, &after);
+		if (*paired && (rc = take(m, &after, err)) != WS_OK)
+			return rc;
+		if (*paired && !z->dropped)
+			*z = after; /* the reverse order gives the block first */
+		if (!z->dropped || m->keep_drops)
+			return WS_OK;
+	}
+}
+
+ws_status
+ws__zone_merge_peek(ws__zone_merge *m, ws_zone *z, ws_error *err)
+{
+	if (!m->has_ahead) {
+		ws_status rc = take_visible(m, &m->ahead, &m->ahead_paired, err);
+		if (rc != WS_OK)
+			return rc;
+		m->has_ahead = true;
+	}
+	*z = m->ahead;
+	return WS_OK;
+}
+
+ws_status
+ws__zone_merge_next(ws__zone_merge *m, ws_zone *z, ws_error *err)
+{
+	ws_status rc = ws__zone_merge_peek(m, z, err);
+	if (rc != WS_OK)
+		return rc;
+	m->has_ahead = false;
+	m->drop_paired = m->ahead_paired;
 	return WS_OK;
 }
 

@@ -1,8 +1,10 @@
 /*
  * commit.c - one batch of ws-ingest becomes a commit: its points sorted
  * and deduplicated (the latest input line of a key wins), its spaces'
- * dimensions checked against the committed state, its blocks published
- * through the store layer's writer.
+ * dimensions checked against the committed state, the small last blocks
+ * of its series merged in (autocompact.c), a wasteful data file rewritten
+ * (store/reclaim.c), its blocks published through the store layer's
+ * writer.
  */
 #include "write/write.h"
 
@@ -38,7 +40,8 @@ check_dims(ws_manifest *m, const ws_batch *b, ws_error *err)
 }
 
 ws_status
-ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
+ws__store_commit(ws_store *st, ws_batch *b, bool no_merge, uint64_t *blocks,
+		 ws_error *err)
 {
 	*blocks = 0;
 	if (b->n == 0)
@@ -48,7 +51,10 @@ ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks, ws_error *err)
 	ws_status rc = ws__writer_begin(st, WS__WRITER_ADD, &w, err);
 	if (rc != WS_OK)
 		return rc;
+	/* Tails first: a reclaim must not copy a block the commit drops. */
 	if ((rc = check_dims(ws__writer_manifest(w), b, err)) == WS_OK &&
+	    (no_merge || (rc = ws__merge_small_tails(st, w, b, err)) == WS_OK) &&
+	    (rc = ws__reclaim(st, w, err)) == WS_OK &&
 	    (rc = ws__writer_append(w, b, err)) == WS_OK)
 		rc = ws__writer_publish(w, err);
 	*blocks = ws__writer_blocks(w);

@@ -129,8 +129,8 @@ commit_batch(ingest *in, ws_error *err)
 	uint64_t blocks, rejected = 0;
 	size_t queued = in->batch.n;
 	ws_status rc;
-	while ((rc = ws__store_commit(in->st, &in->batch, &blocks, err)) ==
-	       WS_EBADINPUT) {
+	while ((rc = ws__store_commit(in->st, &in->batch, in->o->no_merge,
+				      &blocks, err)) == WS_EBADINPUT) {
 		size_t n; /* the failed commit reloaded the manifest */
 		ws_status drc = ws__batch_drop_conflicts(
 			&in->batch, &in->st->man, reject_conflict, in, &n, err);

@@ -26,12 +26,22 @@ ws_status ws__batch_drop_conflicts(ws_batch *b, const ws_manifest *m,
 				   size_t *dropped, ws_error *err);
 
 /*
- * Sorts and deduplicates the batch, then commits it through the writer
- * (which holds the lock); *blocks counts the blocks written. The store
- * handle then reads the new state.
+ * For each series of the sorted batch too small to fill a block: when
+ * the series' newest block is a data block that still fits with it, its
+ * points join the batch (as line 0: the batch's win) and the writer drops
+ * it (autocompact.c). Sorts the batch again if it grew.
  */
-ws_status ws__store_commit(ws_store *st, ws_batch *b, uint64_t *blocks,
-			   ws_error *err);
+ws_status ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
+				ws_error *err);
+
+/*
+ * Sorts and deduplicates the batch, then commits it through the writer
+ * (which holds the lock), merging small last blocks of its series unless
+ * no_merge; *blocks counts the blocks written. The store handle then
+ * reads the new state.
+ */
+ws_status ws__store_commit(ws_store *st, ws_batch *b, bool no_merge,
+			   uint64_t *blocks, ws_error *err);
 
 /*
  * Deletes waiting for a commit (delete.c): ranges of series, in any

@@ -1,0 +1,246 @@
+/*
+ * reclaim.c - giving back what a data file wastes (warmstore(5),
+ * Reclaiming). Data files are append-only: a block that a commit drops
+ * (a series' small last block merged into a new one) and the commit
+ * records before a file's last one stay in the file. When a file's waste
+ * passes a quarter of what it still holds, a commit copies the file's
+ * live blocks, byte for byte and with their seq, to the file it appends
+ * to, writes drop records for their old places, and the MANIFEST it
+ * publishes no longer names the file, which is then removed. At most one
+ * file of at most 64 MiB is rewritten per commit: the work and the extra
+ * disk space of a commit stay bounded, whatever the size of the store.
+ */
+#include "store/store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Less waste than this is not worth a rewrite, however small the file. */
+#define RECLAIM_MIN (16u << 10)
+/* Copied blocks are appended this many bytes at a time. */
+#define COPY_CHUNK (4u << 20)
+
+/* The data file that wastes most, if it wastes a quarter of its live bytes. */
+static const ws_datafile_ref *
+choose_victim(const ws_manifest *m)
+{
+	const ws_datafile_ref *best = NULL;
+	for (size_t i = 0; i < m->ndata; i++) {
+		const ws_datafile_ref *f = &m->data[i];
+		uint64_t live = f->length - f->waste;
+		if (f->waste >= RECLAIM_MIN && f->waste > live / 4 &&
+		    (best == NULL || f->waste > best->waste))
+			best = f;
+	}
+	return best;
+}
+
+/* Blocks read from the victim, waiting to be appended. */
+typedef struct copy_buf {
+	unsigned char *buf;
+	size_t len, cap;
+	ws_block_head *heads;
+	size_t *ends;
+	size_t n, cap_heads, cap_ends;
+	ws_zone *old; /* the zones of the copied blocks, dropped after */
+	size_t nold, cap_old;
+} copy_buf;
+
+static void
+copy_buf_free(copy_buf *c)
+{
+	free(c->buf);
+	free(c->heads);
+	free(c->ends);
+	free(c->old);
+}
+
+/* Whether the index has the block of z and no drop record for it. */
+static ws_status
+block_live(ws_store *st, const ws__writer *w, const ws_zone *z, bool *live,
+	   ws_error *err)
+{
+	ws_zone drop = *z;
+	drop.dropped = true;
+	bool indexed = false, dropped = ws__writer_drops(w, z);
+	for (size_t s = 0; s < st->nsegs && !dropped; s++) {
+		bool found;
+		ws_status rc = ws__segment_holds(&st->segs[s], z, &found,
+						 st->path, err);
+		if (rc == WS_OK && !found)
+			rc = ws__segment_holds(&st->segs[s], &drop, &dropped,
+					       st->path, err);
+		if (rc != WS_OK)
+			return rc;
+		indexed = indexed || found;
+	}
+	*live = indexed && !dropped;
+	return WS_OK;
+}
+
+/* Whether the MANIFEST still needs the retention record of block h. */
+static bool
+retention_kept(const ws_manifest *m, const ws_block_head *h, uint32_t file)
+{
+	for (size_t i = 0; i < m->nret; i++)
+		if (m->ret[i].seq == h->seq && m->ret[i].file == file)
+			return true;
+	return false;
+}
+
+/* Appends what was read, then drops the old places of its blocks. */
+static ws_status
+flush_copies(ws__writer *w, copy_buf *c, ws_error *err)
+{
+	if (c->n == 0)
+		return WS_OK;
+	ws_status rc = ws__writer_append_encoded(w, c->buf, c->len, c->heads,
+						 c->ends, c->n, err);
+	for (size_t i = 0; rc == WS_OK && i < c->nold; i++)
+		rc = ws__writer_drop(w, &c->old[i], err);
+	c->len = c->n = c->nold = 0;
+	return rc;
+}
+
+/* Reads the block at off (header h) into the copy buffer. */
+static ws_status
+take_block(int fd, const ws_block_head *h, uint64_t off, const char *where,
+	   copy_buf *c, ws_error *err)
+{
+	size_t size = WS_BLOCK_HEADER + h->stored_len;
+	if (ws__grow(&c->buf, &c->cap, c->len + size, 1, err) != WS_OK ||
+	    ws__grow(&c->heads, &c->cap_heads, c->n + 1, sizeof *c->heads,
+		     err) != WS_OK ||
+	    ws__grow(&c->ends, &c->cap_ends, c->n + 1, sizeof *c->ends, err) !=
+		    WS_OK)
+		return WS_ENOMEM;
+	ws_status rc = ws__pread_exact(fd, c->buf + c->len, size, (off_t)off,
+				       where, err);
+	if (rc != WS_OK)
+		return rc;
+	c->len += size;
+	c->heads[c->n] = *h;
+	c->ends[c->n++] = c->len;
+	return WS_OK;
+}
+
+static ws_status
+note_old(copy_buf *c, const ws_zone *z, ws_error *err)
+{
+	if (ws__grow(&c->old, &c->cap_old, c->nold + 1, sizeof *c->old, err) !=
+	    WS_OK)
+		return WS_ENOMEM;
+	c->old[c->nold++] = *z;
+	return WS_OK;
+}
+
+/* The end of the quarantined range of file id that starts at off, or off. */
+static uint64_t
+skip_quarantine(const ws_manifest *m, uint32_t id, uint64_t off)
+{
+	for (size_t q = 0; q < m->nquar; q++)
+		if (m->quar[q].id == id && m->quar[q].offset == off)
+			return off + m->quar[q].length;
+	return off;
+}
+
+/*
+ * One step of the walk through the victim: a commit record is passed
+ * over, a live block (or a retention record still in force) is taken.
+ */
+static ws_status
+copy_step(ws_store *st, ws__writer *w, const ws_datafile_ref *f, int fd,
+	  uint64_t *off, copy_buf *c, ws_error *err)
+{
+	char where[WS_WHERE_SIZE];
+	ws__name rel;
+	ws__data_file(f->id, &rel);
+	snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path,
+		 rel.rel, *off);
+	unsigned char p[WS_BLOCK_HEADER];
+	size_t n = f->length - *off < sizeof p ? (size_t)(f->length - *off)
+					       : sizeof p;
+	ws_status rc = ws__pread_exact(fd, p, n, (off_t)*off, where, err);
+	if (rc != WS_OK)
+		return rc;
+	if (n >= 4 && ws__is_commit_record(p)) {
+		*off += WS_COMMIT_RECORD;
+		return WS_OK;
+	}
+	ws_block_head h;
+	if (n < sizeof p)
+		return ws__err(err, WS_ECORRUPT, "%s: block header cut short",
+			       where);
+	if ((rc = ws__block_parse_head(p, &h, where, err)) != WS_OK)
+		return rc;
+	bool take = h.flags == WS_BLOCK_RETENTION &&
+		    retention_kept(ws__writer_manifest(w), &h, f->id);
+	ws_zone z = ws__zone_of_block(&h, f->id, *off);
+	if (h.flags != WS_BLOCK_RETENTION &&
+	    (rc = block_live(st, w, &z, &take, err)) != WS_OK)
+		return rc;
+	if (take && (rc = take_block(fd, &h, *off, where, c, err)) == WS_OK &&
+	    h.flags != WS_BLOCK_RETENTION)
+		rc = note_old(c, &z, err);
+	*off += WS_BLOCK_HEADER + (uint64_t)h.stored_len;
+	if (rc == WS_OK && c->len >= COPY_CHUNK)
+		rc = flush_copies(w, c, err);
+	return rc;
+}
+
+/* The retention records the victim held are now in the file appended to. */
+static void
+repoint_retention(ws__writer *w, uint32_t from)
+{
+	ws_manifest *m = ws__writer_manifest(w);
+	uint32_t to = m->data[m->ndata - 1].id;
+	for (size_t i = 0; i < m->nret; i++)
+		if (m->ret[i].file == from)
+			m->ret[i].file = to;
+}
+
+static ws_status
+rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, ws_error *err)
+{
+	int fd;
+	ws_status rc = ws__store_data_fd(st, f.id, &fd, err);
+	if (rc != WS_OK)
+		return rc;
+	ws__writer_rewrite_file(w, f.id);
+	copy_buf c = {0};
+	uint64_t off = 0;
+	while (rc == WS_OK && off < f.length) {
+		uint64_t past = skip_quarantine(ws__writer_manifest(w), f.id, off);
+		if (past != off)
+			off = past;
+		else
+			rc = copy_step(st, w, &f, fd, &off, &c, err);
+	}
+	if (rc == WS_OK)
+		rc = flush_copies(w, &c, err);
+	copy_buf_free(&c);
+	if (rc != WS_OK)
+		return rc;
+	repoint_retention(w, f.id);
+	ws__writer_forget_file(w, f.id);
+	return WS_OK;
+}
+
+ws_status
+ws__reclaim(ws_store *st, ws__writer *w, ws_error *err)
+{
+	const ws_datafile_ref *f = choose_victim(ws__writer_manifest(w));
+	if (f == NULL)
+		return WS_OK;
+	/* A copy: the manifest's array moves as files come and go. */
+	ws_datafile_ref victim = *f;
+	ws_status rc = rewrite_file(st, w, victim, err);
+	if (rc == WS_ECORRUPT)
+		ws__err_prefix(err, "%s: data file %" PRIu32 " cannot be "
+				    "rewritten to give back space (run "
+				    "'ws-reindex %s')",
+			       st->path, victim.id, st->path);
+	return rc;
+}
