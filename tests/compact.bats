@@ -6,12 +6,13 @@
 
 load helpers
 
-# 60 one-line runs over 3 entities, then an overwrite of one key.
+# 60 one-line runs over 3 entities, then an overwrite of one key, each
+# in blocks of its own (no automatic compaction).
 small_commits() {
 	for i in $(seq 1 60); do
-		point $((i % 3)) "$i" "$i" | ingest
+		point $((i % 3)) "$i" "$i" | ingest -M
 	done
-	point 1 4 99 | ingest
+	point 1 4 99 | ingest -M
 }
 
 blocks() { ws-zones "$S" | wc -l; }

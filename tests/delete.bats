@@ -153,7 +153,7 @@ times() { ws-range "$S" -e "${1:-1}" | sed 's/.*"timestamp":\([-0-9]*\).*/\1/' |
 }
 
 @test "--before drops whole blocks and files without reading them" {
-	for t in $(seq 1 5); do point 1 "$t" "$t" | ingest; done
+	for t in $(seq 1 5); do point 1 "$t" "$t" | ingest -M; done
 	[ "$(ls "$S/data" | wc -l)" -eq 1 ]
 	bytes=$(cat "$S"/data/* | wc -c)
 	run ws-delete -v --before 4 "$S"

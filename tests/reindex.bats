@@ -14,7 +14,7 @@ make_store() {
 				printf '{"entity_id":%s,"space_id":%s,"timestamp":%s,"vector":[%s.5,%s]}\n' \
 					"$e" $((e % 3)) $((t * 1000)) "$run" "$e"
 			done
-		done | ingest
+		done | ingest -M
 	done
 	printf '{"entity_id":18446744073709551615,"space_id":4294967295,"timestamp":-5,"vector":[1],"metadata":{"k":"v"}}\n' | ingest
 }

@@ -19,7 +19,7 @@ seed() {
 		point 7 50 5
 		printf '{"entity_id":8,"space_id":2,"timestamp":%s,"vector":[%s,-1]}\n' 1 1 3 3
 		echo '{"entity_id":9,"timestamp":-7,"vector":[0.5],"metadata":{"unit":"C"}}'
-	} | ingest
+	} | ingest -M
 }
 
 @test "count: one series, exact after overwrites, within --from/--to" {
@@ -147,7 +147,7 @@ damage_block() {
 
 @test "latest: reads only the last block of a series" {
 	for run in 1 2 3; do
-		for i in 1 2 3; do point 4 $((run * 10 + i)) "$run.$i"; done | ingest
+		for i in 1 2 3; do point 4 $((run * 10 + i)) "$run.$i"; done | ingest -M
 	done
 	# the first two blocks are damaged: a full range stops, --latest not
 	damage_block 1

@@ -16,7 +16,7 @@ make_store() {
 			done
 		done
 	done | ingest
-	printf '{"entity_id":1,"timestamp":%s,"vector":[9,9]}\n' 60 70 | ingest
+	printf '{"entity_id":1,"timestamp":%s,"vector":[9,9]}\n' 60 70 | ingest -M
 }
 
 @test "ws-zones prints one line per block with exactly the documented keys" {
@@ -96,7 +96,7 @@ make_store() {
 
 @test "ws-zones --summary counts every stored version of an overwritten point" {
 	point 5 1 1 | ingest
-	point 5 1 2 | ingest
+	point 5 1 2 | ingest -M
 	run ws-zones -S "$S"
 	[[ $output == '{"points":2,"entities":1,"spaces":1,"blocks":2,"files":1,'* ]]
 	run ws-range -e 5 "$S"
@@ -119,7 +119,7 @@ make_store() {
 
 @test "ws-zones order does not depend on how the index is split in segments" {
 	# Many small commits make several segments.
-	for i in 5 3 1 4 2 3 1; do point "$i" "$i" 1 | ingest; done
+	for i in 5 3 1 4 2 3 1; do point "$i" "$i" 1 | ingest -M; done
 	[ "$(ls "$S/index" | wc -l)" -gt 1 ]
 	ws-zones "$S" >"$T/z"
 	sort -t: -k2,2n -s "$T/z" | cmp - "$T/z"

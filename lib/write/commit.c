@@ -41,12 +41,14 @@ check_dims(ws_manifest *m, const ws_batch *b, ws_error *err)
 
 ws_status
 ws__store_commit(ws_store *st, ws_batch *b, bool no_merge, uint64_t *blocks,
-		 ws_error *err)
+		 size_t *keys, ws_error *err)
 {
 	*blocks = 0;
+	*keys = 0;
 	if (b->n == 0)
 		return WS_OK;
 	ws__batch_sort_dedup(b);
+	*keys = b->n; /* before the small last blocks join it */
 	ws__writer *w;
 	ws_status rc = ws__writer_begin(st, WS__WRITER_ADD, &w, err);
 	if (rc != WS_OK)

@@ -127,10 +127,10 @@ commit_batch(ingest *in, ws_error *err)
 	if (in->o->delete_keys)
 		return commit_deletes(in, err);
 	uint64_t blocks, rejected = 0;
-	size_t queued = in->batch.n;
+	size_t queued = in->batch.n, keys;
 	ws_status rc;
 	while ((rc = ws__store_commit(in->st, &in->batch, in->o->no_merge,
-				      &blocks, err)) == WS_EBADINPUT) {
+				      &blocks, &keys, err)) == WS_EBADINPUT) {
 		size_t n; /* the failed commit reloaded the manifest */
 		ws_status drc = ws__batch_drop_conflicts(
 			&in->batch, &in->st->man, reject_conflict, in, &n, err);
@@ -143,8 +143,8 @@ commit_batch(ingest *in, ws_error *err)
 	if (rc != WS_OK)
 		return rc;
 	/* The commit kept the last line of each key: the rest were replaced. */
-	in->stats->replaced += queued - (size_t)rejected - in->batch.n;
-	if (in->batch.n > 0)
+	in->stats->replaced += queued - (size_t)rejected - keys;
+	if (keys > 0)
 		in->stats->commits++;
 	in->stats->blocks += blocks;
 	/* Counted once committed: a batch a failed commit lost is not. */

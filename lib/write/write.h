@@ -37,11 +37,11 @@ ws_status ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
 /*
  * Sorts and deduplicates the batch, then commits it through the writer
  * (which holds the lock), merging small last blocks of its series unless
- * no_merge; *blocks counts the blocks written. The store handle then
- * reads the new state.
+ * no_merge; *blocks counts the blocks written, *keys the batch's keys.
+ * The store handle then reads the new state.
  */
 ws_status ws__store_commit(ws_store *st, ws_batch *b, bool no_merge,
-			   uint64_t *blocks, ws_error *err);
+			   uint64_t *blocks, size_t *keys, ws_error *err);
 
 /*
  * Deletes waiting for a commit (delete.c): ranges of series, in any
