@@ -74,11 +74,39 @@ same_as() {
 	cmp "$T/got" "$1" || { diff "$T/got" "$1" | head -n 5; return 1; }
 }
 
-# fresh_store [tail] : the store with the first batch committed; with
-# "tail", garbage past the committed end of the data file, as a crashed
-# writer leaves it (the next commit must cut it off: ftruncate).
+# waste_template : $T/wtpl, the first batch and then one-line runs into
+# entity 9, as many as make the data file waste so much that the second
+# batch's commit rewrites it (warmstore(5), Reclaiming); the answers
+# before and after that commit in want-first-waste and want-both-waste.
+waste_template() {
+	[ -d "$T/wtpl" ] && return 0
+	ws-ingest "$T/wtpl" <"$T/first"
+	local i last
+	for i in $(seq 1 400); do
+		point 9 "$i" "$i" 1 | ws-ingest "$T/wtpl"
+		last=$(ls "$T/wtpl/data" | tail -n 1)
+		rm -rf "$T/try"
+		cp -a "$T/wtpl" "$T/try"
+		ws-ingest "$T/try" <"$T/second"
+		[ -e "$T/try/data/$last" ] && continue
+		ws-range --all "$T/wtpl" >"$T/want-first-waste"
+		ws-range --all "$T/try" >"$T/want-both-waste"
+		return 0
+	done
+	echo "no commit rewrote a data file"
+	return 1
+}
+
+# fresh_store [tail|waste] : the store with the first batch committed;
+# with "tail", garbage past the committed end of the data file, as a
+# crashed writer leaves it (the next commit must cut it off: ftruncate);
+# with "waste", the store of waste_template.
 fresh_store() {
 	rm -rf "$S"
+	if [ "${1:-}" = waste ]; then
+		cp -a "$T/wtpl" "$S"
+		return 0
+	fi
 	ws-ingest "$S" <"$T/first"
 	if [ "${1:-}" = tail ]; then
 		printf 'torn tail of a crashed writer' >>"$S/data/00000001.wsd"
@@ -95,14 +123,19 @@ word_of() {
 	esac
 }
 
-# check_ingest_faults NAME ERRNO [tail] : for N = 1 .. calls+1, fail the
+# check_ingest_faults NAME ERRNO [tail|waste] : for N = 1 .. calls+1, fail the
 # Nth NAME call of the second ingest and check what warmstore(5) promises.
 check_ingest_faults() {
 	local name=$1 errno=$2 mode=${3:-} n calls errtext
+	local first=$T/want-first both=$T/want-both
 	case $errno in
 	ENOSPC) errtext='No space left on device' ;;
 	EIO) errtext='Input/output error' ;;
 	esac
+	if [ "$mode" = waste ]; then
+		waste_template || return 1
+		first=$T/want-first-waste both=$T/want-both-waste
+	fi
 	fresh_store $mode
 	cp -a "$S" "$T/copy"
 	calls=$(count_calls "$name" ws-ingest "$T/copy" <"$T/second")
@@ -119,7 +152,7 @@ check_ingest_faults() {
 			# Past the last call: nothing failed.
 			[ "$n" -eq $((calls + 1)) ] || { echo "$name $n: not reached"; return 1; }
 			[ "$status" -eq 0 ] || { echo "$name $n: exit $status"; cat "$T/err"; return 1; }
-			same_as "$T/want-both"
+			same_as "$both"
 			continue
 		fi
 		if [ "$status" -ne 2 ] ||
@@ -129,12 +162,12 @@ check_ingest_faults() {
 			return 1
 		fi
 		if grep -q 'after the rename\|after the batch was committed' "$T/err"; then
-			same_as "$T/want-both" || { echo "$name $n: after the rename"; return 1; }
+			same_as "$both" || { echo "$name $n: after the rename"; return 1; }
 		else
-			same_as "$T/want-first" || { echo "$name $n: not the first batch"; return 1; }
+			same_as "$first" || { echo "$name $n: not the first batch"; return 1; }
 		fi
 		ws-ingest "$S" <"$T/second" || { echo "$name $n: no recovery"; return 1; }
-		same_as "$T/want-both" || { echo "$name $n: recovery differs"; return 1; }
+		same_as "$both" || { echo "$name $n: recovery differs"; return 1; }
 		if grep -q 'after the rename' "$T/err"; then
 			# The segments the new MANIFEST merged away stay: the old
 			# MANIFEST, which names them, may be what a crash brings
@@ -174,6 +207,15 @@ check_ingest_faults() {
 
 @test "ws-ingest: a failed fsync (segment, index/, MANIFEST.tmp, store dir), EIO" {
 	check_ingest_faults fsync EIO
+}
+
+@test "ws-ingest: a commit that rewrites a wasteful data file fails at each step" {
+	check_ingest_faults pwrite ENOSPC waste
+	check_ingest_faults fdatasync EIO waste
+	check_ingest_faults fsync EIO waste
+	check_ingest_faults write ENOSPC waste
+	check_ingest_faults openat ENOSPC waste
+	check_ingest_faults rename ENOSPC waste
 }
 
 @test "ws-ingest: creating a store fsyncs the directory that holds it" {
