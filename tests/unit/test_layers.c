@@ -1,7 +1,8 @@
 /*
  * test_layers.c - unit tests of the store layer's shared machinery: the
- * merge of index segments (zonemerge.c), the series cursor where the
- * newest write wins (cursor.c) and the writer (writer.c).
+ * merge of index segments (zonemerge.c) and its drop records, the series
+ * cursor where the newest write wins (cursor.c) and the writer
+ * (writer.c).
  */
 #include "store/store.h"
 
@@ -94,6 +95,118 @@ test_zone_merge(void)
 	TAP_CHECK(rc == WS_OK && z.entity == 3 && z.seq == 2,
 		  "then the next record of the series, from the other segment");
 	ws__zone_merge_free(&m);
+	ws__segment_close(&segs[0]);
+	ws__segment_close(&segs[1]);
+	close(ifd);
+}
+
+
+static ws_zone
+dropped(ws_zone z)
+{
+	z.dropped = true;
+	return z;
+}
+
+/* The records a merge of segs yields, as (entity, seq, dropped) digits. */
+static void
+merged(const ws_segment *segs, size_t n, int direction, bool keep, char *out,
+       size_t cap)
+{
+	ws__zone_merge m;
+	ws_error err;
+	ws_zone z;
+	size_t len = 0;
+	out[0] = 0;
+	if (ws__zone_merge_open(&m, segs, n, direction, dir, &err) != WS_OK)
+		abort();
+	m.keep_drops = keep;
+	while (ws__zone_merge_next(&m, &z, &err) == WS_OK && len + 8 < cap)
+		len += (size_t)snprintf(out + len, cap - len, "%s%u%u%s",
+					len ? " " : "", (unsigned)z.entity,
+					(unsigned)z.seq,
+					z.dropped ? (m.drop_paired ? "d" : "D") : "");
+	ws__zone_merge_free(&m);
+}
+
+static void
+test_drop_records(void)
+{
+	char idx[512];
+	snprintf(idx, sizeof idx, "%s/index", dir);
+	mkdir(idx, 0777);
+	int ifd = open(idx, O_RDONLY | O_DIRECTORY);
+	/* Entity 2's block of seq 1 is dropped by a later segment. */
+	ws_zone a[] = {zone(1, 0, 1, 0), zone(2, 0, 1, 0), zone(3, 0, 1, 0)};
+	ws_zone b[] = {dropped(zone(2, 0, 1, 0)), zone(2, 0, 2, 0)};
+	ws_segment segs[2];
+	make_segment(ifd, 11, a, 3, &segs[0]);
+	make_segment(ifd, 12, b, 2, &segs[1]);
+	char got[128];
+	merged(segs, 2, 1, false, got, sizeof got);
+	TAP_CHECK(strcmp(got, "11 22 31") == 0,
+		  "a forward merge hides a dropped block and its drop record (%s)",
+		  got);
+	merged(segs, 2, -1, false, got, sizeof got);
+	TAP_CHECK(strcmp(got, "31 22 11") == 0,
+		  "so does a reverse merge (%s)", got);
+	merged(segs, 2, 1, true, got, sizeof got);
+	TAP_CHECK(strcmp(got, "11 21d 22 31") == 0,
+		  "keep_drops yields the drop record alone, met with its block (%s)",
+		  got);
+	merged(&segs[1], 1, 1, true, got, sizeof got);
+	TAP_CHECK(strcmp(got, "21D 22") == 0,
+		  "a drop record whose block is in no merged segment is unmet (%s)",
+		  got);
+	ws__zone_merge m;
+	ws_error err;
+	ws_zone z;
+	ws_status rc = ws__zone_merge_open(&m, segs, 2, -1, dir, &err);
+	if (rc == WS_OK)
+		rc = ws__zone_merge_seek_end(&m, 2, 0, &err);
+	if (rc == WS_OK)
+		rc = ws__zone_merge_next(&m, &z, &err);
+	TAP_CHECK(rc == WS_OK && z.entity == 2 && z.seq == 2 && !z.dropped,
+		  "seek_end then a reverse step gives the series' newest block");
+	ws__zone_merge_free(&m);
+
+	/* Written merged: the pair becomes a settled drop record, kept while
+	 * its data file is named, left out once it is not. */
+	ws_manifest live;
+	ws__manifest_init(&live);
+	live.data = calloc(1, sizeof *live.data);
+	live.data[0] = (ws_datafile_ref){1, 1 << 20, 0};
+	live.ndata = 1;
+	uint64_t records = 0;
+	rc = ws__segment_write_merged(ifd, dir, 13, NULL, 0, segs, 2, &live,
+				      &records, &err);
+	ws_segment out;
+	ws_segment_ref ref = {13, records};
+	if (rc == WS_OK)
+		rc = ws__segment_open(ifd, dir, &ref, &out, &err);
+	bool settled = false;
+	for (uint64_t i = 0; rc == WS_OK && i < out.records; i++)
+		if (ws__segment_record(&out, i, &z, dir, &err) == WS_OK &&
+		    z.dropped)
+			settled = z.settled;
+	TAP_CHECK(rc == WS_OK && records == 4 && settled,
+		  "a merged segment keeps a settled drop record while its file is named (%llu)",
+		  (unsigned long long)records);
+	bool held = false;
+	if (rc == WS_OK)
+		rc = ws__segment_holds(&out, &(ws_zone){.entity = 2, .seq = 2,
+						       .file = 1,
+						       .offset = 2000},
+				       &held, dir, &err);
+	TAP_CHECK(rc == WS_OK && held, "segment_holds finds a record by its key");
+	live.ndata = 0;
+	rc = ws__segment_write_merged(ifd, dir, 14, NULL, 0, &out, 1, &live,
+				      &records, &err);
+	TAP_CHECK(rc == WS_OK && records == 3,
+		  "and leaves it out once its data file is gone (%llu)",
+		  (unsigned long long)records);
+	ws__segment_close(&out);
+	ws__manifest_free(&live);
 	ws__segment_close(&segs[0]);
 	ws__segment_close(&segs[1]);
 	close(ifd);
@@ -230,6 +343,7 @@ main(void)
 	if (!tap_make_dir(dir, sizeof dir, "ws-layers"))
 		return 99;
 	test_zone_merge();
+	test_drop_records();
 	test_cursor_and_writer();
 	return tap_done_in(dir);
 }
