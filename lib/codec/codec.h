@@ -100,6 +100,8 @@ ws_status ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line,
 /* An entry's encoded metadata and its length (NULL and 0: none). */
 const unsigned char *ws__batch_meta(const ws_batch *b,
 				    const ws_batch_entry *e, size_t *len);
+/* Entry i as a point (a view valid until the batch changes). */
+void ws__batch_point(const ws_batch *b, size_t i, ws_point *pt);
 /* Bytes the batch holds, the figure batch_bytes is compared with. */
 size_t ws__batch_bytes(const ws_batch *b);
 /*

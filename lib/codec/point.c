@@ -115,6 +115,18 @@ ws__batch_meta(const ws_batch *b, const ws_batch_entry *e, size_t *len)
 	return p;
 }
 
+void
+ws__batch_point(const ws_batch *b, size_t i, ws_point *pt)
+{
+	const ws_batch_entry *e = &b->e[i];
+	pt->entity_id = e->entity;
+	pt->space_id = e->space;
+	pt->timestamp = e->ts;
+	pt->dim = e->dim;
+	pt->vector = b->vec + e->vec_off;
+	pt->meta = ws__batch_meta(b, e, &pt->meta_len);
+}
+
 size_t
 ws__batch_bytes(const ws_batch *b)
 {

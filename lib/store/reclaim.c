@@ -46,6 +46,8 @@ typedef struct copy_buf {
 	size_t n, cap_heads, cap_ends;
 	ws_zone *old; /* the zones of the copied blocks, dropped after */
 	size_t nold, cap_old;
+	uint64_t *dropped; /* offsets of the blocks this commit drops anyway */
+	size_t ndropped;
 } copy_buf;
 
 static void
@@ -55,16 +57,34 @@ copy_buf_free(copy_buf *c)
 	free(c->heads);
 	free(c->ends);
 	free(c->old);
+	free(c->dropped);
 }
 
-/* Whether the index has the block of z and no drop record for it. */
+static bool
+dropped_here(const copy_buf *c, uint64_t offset)
+{
+	size_t lo = 0, hi = c->ndropped;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->dropped[mid] < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->ndropped && c->dropped[lo] == offset;
+}
+
+/*
+ * Whether the index has the block of z and no drop record for it, and
+ * the commit does not drop it either.
+ */
 static ws_status
-block_live(ws_store *st, const ws__writer *w, const ws_zone *z, bool *live,
+block_live(ws_store *st, const copy_buf *c, const ws_zone *z, bool *live,
 	   ws_error *err)
 {
 	ws_zone drop = *z;
 	drop.dropped = true;
-	bool indexed = false, dropped = ws__writer_drops(w, z);
+	bool indexed = false, dropped = dropped_here(c, z->offset);
 	for (size_t s = 0; s < st->nsegs && !dropped; s++) {
 		bool found;
 		ws_status rc = ws__segment_holds(&st->segs[s], z, &found,
@@ -179,7 +199,7 @@ copy_step(ws_store *st, ws__writer *w, const ws_datafile_ref *f, int fd,
 		    retention_kept(ws__writer_manifest(w), &h, f->id);
 	ws_zone z = ws__zone_of_block(&h, f->id, *off);
 	if (h.flags != WS_BLOCK_RETENTION &&
-	    (rc = block_live(st, w, &z, &take, err)) != WS_OK)
+	    (rc = block_live(st, c, &z, &take, err)) != WS_OK)
 		return rc;
 	if (take && (rc = take_block(fd, &h, *off, where, c, err)) == WS_OK &&
 	    h.flags != WS_BLOCK_RETENTION)
@@ -210,6 +230,7 @@ rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, ws_error *err)
 		return rc;
 	ws__writer_rewrite_file(w, f.id);
 	copy_buf c = {0};
+	rc = ws__writer_drops_in(w, f.id, &c.dropped, &c.ndropped, err);
 	uint64_t off = 0;
 	while (rc == WS_OK && off < f.length) {
 		uint64_t past = skip_quarantine(ws__writer_manifest(w), f.id, off);

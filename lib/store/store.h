@@ -378,8 +378,9 @@ void ws__writer_drop_retained(ws__writer *w);
  * goes into the new segment and its bytes count as the file's waste.
  */
 ws_status ws__writer_drop(ws__writer *w, const ws_zone *z, ws_error *err);
-/* Whether this attempt drops the block of z. */
-bool ws__writer_drops(const ws__writer *w, const ws_zone *z);
+/* The offsets, sorted, of the blocks of data file file this attempt drops. */
+ws_status ws__writer_drops_in(const ws__writer *w, uint32_t file,
+			      uint64_t **offsets, size_t *n, ws_error *err);
 /* Appends go to a new data file while data file id is being rewritten. */
 void ws__writer_rewrite_file(ws__writer *w, uint32_t id);
 /* Takes data file id (not the one appended to) out of the new manifest. */

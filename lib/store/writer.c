@@ -715,13 +715,30 @@ ws__writer_drop(ws__writer *w, const ws_zone *z, ws_error *err)
 	return WS_OK;
 }
 
-bool
-ws__writer_drops(const ws__writer *w, const ws_zone *z)
+static int
+offset_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < w->nzones; i++)
-		if (w->zones[i].dropped && ws__zone_drops(&w->zones[i], z))
-			return true;
-	return false;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+ws_status
+ws__writer_drops_in(const ws__writer *w, uint32_t file, uint64_t **offsets,
+		    size_t *n, ws_error *err)
+{
+	size_t cap = 0;
+	*offsets = NULL;
+	*n = 0;
+	for (size_t i = 0; i < w->nzones; i++) {
+		const ws_zone *z = &w->zones[i];
+		if (!z->dropped || z->file != file)
+			continue;
+		if (ws__grow(offsets, &cap, *n + 1, sizeof **offsets, err) != WS_OK)
+			return WS_ENOMEM;
+		(*offsets)[(*n)++] = z->offset;
+	}
+	ws__sort(*offsets, *n, sizeof **offsets, offset_cmp);
+	return WS_OK;
 }
 
 void

@@ -2,19 +2,29 @@
  * autocompact.c - automatic compaction (warmstore(5), Automatic
  * compaction). A commit that brings a series fewer points than fill a
  * block would otherwise leave one more small block behind it, and a
- * store fed one line at a time would hold one block per point. Instead,
- * when the newest block of such a series is a data block that the new
- * points would fill no further than the block limits, its points join
- * the batch (the batch's own win where keys meet), the commit writes
- * them together as one block, and a drop record takes the old block out
- * of the index. The work is one block per series the commit touches.
+ * store fed one line at a time would hold one block per point. Instead
+ * the commit takes the series' newest blocks while each is no larger
+ * than twice what is taken so far (the new points included) and all
+ * still fit one block, stopping at a tombstone; their points join the
+ * batch (the batch's own win where keys meet), the commit writes them
+ * together, and drop records take the old blocks out of the index.
  *
- * It is sound because the old block is the series' newest: no write or
- * delete of the series came after it, so its points are what a reader
- * sees of it, less what a retention record written since hides, and the
- * new block, written later than everything, shows the same.
+ * The rule is a binary counter per series: a series keeps at most a few
+ * small blocks, each about twice the size of the next newer one, and a
+ * point is rewritten a few times (once per doubling) before its block is
+ * full, so that the work of a commit stays within a small multiple of
+ * its own points, however large the store.
+ *
+ * It is sound because the blocks taken are the series' newest: no write
+ * or delete of the series came after them, so their points, newest
+ * first, less what a retention record written since hides, are what a
+ * reader sees of them, and the new block, written later than everything,
+ * shows the same.
  */
 #include "write/write.h"
+
+/* A series merges at most this many blocks in one commit. */
+#define MAX_TAKEN 32
 
 /* The raw bytes a series' points take in a block, as the writer counts. */
 static size_t
@@ -29,65 +39,100 @@ series_raw(const ws_batch *b, size_t first, size_t end)
 	return raw;
 }
 
-/* The zone of the series' newest block; WS_NOTFOUND when it has none. */
+/* The blocks of a series that the new points merge with, newest first. */
+typedef struct tail {
+	ws_zone z[MAX_TAKEN];
+	size_t n;
+	size_t points, raw; /* taken so far, the new points included */
+} tail;
+
+static bool
+takes(const tail *t, const ws_zone *z)
+{
+	return t->n < MAX_TAKEN && !z->tombstone && z->raw_len <= 2 * t->raw &&
+	       t->points + z->count <= WS_BLOCK_MAX_POINTS &&
+	       t->raw + z->raw_len <= WS_BLOCK_MAX_RAW;
+}
+
+/* Walks the series' blocks from the newest while the rule takes them. */
 static ws_status
-newest_zone(ws_store *st, uint64_t entity, uint32_t space, ws_zone *z,
-	    ws_error *err)
+find_tail(ws_store *st, uint64_t entity, uint32_t space, tail *t,
+	  ws_error *err)
 {
 	ws__zone_merge m;
 	ws_status rc = ws__zone_merge_open(&m, st->segs, st->nsegs, -1, st->path,
 					   err);
 	if (rc != WS_OK)
 		return rc;
-	if ((rc = ws__zone_merge_seek_end(&m, entity, space, err)) == WS_OK &&
-	    (rc = ws__zone_merge_next(&m, z, err)) == WS_OK &&
-	    (z->entity != entity || z->space != space))
-		rc = WS_NOTFOUND;
+	rc = ws__zone_merge_seek_end(&m, entity, space, err);
+	ws_zone z;
+	while (rc == WS_OK && (rc = ws__zone_merge_next(&m, &z, err)) == WS_OK &&
+	       z.entity == entity && z.space == space && takes(t, &z)) {
+		t->z[t->n++] = z;
+		t->points += z.count;
+		t->raw += z.raw_len;
+	}
 	ws__zone_merge_free(&m);
-	return rc;
+	return rc == WS_NOTFOUND ? WS_OK : rc;
 }
 
-/* Whether the old block and the new points fit in one block. */
-static bool
-fits(const ws_zone *z, size_t points, size_t raw)
-{
-	return !z->tombstone && z->count + points <= WS_BLOCK_MAX_POINTS &&
-	       z->raw_len + raw <= WS_BLOCK_MAX_RAW;
-}
-
-/* Adds the visible points of the block of z to the batch, as line 0. */
+/*
+ * The visible points of the taken blocks into old, each block's points
+ * as the line of its rank (the newest highest), so that a sort keeps the
+ * newest write of each key.
+ */
 static ws_status
-take_points(ws_store *st, const ws_zone *z, ws_block *blk, ws_batch *b,
-	    ws_error *err)
+read_tail(ws_store *st, const tail *t, ws_block *blk, ws_batch *old,
+	  ws_error *err)
 {
-	ws_status rc = ws__store_read_block(st, z, blk, err);
-	for (size_t i = 0; rc == WS_OK && i < blk->h.count; i++) {
-		ws_point pt;
-		ws__block_point(blk, i, &pt);
-		if (!ws__retention_hides(&st->man, z->space, pt.timestamp, z->seq))
-			rc = ws__batch_add(b, &pt, 0, err);
+	ws_status rc = WS_OK;
+	for (size_t k = 0; rc == WS_OK && k < t->n; k++) {
+		const ws_zone *z = &t->z[k];
+		rc = ws__store_read_block(st, z, blk, err);
+		for (size_t i = 0; rc == WS_OK && i < blk->h.count; i++) {
+			ws_point pt;
+			ws__block_point(blk, i, &pt);
+			if (!ws__retention_hides(&st->man, z->space, pt.timestamp,
+						 z->seq))
+				rc = ws__batch_add(old, &pt, t->n - k, err);
+		}
 	}
 	return rc;
 }
 
-/* Merges the newest block of the series at b->e[first..end) if it fits. */
+/* Moves the merged old points into the batch as line 0: the batch's win. */
+static ws_status
+join(ws_batch *b, ws_batch *old, ws_error *err)
+{
+	ws__batch_sort_dedup(old);
+	ws_status rc = WS_OK;
+	for (size_t i = 0; rc == WS_OK && i < old->n; i++) {
+		ws_point pt;
+		ws__batch_point(old, i, &pt);
+		rc = ws__batch_add(b, &pt, 0, err);
+	}
+	ws__batch_reset(old);
+	return rc;
+}
+
+/* Merges the series at b->e[first..end) with the newest blocks it takes. */
 static ws_status
 merge_tail(ws_store *st, ws__writer *w, ws_batch *b, size_t first,
-	   size_t end, ws_block *blk, bool *merged, ws_error *err)
+	   size_t end, ws_block *blk, ws_batch *old, bool *merged,
+	   ws_error *err)
 {
-	size_t raw = series_raw(b, first, end);
-	if (end - first >= WS_BLOCK_MAX_POINTS || raw >= WS_BLOCK_MAX_RAW)
+	tail t = {.points = end - first, .raw = series_raw(b, first, end)};
+	if (t.points >= WS_BLOCK_MAX_POINTS || t.raw >= WS_BLOCK_MAX_RAW)
 		return WS_OK;
-	ws_zone z;
-	ws_status rc = newest_zone(st, b->e[first].entity, b->e[first].space,
-				   &z, err);
-	if (rc == WS_NOTFOUND || (rc == WS_OK && !fits(&z, end - first, raw)))
-		return WS_OK;
-	if (rc == WS_OK)
-		rc = take_points(st, &z, blk, b, err);
-	if (rc == WS_OK)
-		rc = ws__writer_drop(w, &z, err);
-	*merged = *merged || rc == WS_OK;
+	ws_status rc = find_tail(st, b->e[first].entity, b->e[first].space, &t,
+				 err);
+	if (rc != WS_OK || t.n == 0)
+		return rc;
+	if ((rc = read_tail(st, &t, blk, old, err)) == WS_OK)
+		rc = join(b, old, err);
+	for (size_t k = 0; rc == WS_OK && k < t.n; k++)
+		rc = ws__writer_drop(w, &t.z[k], err);
+	*merged = true;
 	return rc;
 }
 
@@ -96,6 +141,9 @@ ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
 		      ws_error *err)
 {
 	ws_block blk = {0};
+	ws_batch old;
+	ws__batch_init(&old);
+	old.source = b->source;
 	bool merged = false;
 	ws_status rc = WS_OK;
 	/* The batch grows behind the series being walked: n is fixed first. */
@@ -105,9 +153,10 @@ ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
 		while (end < n && b->e[end].entity == b->e[first].entity &&
 		       b->e[end].space == b->e[first].space)
 			end++;
-		rc = merge_tail(st, w, b, first, end, &blk, &merged, err);
+		rc = merge_tail(st, w, b, first, end, &blk, &old, &merged, err);
 	}
 	ws__block_free(&blk);
+	ws__batch_free(&old);
 	if (rc == WS_OK && merged)
 		ws__batch_sort_dedup(b);
 	return rc;
