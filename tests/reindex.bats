@@ -264,7 +264,7 @@ fingerprint() {
 }
 
 @test "what a compaction killed before its MANIFEST wrote never comes back" {
-	for v in 1 2 3; do point 1 10 "$v" | ingest; point 2 10 "$v" | ingest; done
+	for v in 1 2 3; do point 1 10 "$v" | ingest -M; point 2 10 "$v" | ingest -M; done
 	# Its output, as a killed compaction leaves it: the whole store again,
 	# in the next data file, with the seq the next commit will use.
 	cp -a "$S" "$T/twin"

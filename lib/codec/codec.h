@@ -322,8 +322,6 @@ ws_status ws__output_expect_dim(ws_output *out, uint64_t entity,
 #define WS_COMMIT_VERSION 1
 /* The last record of its commit: the commit is whole on disk. */
 #define WS_COMMIT_FINAL 0x1
-/* The commit replaces every block of a lower seq (a full compaction). */
-#define WS_COMMIT_REPLACE 0x2
 
 /*
  * A commit record closes, in one data file, the blocks a commit wrote

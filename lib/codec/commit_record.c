@@ -42,7 +42,7 @@ ws__commit_record_parse(const unsigned char p[WS_COMMIT_RECORD],
 	r->flags = ws__get_u16(p + 6);
 	r->seq = ws__get_u64(p + 8);
 	r->blocks = ws__get_u64(p + 16);
-	if ((r->flags & ~(WS_COMMIT_FINAL | WS_COMMIT_REPLACE)) != 0 ||
+	if ((r->flags & ~WS_COMMIT_FINAL) != 0 ||
 	    ws__get_u32(p + 28) != 0 || r->seq == 0)
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: commit record fields out of range", where);

@@ -819,20 +819,6 @@ last_finished(const reindex *rx)
 	return seq;
 }
 
-/* The seq of the latest finished commit that replaced all before it. */
-static uint64_t
-replaced_below(const reindex *rx)
-{
-	uint64_t seq = 0;
-	for (size_t i = 0; i < rx->ncommits; i++) {
-		const ws_commit_record *r = &rx->commits[i];
-		if ((r->flags & WS_COMMIT_FINAL) &&
-		    (r->flags & WS_COMMIT_REPLACE) && r->seq > seq)
-			seq = r->seq;
-	}
-	return seq;
-}
-
 /*
  * Bytes after a file's last commit record belong to a commit that never
  * wrote its final record: not data. A rebuild cuts them (reported as a
@@ -857,40 +843,37 @@ cut_unrecorded_tail(reindex *rx, rx_file *f)
 /*
  * A rebuild from the data alone yields exactly the finished commits
  * (warmstore(5), Commit records): the blocks of a commit whose final
- * record is missing are left out, and so are the blocks a finished full
- * compaction replaced. A sound MANIFEST says itself what is committed
- * (the scan stops at each file's committed length).
+ * record is missing are left out. A sound MANIFEST says itself what is
+ * committed (the scan stops at each file's committed length).
  */
 static void
 keep_committed(reindex *rx)
 {
 	if (rx->old_ok)
 		return;
-	uint64_t floor = replaced_below(rx), last = last_finished(rx);
+	uint64_t last = last_finished(rx);
 	size_t kept = 0;
 	for (size_t i = 0; i < rx->nzones; i++) {
 		const ws_zone *z = &rx->zones[i];
-		if (z->seq <= last && z->seq >= floor) {
+		if (z->seq <= last) {
 			rx->zones[kept++] = *z;
 			continue;
 		}
 		rx->stats->blocks--;
 		if (!z->tombstone)
 			rx->stats->points -= z->count;
-		if (z->seq >= floor) {
-			char name[WS_PATH_SIZE];
-			data_path(rx, z->file, name, sizeof name);
-			problem(rx, WS_PROBLEM_LEFTOVER,
-				"%s: offset %" PRIu64 ": a block of commit %" PRIu64
-				", which did not finish%s",
-				name, z->offset, z->seq, act(rx, "; left out"));
-		}
+		char name[WS_PATH_SIZE];
+		data_path(rx, z->file, name, sizeof name);
+		problem(rx, WS_PROBLEM_LEFTOVER,
+			"%s: offset %" PRIu64 ": a block of commit %" PRIu64
+			", which did not finish%s",
+			name, z->offset, z->seq, act(rx, "; left out"));
 	}
 	rx->nzones = kept;
-	/* Retention records likewise (a full compaction spends them). */
+	/* Retention records likewise. */
 	kept = 0;
 	for (size_t i = 0; i < rx->nrets; i++)
-		if (rx->rets[i].seq <= last && rx->rets[i].seq >= floor)
+		if (rx->rets[i].seq <= last)
 			rx->rets[kept++] = rx->rets[i];
 	rx->nrets = kept;
 	for (size_t i = 0; i < rx->nfiles; i++)

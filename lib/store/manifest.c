@@ -101,6 +101,15 @@ space_index(const ws_manifest *m, uint32_t space)
 	return lo;
 }
 
+void
+ws__manifest_add_waste(ws_manifest *m, uint32_t id, uint64_t bytes)
+{
+	ws_datafile_ref *f = (ws_datafile_ref *)ws__manifest_datafile(m, id);
+	if (f != NULL)
+		f->waste = bytes < f->length - f->waste ? f->waste + bytes
+							 : f->length;
+}
+
 uint32_t
 ws__manifest_dim(const ws_manifest *m, uint32_t space)
 {

@@ -3,7 +3,8 @@
  * Reclaiming). Data files are append-only: a block that a commit drops
  * (a series' small last block merged into a new one) and the commit
  * records before a file's last one stay in the file. When a file's waste
- * passes a quarter of what it still holds, a commit copies the file's
+ * passes a quarter of what it still holds and 16 KiB (for a compaction:
+ * or reaches what it holds), a commit copies the file's
  * live blocks, byte for byte and with their seq, to the file it appends
  * to, writes drop records for their old places, and the MANIFEST it
  * publishes no longer names the file, which is then removed. At most one
@@ -22,15 +23,31 @@
 /* Copied blocks are appended this many bytes at a time. */
 #define COPY_CHUNK (4u << 20)
 
-/* The data file that wastes most, if it wastes a quarter of its live bytes. */
+/*
+ * Whether data file f wastes enough to be rewritten: a quarter of what it
+ * holds and 16 KiB; for a compaction (thorough), also as much as it holds,
+ * however small.
+ */
+static bool
+wasteful(const ws_datafile_ref *f, bool thorough)
+{
+	uint64_t live = f->length - f->waste;
+	return f->waste > 0 &&
+	       ((f->waste >= RECLAIM_MIN && f->waste > live / 4) ||
+		(thorough && f->waste >= live));
+}
+
+/*
+ * The wasteful data file that wastes most; never the one the commit
+ * appends to already (its new blocks are in no segment yet).
+ */
 static const ws_datafile_ref *
-choose_victim(const ws_manifest *m)
+choose_victim(const ws_manifest *m, uint32_t appending, bool thorough)
 {
 	const ws_datafile_ref *best = NULL;
 	for (size_t i = 0; i < m->ndata; i++) {
 		const ws_datafile_ref *f = &m->data[i];
-		uint64_t live = f->length - f->waste;
-		if (f->waste >= RECLAIM_MIN && f->waste > live / 4 &&
+		if (wasteful(f, thorough) && f->id != appending &&
 		    (best == NULL || f->waste > best->waste))
 			best = f;
 	}
@@ -48,6 +65,7 @@ typedef struct copy_buf {
 	size_t nold, cap_old;
 	uint64_t *dropped; /* offsets of the blocks this commit drops anyway */
 	size_t ndropped;
+	uint64_t total; /* bytes copied */
 } copy_buf;
 
 static void
@@ -118,6 +136,7 @@ flush_copies(ws__writer *w, copy_buf *c, ws_error *err)
 		return WS_OK;
 	ws_status rc = ws__writer_append_encoded(w, c->buf, c->len, c->heads,
 						 c->ends, c->n, err);
+	c->total += c->len;
 	for (size_t i = 0; rc == WS_OK && i < c->nold; i++)
 		rc = ws__writer_drop(w, &c->old[i], err);
 	c->len = c->n = c->nold = 0;
@@ -222,7 +241,8 @@ repoint_retention(ws__writer *w, uint32_t from)
 }
 
 static ws_status
-rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, ws_error *err)
+rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, uint64_t *copied,
+	     ws_error *err)
 {
 	int fd;
 	ws_status rc = ws__store_data_fd(st, f.id, &fd, err);
@@ -241,6 +261,7 @@ rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, ws_error *err)
 	}
 	if (rc == WS_OK)
 		rc = flush_copies(w, &c, err);
+	*copied += c.total;
 	copy_buf_free(&c);
 	if (rc != WS_OK)
 		return rc;
@@ -250,14 +271,17 @@ rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, ws_error *err)
 }
 
 ws_status
-ws__reclaim(ws_store *st, ws__writer *w, ws_error *err)
+ws__reclaim(ws_store *st, ws__writer *w, bool thorough, bool *rewrote,
+	    uint64_t *copied, ws_error *err)
 {
-	const ws_datafile_ref *f = choose_victim(ws__writer_manifest(w));
+	const ws_datafile_ref *f = choose_victim(ws__writer_manifest(w),
+						 ws__writer_appending(w), thorough);
+	*rewrote = f != NULL;
 	if (f == NULL)
 		return WS_OK;
 	/* A copy: the manifest's array moves as files come and go. */
 	ws_datafile_ref victim = *f;
-	ws_status rc = rewrite_file(st, w, victim, err);
+	ws_status rc = rewrite_file(st, w, victim, copied, err);
 	if (rc == WS_ECORRUPT)
 		ws__err_prefix(err, "%s: data file %" PRIu32 " cannot be "
 				    "rewritten to give back space (run "

@@ -21,7 +21,7 @@ note_file(const ws_manifest *m, bool *live, uint32_t file)
 }
 
 static ws_status
-keep_committed(ws_store *st, const ws_manifest *m, ws_zone **zones,
+keep_committed(ws_store *st, ws_manifest *m, ws_zone **zones,
 	       size_t *n, size_t *cap, bool *live, ws_error *err)
 {
 	ws__zone_merge mg;
@@ -33,8 +33,10 @@ keep_committed(ws_store *st, const ws_manifest *m, ws_zone **zones,
 	mg.keep_drops = true;
 	ws_zone z;
 	while ((rc = ws__zone_merge_next(&mg, &z, err)) == WS_OK) {
-		if (!z.dropped && ws__retention_covers(m, &z))
+		if (!z.dropped && ws__retention_covers(m, &z)) {
+			ws__manifest_add_waste(m, z.file, z.bytes);
 			continue;
+		}
 		if (ws__grow(zones, cap, *n + 1, sizeof **zones, err) != WS_OK) {
 			rc = WS_ENOMEM;
 			break;

@@ -108,6 +108,8 @@ ws_status ws__manifest_set_dim(ws_manifest *m, uint32_t space, uint32_t dim,
 			       ws_error *err);
 const ws_datafile_ref *ws__manifest_datafile(const ws_manifest *m,
 					     uint32_t id);
+/* Counts bytes of data file id as waste (at most its length). */
+void ws__manifest_add_waste(ws_manifest *m, uint32_t id, uint64_t bytes);
 
 /* --- retention records (retention.c) -------------------------------- */
 
@@ -344,13 +346,7 @@ ws_status ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
  */
 typedef struct ws__writer ws__writer;
 
-enum ws__writer_mode {
-	WS__WRITER_ADD,    /* the new blocks join the committed ones */
-	WS__WRITER_REPLACE /* the new blocks replace every committed block */
-};
-
-ws_status ws__writer_begin(ws_store *st, enum ws__writer_mode mode,
-			   ws__writer **out, ws_error *err);
+ws_status ws__writer_begin(ws_store *st, ws__writer **out, ws_error *err);
 /* The manifest the writer will publish (spaces' dimensions, data files). */
 ws_manifest *ws__writer_manifest(ws__writer *w);
 /* Appends a batch sorted by ws__batch_sort_dedup as blocks, durably. */
@@ -381,6 +377,10 @@ ws_status ws__writer_drop(ws__writer *w, const ws_zone *z, ws_error *err);
 /* The offsets, sorted, of the blocks of data file file this attempt drops. */
 ws_status ws__writer_drops_in(const ws__writer *w, uint32_t file,
 			      uint64_t **offsets, size_t *n, ws_error *err);
+/* The data file the attempt appends to already, or 0. */
+uint32_t ws__writer_appending(const ws__writer *w);
+/* Whether the attempt has anything to publish. */
+bool ws__writer_changes(const ws__writer *w);
 /* Appends go to a new data file while data file id is being rewritten. */
 void ws__writer_rewrite_file(ws__writer *w, uint32_t id);
 /* Takes data file id (not the one appended to) out of the new manifest. */
@@ -390,8 +390,11 @@ void ws__writer_forget_file(ws__writer *w, uint32_t id);
  * enough (warmstore(5), Reclaiming): its live blocks, copied as they are,
  * go to the file being appended to, drop records hide their old places,
  * and the file is removed once the commit is in place (reclaim.c).
+ * thorough (a compaction) also takes a small file wasting half of itself.
+ * *rewrote tells whether a file was; *copied grows by the bytes copied.
  */
-ws_status ws__reclaim(ws_store *st, ws__writer *w, ws_error *err);
+ws_status ws__reclaim(ws_store *st, ws__writer *w, bool thorough,
+		      bool *rewrote, uint64_t *copied, ws_error *err);
 
 /*
  * For publish: appends to zones every committed zone that m's retention

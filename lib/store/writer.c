@@ -7,7 +7,7 @@
  *   begin    lock; reload the committed state (another writer may have
  *            committed since this handle looked); move aside the data
  *            files a dead writer left; start the new manifest as a copy
- *            of the committed one, or empty to replace the contents;
+ *            of the committed one;
  *   append   cut the data file back to its committed length (a crashed
  *            writer's torn tail), append blocks, fdatasync; a new data
  *            file when the current one is full, the old one closed by a
@@ -36,12 +36,12 @@
 #include <unistd.h>
 
 /*
- * A data file takes no more blocks once it holds 64 MiB: files stay small
+ * A data file takes no more blocks once it holds 256 MiB: files stay small
  * enough to copy, verify or drop one at a time, and rewriting one to give
  * back what it wastes (reclaim.c) is a bounded piece of work, and needs
  * no more free space than that.
  */
-#define DATA_FILE_MAX (64ull << 20)
+#define DATA_FILE_MAX (256ull << 20)
 
 /*
  * Blocks are encoded on two threads, the calling one and one helper:
@@ -94,7 +94,6 @@ struct ws__writer {
 	struct span *spans; /* the batch cut into blocks */
 	size_t nspans, cap_spans;
 	struct shard shards[ENCODER_THREADS]; /* one per encoding thread */
-	enum ws__writer_mode mode;
 	int lockfd;       /* the writer lock, -1 once released */
 	uint64_t segment;   /* id of the new segment ... */
 	bool wrote_segment; /* ... once publish started writing it */
@@ -102,10 +101,11 @@ struct ws__writer {
 	bool published;   /* the MANIFEST naming this attempt is in place */
 	bool drop_retained; /* publish drops what retention hides (retire.c) */
 	uint32_t victim; /* a data file being rewritten (reclaim.c), or 0 */
+	bool file_has_record; /* the file appended to ends at a commit record */
 };
 
 static ws__writer *
-writer_new(ws_store *st, enum ws__writer_mode mode, ws_error *err)
+writer_new(ws_store *st, ws_error *err)
 {
 	ws__writer *w = calloc(1, sizeof *w);
 	if (w == NULL) {
@@ -113,7 +113,6 @@ writer_new(ws_store *st, enum ws__writer_mode mode, ws_error *err)
 		return NULL;
 	}
 	w->st = st;
-	w->mode = mode;
 	w->fd = -1;
 	w->lockfd = -1;
 	w->first_new_id = 1;
@@ -182,6 +181,7 @@ open_data_file(ws__writer *w, ws_error *err)
 			       "%s: shorter (%lld bytes) than its committed "
 			       "length %" PRIu64,
 			       w->fname, (long long)sb.st_size, w->file->length);
+	w->file_has_record = w->file->length > 0;
 	/* Bytes past the committed length are a crashed writer's tail. */
 	if ((uint64_t)sb.st_size > w->file->length &&
 	    ftruncate(w->fd, (off_t)w->file->length) != 0)
@@ -532,35 +532,16 @@ remove_segments(ws__writer *w, const ws_segment_ref *old, size_t n)
 	}
 }
 
-/*
- * The new manifest names no data file and no segment of the old one; its
- * data files are numbered after the old ones (choose_file).
- */
-static void
-start_replacing(ws__writer *w)
-{
-	ws_manifest *m = &w->m;
-	m->ndata = 0;
-	m->nsegs = 0;
-	/* Moved-aside ranges belong to the old files; lost+found keeps them. */
-	m->nquar = 0;
-	/* What they hid is not rewritten: the records are spent. */
-	m->nret = 0;
-}
-
 ws_status
-ws__writer_begin(ws_store *st, enum ws__writer_mode mode, ws__writer **out,
-		 ws_error *err)
+ws__writer_begin(ws_store *st, ws__writer **out, ws_error *err)
 {
-	*out = writer_new(st, mode, err);
+	*out = writer_new(st, err);
 	if (*out == NULL)
 		return WS_ENOMEM;
 	ws__writer *w = *out;
 	ws_status rc = ws__lock_acquire(st->dirfd, st->path, &w->lockfd, err);
 	if (rc == WS_OK)
 		rc = start_from_committed(w, err);
-	if (rc == WS_OK && mode == WS__WRITER_REPLACE)
-		start_replacing(w);
 	if (rc != WS_OK) {
 		ws__writer_end(w);
 		*out = NULL;
@@ -599,9 +580,10 @@ append_record(ws__writer *w, uint16_t flags, ws_error *err)
 		rc = ws__fdatasync(w->fd, w->fname, err);
 	if (rc != WS_OK)
 		return rc;
-	/* A file's committed length ends at a record: it is not the last now. */
-	if (w->file->length > 0)
+	/* The file's previous record, if any, is not its last one now. */
+	if (w->file_has_record)
 		w->file->waste += sizeof rec;
+	w->file_has_record = true;
 	w->off += sizeof rec;
 	w->file->length = w->off;
 	w->file_blocks = 0;
@@ -670,20 +652,14 @@ remove_data_files(ws__writer *w, const ws_datafile_ref *old, size_t n)
 
 /* After the switch: the files the committed state named and the new does not. */
 static void
-remove_replaced(ws__writer *w, size_t merged_from)
+remove_unneeded(ws__writer *w, size_t merged_from)
 {
 	const ws_manifest *old = &w->st->man;
-	if (w->mode == WS__WRITER_REPLACE) {
-		remove_segments(w, old->segs, old->nsegs);
-		remove_data_files(w, old->data, old->ndata);
-	} else {
-		remove_segments(w, old->segs + merged_from,
-				old->nsegs - merged_from);
-		/* Retention may have dropped whole files. */
-		for (size_t i = 0; i < old->ndata; i++)
-			if (ws__manifest_datafile(&w->m, old->data[i].id) == NULL)
-				remove_data_files(w, &old->data[i], 1);
-	}
+	remove_segments(w, old->segs + merged_from, old->nsegs - merged_from);
+	/* Retention and reclaiming take whole files out. */
+	for (size_t i = 0; i < old->ndata; i++)
+		if (ws__manifest_datafile(&w->m, old->data[i].id) == NULL)
+			remove_data_files(w, &old->data[i], 1);
 }
 
 uint64_t
@@ -707,12 +683,20 @@ ws__writer_drop(ws__writer *w, const ws_zone *z, ws_error *err)
 	ws_zone *d = &w->zones[w->nzones++];
 	*d = *z;
 	d->dropped = true;
-	ws_datafile_ref *f = (ws_datafile_ref *)ws__manifest_datafile(&w->m,
-								      z->file);
-	if (f != NULL)
-		f->waste = f->waste + z->bytes < f->length ? f->waste + z->bytes
-							    : f->length;
+	ws__manifest_add_waste(&w->m, z->file, z->bytes);
 	return WS_OK;
+}
+
+uint32_t
+ws__writer_appending(const ws__writer *w)
+{
+	return w->fd >= 0 ? w->file->id : 0;
+}
+
+bool
+ws__writer_changes(const ws__writer *w)
+{
+	return w->nzones > 0 || w->m.ndata != w->st->man.ndata;
 }
 
 static int
@@ -793,9 +777,8 @@ ws__writer_append_encoded(ws__writer *w, const unsigned char *buf, size_t len,
 ws_status
 ws__writer_publish(ws__writer *w, ws_error *err)
 {
-	uint16_t flags = WS_COMMIT_FINAL |
-			 (w->mode == WS__WRITER_REPLACE ? WS_COMMIT_REPLACE : 0);
-	ws_status rc = w->fd >= 0 ? append_record(w, flags, err) : WS_OK;
+	ws_status rc = w->fd >= 0 ? append_record(w, WS_COMMIT_FINAL, err)
+				  : WS_OK;
 	if (rc == WS_OK)
 		rc = close_data_file(w, err);
 	/* Room for the new segment entry when nothing is merged. */
@@ -817,7 +800,7 @@ ws__writer_publish(ws__writer *w, ws_error *err)
 	rc = ws__manifest_save(w->st->dirfd, w->st->path, &w->m, err);
 	w->published = rc == WS_OK || manifest_in_place(w);
 	if (rc == WS_OK)
-		remove_replaced(w, first);
+		remove_unneeded(w, first);
 	return rc;
 }
 
@@ -853,7 +836,7 @@ discard(ws__writer *w)
 		ws__data_file(f->id, &rel);
 		if (was == NULL)
 			remove_unnamed(w->st->datadirfd, &rel);
-		else if (f == w->file && w->mode == WS__WRITER_ADD)
+		else if (f == w->file)
 			cut_back(w->st->datadirfd, &rel, was->length);
 	}
 	if (w->wrote_segment) {

@@ -50,13 +50,15 @@ ws__store_commit(ws_store *st, ws_batch *b, bool no_merge, uint64_t *blocks,
 	ws__batch_sort_dedup(b);
 	*keys = b->n; /* before the small last blocks join it */
 	ws__writer *w;
-	ws_status rc = ws__writer_begin(st, WS__WRITER_ADD, &w, err);
+	ws_status rc = ws__writer_begin(st, &w, err);
 	if (rc != WS_OK)
 		return rc;
+	bool rewrote;
+	uint64_t copied = 0;
 	/* Tails first: a reclaim must not copy a block the commit drops. */
 	if ((rc = check_dims(ws__writer_manifest(w), b, err)) == WS_OK &&
 	    (no_merge || (rc = ws__merge_small_tails(st, w, b, err)) == WS_OK) &&
-	    (rc = ws__reclaim(st, w, err)) == WS_OK &&
+	    (rc = ws__reclaim(st, w, false, &rewrote, &copied, err)) == WS_OK &&
 	    (rc = ws__writer_append(w, b, err)) == WS_OK)
 		rc = ws__writer_publish(w, err);
 	*blocks = ws__writer_blocks(w);

@@ -1,15 +1,23 @@
 /*
- * compact.c - compaction: the store rewritten through the same writer as
- * a commit. Every series is read through a scan cursor (so each key comes
- * once, its newest write) and written again into new data files in as
- * few blocks as the block limits allow; one new segment indexes them; the
- * MANIFEST then names only the new files, and the old data files and
- * segments are removed. Until the MANIFEST is replaced, readers and a
- * crash see the old store; after it, the new one. Readers that opened the
- * old files keep reading them.
+ * compact.c - a full compaction (ws-reindex --compact) in bounded space
+ * (warmstore(5), Compaction). The series are taken in key order, a batch
+ * of whole series at a time: each series' visible points (read through
+ * the series cursor, so each key comes once, its newest write, less what
+ * deletes hide) are written again in as few blocks as the block limits
+ * allow, and drop records take all its old blocks out of the index, in
+ * one commit per batch. Each commit then rewrites the data files that now
+ * waste most (store/reclaim.c), and they are removed once its MANIFEST is
+ * in place. So the store never needs more free space than a batch and
+ * the live part of the files one commit rewrites, and a compaction
+ * stopped half way leaves a sound store, compacted up to a series.
+ *
+ * A series with nothing to gain (no tombstone, no overlapping blocks, no
+ * retention record hiding part of it, at most one block short of full)
+ * is neither read nor written: a second compaction writes no file.
  */
 #include "write/write.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -17,107 +25,239 @@
  * that a series stays whole: memory stays bounded and blocks stay full.
  */
 #define COMPACT_BATCH_BYTES (32u << 20)
-
-/* Appends a sorted batch of whole series and empties it. */
-static ws_status
-append_batch(ws__writer *w, ws_batch *b, ws_error *err)
-{
-	ws_status rc = ws__writer_append(w, b, err);
-	ws__batch_reset(b);
-	return rc;
-}
-
-static bool
-starts_series(const ws_batch *b, const ws_point *pt)
-{
-	return b->n == 0 || pt->entity_id != b->e[b->n - 1].entity ||
-	       pt->space_id != b->e[b->n - 1].space;
-}
-
+/* What one commit copies at most of the files it rewrites. */
+#define RECLAIM_PER_COMMIT (64u << 20)
 /* Progress is reported once per this many points, and at the end. */
 #define PROGRESS_EVERY 65536u
 
-/* The points of the zone map (tombstones hold ranges, not points). */
+/* The zones of one series, as the zone map lists them. */
+typedef struct series {
+	uint64_t entity;
+	uint32_t space;
+	ws_zone *z;
+	size_t n, cap;
+} series;
+
+/* Where a compaction stands across its commits. */
+typedef struct compaction {
+	ws_store *st;
+	const ws_compact_opts *o;
+	ws_compact_stats *stats;
+	uint64_t total; /* points of the zone map at the start */
+	uint64_t entity; /* the next series to look at ... */
+	uint32_t space;
+	bool done;       /* ... unless every series was */
+	uint64_t first_seq; /* of the compaction's first commit */
+	series s;
+	ws_batch b;
+} compaction;
+
+static void
+report(const compaction *c)
+{
+	if (c->o != NULL && c->o->on_progress != NULL)
+		c->o->on_progress(c->o->ctx, c->stats->points, c->total);
+}
+
+/* Blocks and points of the zone map (tombstones hold ranges, not points). */
 static ws_status
-stored_points(ws_store *st, uint64_t *total, ws_error *err)
+count_zones(ws_store *st, uint64_t *blocks, uint64_t *points, ws_error *err)
 {
 	ws__zone_merge m;
 	ws_status rc = ws__zone_merge_open(&m, st->segs, st->nsegs, 1, st->path,
 					   err);
 	ws_zone z;
-	*total = 0;
-	while (rc == WS_OK && (rc = ws__zone_merge_next(&m, &z, err)) == WS_OK)
+	*blocks = *points = 0;
+	while (rc == WS_OK && (rc = ws__zone_merge_next(&m, &z, err)) == WS_OK) {
+		(*blocks)++;
 		if (!z.tombstone)
-			*total += z.count;
+			*points += z.count;
+	}
 	ws__zone_merge_free(&m); /* a failed open left nothing to free */
 	return rc == WS_NOTFOUND ? WS_OK : rc;
 }
 
-static void
-report(const ws_compact_opts *o, uint64_t done, uint64_t total)
+static bool
+full(const ws_zone *z)
 {
-	if (o != NULL && o->on_progress != NULL)
-		o->on_progress(o->ctx, done, total);
+	return z->count >= WS_BLOCK_MAX_POINTS / 2 ||
+	       z->raw_len >= WS_BLOCK_MAX_RAW / 2;
 }
 
-/* Streams every visible point of the store into new blocks. */
-static ws_status
-rewrite_points(ws_store *st, ws__writer *w, const ws_compact_opts *o,
-	       uint64_t *points, ws_error *err)
+/* Whether rewriting the series would change nothing but its seq. */
+static bool
+nothing_to_gain(const ws_manifest *m, const series *s)
 {
-	uint64_t total = 0;
-	if (o != NULL && o->on_progress != NULL) {
-		ws_status rc = stored_points(st, &total, err);
-		if (rc != WS_OK)
-			return rc;
+	size_t short_blocks = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const ws_zone *z = &s->z[i];
+		if (z->tombstone)
+			return false;
+		for (size_t j = 0; j < i; j++)
+			if (s->z[j].min_ts <= z->max_ts && z->min_ts <= s->z[j].max_ts)
+				return false;
+		for (size_t r = 0; r < m->nret; r++)
+			if (z->seq < m->ret[r].seq && z->min_ts < m->ret[r].before &&
+			    (!m->ret[r].has_space || m->ret[r].space == z->space))
+				return false;
+		short_blocks += !full(z);
 	}
-	ws_cursor *cur;
-	ws_status rc = ws__cursor_new(st, 1, &cur, err);
-	if (rc == WS_OK)
-		rc = ws__cursor_scan(cur, INT64_MIN, INT64_MAX, err);
-	if (rc != WS_OK) {
-		ws__cursor_free(cur);
+	return short_blocks <= 1;
+}
+
+/* The points of a series with nothing to gain: each key once. */
+static uint64_t
+kept_points(const series *s)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->z[i].count;
+	return n;
+}
+
+/* Gathers the zones of the next series of the merge into c->s. */
+static ws_status
+next_series(ws__zone_merge *m, series *s, ws_error *err)
+{
+	ws_zone z;
+	s->n = 0;
+	ws_status rc = ws__zone_merge_next(m, &z, err);
+	if (rc != WS_OK)
 		return rc;
-	}
-	ws_batch b;
-	ws__batch_init(&b);
+	s->entity = z.entity;
+	s->space = z.space;
+	do {
+		if (ws__grow(&s->z, &s->cap, s->n + 1, sizeof *s->z, err) != WS_OK)
+			return WS_ENOMEM;
+		s->z[s->n++] = z;
+	} while ((rc = ws__zone_merge_peek(m, &z, err)) == WS_OK &&
+		 z.entity == s->entity && z.space == s->space &&
+		 (rc = ws__zone_merge_next(m, &z, err)) == WS_OK);
+	return rc == WS_NOTFOUND ? WS_OK : rc;
+}
+
+/* Reads the series' visible points into the batch and drops its blocks. */
+static ws_status
+rewrite_series(compaction *c, ws__writer *w, ws_cursor *cur, ws_error *err)
+{
+	ws_status rc = ws__cursor_series(cur, c->s.entity, c->s.space,
+					 INT64_MIN, INT64_MAX, err);
 	ws_point pt;
-	while ((rc = ws__cursor_next(cur, &pt, err)) == WS_OK) {
-		if (starts_series(&b, &pt) &&
-		    ws__batch_bytes(&b) >= COMPACT_BATCH_BYTES &&
-		    (rc = append_batch(w, &b, err)) != WS_OK)
-			break;
-		if ((rc = ws__batch_add(&b, &pt, ++*points, err)) != WS_OK)
-			break;
-		if (*points % PROGRESS_EVERY == 0)
-			report(o, *points, total);
+	while (rc == WS_OK && (rc = ws__cursor_next(cur, &pt, err)) == WS_OK) {
+		rc = ws__batch_add(&c->b, &pt, ++c->stats->points, err);
+		if (rc == WS_OK && c->stats->points % PROGRESS_EVERY == 0)
+			report(c);
 	}
-	if (rc == WS_NOTFOUND)
-		rc = b.n > 0 ? append_batch(w, &b, err) : WS_OK;
-	if (rc == WS_OK)
-		report(o, *points, total);
-	ws__batch_free(&b);
+	if (rc != WS_NOTFOUND)
+		return rc;
+	for (size_t i = 0; i < c->s.n; i++)
+		if ((rc = ws__writer_drop(w, &c->s.z[i], err)) != WS_OK)
+			return rc;
+	return WS_OK;
+}
+
+/*
+ * Fills the batch with whole series from c's place on, up to the batch
+ * size, dropping the blocks they had; moves c's place past them.
+ */
+static ws_status
+gather(compaction *c, ws__writer *w, ws_error *err)
+{
+	ws__zone_merge m;
+	ws_cursor *cur = NULL;
+	ws_status rc = ws__zone_merge_open(&m, c->st->segs, c->st->nsegs, 1,
+					   c->st->path, err);
+	if (rc != WS_OK)
+		return rc;
+	if ((rc = ws__zone_merge_seek(&m, c->entity, c->space, err)) == WS_OK)
+		rc = ws__cursor_new(c->st, 1, &cur, err);
+	while (rc == WS_OK && ws__batch_bytes(&c->b) < COMPACT_BATCH_BYTES &&
+	       (rc = next_series(&m, &c->s, err)) == WS_OK) {
+		if (!nothing_to_gain(&c->st->man, &c->s))
+			rc = rewrite_series(c, w, cur, err);
+		else
+			c->stats->points += kept_points(&c->s);
+	}
+	ws_zone z;
+	if (rc == WS_OK && (rc = ws__zone_merge_peek(&m, &z, err)) == WS_OK) {
+		c->entity = z.entity;
+		c->space = z.space;
+	}
+	c->done = rc == WS_NOTFOUND;
 	ws__cursor_free(cur);
+	ws__zone_merge_free(&m);
+	return rc == WS_NOTFOUND ? WS_OK : rc;
+}
+
+/* Rewrites the files that waste most, up to a bound per commit. */
+static ws_status
+reclaim(ws_store *st, ws__writer *w, ws_error *err)
+{
+	uint64_t copied = 0;
+	bool rewrote = true;
+	ws_status rc = WS_OK;
+	while (rc == WS_OK && rewrote && copied < RECLAIM_PER_COMMIT)
+		rc = ws__reclaim(st, w, true, &rewrote, &copied, err);
 	return rc;
 }
 
-static ws_status
-run_compaction(ws_store *st, ws__writer *w, const ws_compact_opts *o,
-	       ws_compact_stats *stats, ws_error *err)
+/*
+ * Once every series was rewritten or had nothing to gain, no block hides
+ * behind a retention record that was there when the compaction started:
+ * those are spent. Records of commits since then stay.
+ */
+static void
+spend_retention(ws_manifest *m, uint64_t first_seq)
 {
-	/* The writer reloaded the store: st->man is the committed state. */
-	stats->bytes_before = ws__manifest_data_bytes(&st->man);
-	stats->blocks_before = ws__manifest_blocks(&st->man);
-	if (stats->blocks_before == 0)
-		return WS_OK;
-	ws_status rc = rewrite_points(st, w, o, &stats->points, err);
+	size_t kept = 0;
+	for (size_t i = 0; i < m->nret; i++)
+		if (m->ret[i].seq > first_seq)
+			m->ret[kept++] = m->ret[i];
+	m->nret = kept;
+}
+
+/* One commit: a batch of series rewritten, wasteful files rewritten. */
+static ws_status
+compaction_step(compaction *c, ws_error *err)
+{
+	ws__writer *w;
+	ws_status rc = ws__writer_begin(c->st, &w, err);
+	if (rc != WS_OK)
+		return rc;
+	if (c->first_seq == 0)
+		c->first_seq = ws__writer_seq(w);
+	rc = gather(c, w, err);
+	/* Before the batch: a reclaim must not take its blocks for dead. */
 	if (rc == WS_OK)
-		rc = ws__writer_publish(w, err);
-	if (rc == WS_OK) {
-		stats->blocks_after = ws__writer_blocks(w);
-		stats->bytes_after =
-			ws__manifest_data_bytes(ws__writer_manifest(w));
+		rc = reclaim(c->st, w, err);
+	if (rc == WS_OK && c->b.n > 0) {
+		ws__batch_sort_dedup(&c->b);
+		rc = ws__writer_append(w, &c->b, err);
 	}
+	if (rc == WS_OK && c->done)
+		spend_retention(ws__writer_manifest(w), c->first_seq);
+	if (rc == WS_OK && (ws__writer_changes(w) ||
+			    ws__writer_manifest(w)->nret != c->st->man.nret))
+		rc = ws__writer_publish(w, err);
+	ws__writer_end(w);
+	ws__batch_reset(&c->b);
+	return rc == WS_OK ? ws__store_reload(c->st, err) : rc;
+}
+
+static ws_status
+run_compaction(compaction *c, ws_error *err)
+{
+	ws_compact_stats *stats = c->stats;
+	uint64_t points;
+	ws_status rc = count_zones(c->st, &stats->blocks_before, &c->total, err);
+	stats->bytes_before = ws__manifest_data_bytes(&c->st->man);
+	while (rc == WS_OK && !c->done)
+		rc = compaction_step(c, err);
+	if (rc == WS_OK)
+		report(c);
+	if (rc == WS_OK)
+		rc = count_zones(c->st, &stats->blocks_after, &points, err);
+	stats->bytes_after = ws__manifest_data_bytes(&c->st->man);
 	return rc;
 }
 
@@ -126,15 +266,15 @@ ws_compact(const char *path, const ws_compact_opts *opts,
 	   ws_compact_stats *stats, ws_error *err)
 {
 	memset(stats, 0, sizeof *stats);
-	ws_store *st;
-	ws_status rc = ws_store_open(path, WS_OPEN_READ, &st, err);
+	compaction c = {.o = opts, .stats = stats};
+	ws_status rc = ws_store_open(path, WS_OPEN_READ, &c.st, err);
 	if (rc != WS_OK)
 		return rc;
-	ws__writer *w;
-	rc = ws__writer_begin(st, WS__WRITER_REPLACE, &w, err);
-	if (rc == WS_OK)
-		rc = run_compaction(st, w, opts, stats, err);
-	ws__writer_end(w);
-	ws_store_close(st);
+	ws__batch_init(&c.b);
+	c.b.source = path;
+	rc = run_compaction(&c, err);
+	ws__batch_free(&c.b);
+	free(c.s.z);
+	ws_store_close(c.st);
 	return rc;
 }

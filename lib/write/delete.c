@@ -231,7 +231,7 @@ ws__deletes_commit(ws_store *st, ws__deletes *d, ws_delete_stats *stats,
 		return WS_OK;
 	ws__sort(d->e, d->n, sizeof *d->e, delete_order);
 	ws__writer *w;
-	ws_status rc = ws__writer_begin(st, WS__WRITER_ADD, &w, err);
+	ws_status rc = ws__writer_begin(st, &w, err);
 	if (rc != WS_OK)
 		return rc;
 	rc = write_tombstones(st, w, d, stats, err);
@@ -318,7 +318,7 @@ ws_delete_before(ws_store *st, int64_t before, bool has_space, uint32_t space,
 			       "--before: a cutoff is at most 2^53 microseconds "
 			       "(285 years) from 1970");
 	ws__writer *w;
-	ws_status rc = ws__writer_begin(st, WS__WRITER_ADD, &w, err);
+	ws_status rc = ws__writer_begin(st, &w, err);
 	if (rc != WS_OK)
 		return rc;
 	ws__retention r = {.before = before, .has_space = has_space,

@@ -229,7 +229,7 @@ commit_points(ws_store *st, const int64_t *ts, const float *v, size_t n,
 	ws__batch_sort_dedup(&b);
 	ws__writer *w = NULL;
 	if (rc == WS_OK)
-		rc = ws__writer_begin(st, WS__WRITER_ADD, &w, err);
+		rc = ws__writer_begin(st, &w, err);
 	if (rc == WS_OK)
 		rc = ws__manifest_set_dim(ws__writer_manifest(w), 0, 1, err);
 	if (rc == WS_OK)

@@ -425,7 +425,7 @@ test_retention_files(void)
 				 &stats, &err);
 	ws__writer *w = NULL;
 	if (rc == WS_OK)
-		rc = ws__writer_begin(st, WS__WRITER_ADD, &w, &err);
+		rc = ws__writer_begin(st, &w, &err);
 	ws_batch b;
 	ws__batch_init(&b);
 	ws_point pt = {.entity_id = 1, .timestamp = 100, .dim = 1,
