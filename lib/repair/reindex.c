@@ -841,10 +841,23 @@ cut_unrecorded_tail(reindex *rx, rx_file *f)
 }
 
 /*
+ * Whether a commit record follows the block in its file: a block that a
+ * reclaim copied keeps its old seq, so that only its place tells whether
+ * the commit that copied it finished (warmstore(5), Reclaiming).
+ */
+static bool
+recorded(reindex *rx, const ws_zone *z)
+{
+	const rx_file *f = find_file(rx, z->file);
+	return f != NULL && z->offset + z->bytes <= f->record_end;
+}
+
+/*
  * A rebuild from the data alone yields exactly the finished commits
  * (warmstore(5), Commit records): the blocks of a commit whose final
- * record is missing are left out. A sound MANIFEST says itself what is
- * committed (the scan stops at each file's committed length).
+ * record is missing, and those after their file's last record, are left
+ * out. A sound MANIFEST says itself what is committed (the scan stops at
+ * each file's committed length).
  */
 static void
 keep_committed(reindex *rx)
@@ -855,7 +868,7 @@ keep_committed(reindex *rx)
 	size_t kept = 0;
 	for (size_t i = 0; i < rx->nzones; i++) {
 		const ws_zone *z = &rx->zones[i];
-		if (z->seq <= last) {
+		if (z->seq <= last && recorded(rx, z)) {
 			rx->zones[kept++] = *z;
 			continue;
 		}

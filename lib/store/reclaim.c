@@ -3,13 +3,14 @@
  * Reclaiming). Data files are append-only: a block that a commit drops
  * (a series' small last block merged into a new one) and the commit
  * records before a file's last one stay in the file. When a file's waste
- * passes a quarter of what it still holds and 16 KiB (for a compaction:
+ * passes a quarter of what it still holds and 4 KiB (for a compaction:
  * or reaches what it holds), a commit copies the file's
  * live blocks, byte for byte and with their seq, to the file it appends
  * to, writes drop records for their old places, and the MANIFEST it
- * publishes no longer names the file, which is then removed. At most one
- * file of at most 64 MiB is rewritten per commit: the work and the extra
- * disk space of a commit stay bounded, whatever the size of the store.
+ * publishes no longer names the file, which is then removed. A commit
+ * copies no more than its budget (about its own size): a large file is
+ * rewritten over several commits, so that the work and the extra disk
+ * space of each stay in proportion to it, whatever the size of the store.
  */
 #include "store/store.h"
 
@@ -19,7 +20,7 @@
 #include <string.h>
 
 /* Less waste than this is not worth a rewrite, however small the file. */
-#define RECLAIM_MIN (16u << 10)
+#define RECLAIM_MIN (4u << 10)
 /* Copied blocks are appended this many bytes at a time. */
 #define COPY_CHUNK (4u << 20)
 
@@ -240,9 +241,14 @@ repoint_retention(ws__writer *w, uint32_t from)
 			m->ret[i].file = to;
 }
 
+/*
+ * Copies the live blocks of f, as many as fit the budget; the file is
+ * taken out once the walk reaches its end (a later commit goes on where
+ * this one stopped: the blocks it copied are dropped, so not live).
+ */
 static ws_status
-rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, uint64_t *copied,
-	     ws_error *err)
+rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, uint64_t budget,
+	     uint64_t *copied, ws_error *err)
 {
 	int fd;
 	ws_status rc = ws__store_data_fd(st, f.id, &fd, err);
@@ -252,7 +258,7 @@ rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, uint64_t *copied,
 	copy_buf c = {0};
 	rc = ws__writer_drops_in(w, f.id, &c.dropped, &c.ndropped, err);
 	uint64_t off = 0;
-	while (rc == WS_OK && off < f.length) {
+	while (rc == WS_OK && off < f.length && *copied + c.total + c.len < budget) {
 		uint64_t past = skip_quarantine(ws__writer_manifest(w), f.id, off);
 		if (past != off)
 			off = past;
@@ -266,13 +272,14 @@ rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, uint64_t *copied,
 	if (rc != WS_OK)
 		return rc;
 	repoint_retention(w, f.id);
-	ws__writer_forget_file(w, f.id);
+	if (off >= f.length)
+		ws__writer_forget_file(w, f.id);
 	return WS_OK;
 }
 
 ws_status
-ws__reclaim(ws_store *st, ws__writer *w, bool thorough, bool *rewrote,
-	    uint64_t *copied, ws_error *err)
+ws__reclaim(ws_store *st, ws__writer *w, bool thorough, uint64_t budget,
+	    bool *rewrote, uint64_t *copied, ws_error *err)
 {
 	const ws_datafile_ref *f = choose_victim(ws__writer_manifest(w),
 						 ws__writer_appending(w), thorough);
@@ -281,7 +288,7 @@ ws__reclaim(ws_store *st, ws__writer *w, bool thorough, bool *rewrote,
 		return WS_OK;
 	/* A copy: the manifest's array moves as files come and go. */
 	ws_datafile_ref victim = *f;
-	ws_status rc = rewrite_file(st, w, victim, copied, err);
+	ws_status rc = rewrite_file(st, w, victim, budget, copied, err);
 	if (rc == WS_ECORRUPT)
 		ws__err_prefix(err, "%s: data file %" PRIu32 " cannot be "
 				    "rewritten to give back space (run "

@@ -386,15 +386,18 @@ void ws__writer_rewrite_file(ws__writer *w, uint32_t id);
 /* Takes data file id (not the one appended to) out of the new manifest. */
 void ws__writer_forget_file(ws__writer *w, uint32_t id);
 /*
- * Rewrites at most one data file, the one that wastes most if it wastes
- * enough (warmstore(5), Reclaiming): its live blocks, copied as they are,
- * go to the file being appended to, drop records hide their old places,
- * and the file is removed once the commit is in place (reclaim.c).
- * thorough (a compaction) also takes a small file wasting half of itself.
- * *rewrote tells whether a file was; *copied grows by the bytes copied.
+ * Rewrites the data file that wastes most, if it wastes enough
+ * (warmstore(5), Reclaiming): its live blocks, copied as they are, go to
+ * the file being appended to, drop records hide their old places, and
+ * the file is removed once the commit is in place; a file whose blocks
+ * take more than the budget is rewritten over several commits
+ * (reclaim.c). thorough (a compaction) also takes a small file wasting
+ * half of itself. *rewrote tells whether a file was worked on; *copied
+ * grows by the bytes copied.
  */
 ws_status ws__reclaim(ws_store *st, ws__writer *w, bool thorough,
-		      bool *rewrote, uint64_t *copied, ws_error *err);
+		      uint64_t budget, bool *rewrote, uint64_t *copied,
+		      ws_error *err);
 
 /*
  * For publish: appends to zones every committed zone that m's retention

@@ -148,7 +148,16 @@ ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
 	ws_status rc = WS_OK;
 	/* The batch grows behind the series being walked: n is fixed first. */
 	size_t n = b->n;
-	for (size_t first = 0, end; rc == WS_OK && first < n; first = end) {
+	/*
+	 * What joins the batch stays within its own size (and a block):
+	 * memory and work stay in proportion to the commit; the series left
+	 * out merge in a later commit.
+	 */
+	size_t start = ws__batch_bytes(b);
+	size_t budget = start > 2 * WS_BLOCK_MAX_RAW ? start : 2 * WS_BLOCK_MAX_RAW;
+	for (size_t first = 0, end;
+	     rc == WS_OK && first < n && ws__batch_bytes(b) - start < budget;
+	     first = end) {
 		end = first + 1;
 		while (end < n && b->e[end].entity == b->e[first].entity &&
 		       b->e[end].space == b->e[first].space)

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The least a commit may copy of a wasteful file (reclaim_budget). */
+#define RECLAIM_FLOOR (4u << 20)
+
 /* The space dimensions of the batch must agree with the fresh manifest. */
 static ws_status
 check_dims(ws_manifest *m, const ws_batch *b, ws_error *err)
@@ -39,6 +42,18 @@ check_dims(ws_manifest *m, const ws_batch *b, ws_error *err)
 	return WS_OK;
 }
 
+/*
+ * A commit copies about as many bytes of a wasteful file as it brings, and
+ * at least a few MiB: reclaiming keeps pace with what makes the waste, and
+ * the cost of a commit stays in proportion to its size.
+ */
+static uint64_t
+reclaim_budget(const ws_batch *b)
+{
+	size_t bytes = ws__batch_bytes(b);
+	return bytes > RECLAIM_FLOOR ? bytes : RECLAIM_FLOOR;
+}
+
 ws_status
 ws__store_commit(ws_store *st, ws_batch *b, bool no_merge, uint64_t *blocks,
 		 size_t *keys, ws_error *err)
@@ -58,7 +73,8 @@ ws__store_commit(ws_store *st, ws_batch *b, bool no_merge, uint64_t *blocks,
 	/* Tails first: a reclaim must not copy a block the commit drops. */
 	if ((rc = check_dims(ws__writer_manifest(w), b, err)) == WS_OK &&
 	    (no_merge || (rc = ws__merge_small_tails(st, w, b, err)) == WS_OK) &&
-	    (rc = ws__reclaim(st, w, false, &rewrote, &copied, err)) == WS_OK &&
+	    (rc = ws__reclaim(st, w, false, reclaim_budget(b), &rewrote,
+				 &copied, err)) == WS_OK &&
 	    (rc = ws__writer_append(w, b, err)) == WS_OK)
 		rc = ws__writer_publish(w, err);
 	*blocks = ws__writer_blocks(w);

@@ -197,7 +197,8 @@ reclaim(ws_store *st, ws__writer *w, ws_error *err)
 	bool rewrote = true;
 	ws_status rc = WS_OK;
 	while (rc == WS_OK && rewrote && copied < RECLAIM_PER_COMMIT)
-		rc = ws__reclaim(st, w, true, &rewrote, &copied, err);
+		rc = ws__reclaim(st, w, true, RECLAIM_PER_COMMIT, &rewrote,
+				 &copied, err);
 	return rc;
 }
 
