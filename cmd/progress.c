@@ -130,3 +130,36 @@ progress_report_stats(void *ctx, const ws_ingest_stats *stats)
 	progress_report *r = ctx;
 	progress_update(&r->bar, stats->lines, stats->bytes);
 }
+
+void
+progress_share_start(progress_share *p, const char *phase, const char *unit)
+{
+	p->phase = phase;
+	p->unit = unit;
+	p->last_percent = -1;
+	p->last_s = 0;
+}
+
+void
+progress_share_update(void *ctx, uint64_t done, uint64_t total)
+{
+	progress_share *p = ctx;
+	int percent = total ? (int)(done * 100 / total) : 100;
+	int64_t now = (int64_t)time(NULL);
+	if (percent == p->last_percent ||
+	    (percent < 100 && now == p->last_s && p->shown))
+		return;
+	p->last_percent = percent;
+	p->last_s = now;
+	fprintf(stderr, "\r%s: %s: %3d%% (%" PRIu64 " of %" PRIu64 " %s)",
+		p->name, p->phase, percent, done, total, p->unit);
+	p->shown = true;
+}
+
+void
+progress_share_end(progress_share *p)
+{
+	if (p->shown)
+		fputc('\n', stderr);
+	p->shown = false;
+}

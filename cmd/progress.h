@@ -50,4 +50,25 @@ void progress_report_commit(void *ctx, uint64_t through);
 void progress_report_reject(void *ctx, const struct ws_error *why);
 void progress_report_stats(void *ctx, const struct ws_ingest_stats *stats);
 
+/*
+ * A progress line for work of known size (a verification, a compaction,
+ * a retention run): "ws-PROG: PHASE: NN% (DONE of TOTAL UNIT)", redrawn
+ * at most once per percent and per second.
+ */
+typedef struct progress_share {
+	const char *name;  /* the program, as messages start */
+	const char *phase; /* what it counts ... */
+	const char *unit;  /* ... and in what */
+	bool shown;	   /* a line waits for its newline */
+	int last_percent;
+	int64_t last_s;
+} progress_share;
+
+void progress_share_start(progress_share *p, const char *phase,
+			  const char *unit);
+/* The callback of ws_progress_opts and ws_reindex_opts: ctx is p. */
+void progress_share_update(void *ctx, uint64_t done, uint64_t total);
+/* Ends a shown line with its newline (before another message, or at the end). */
+void progress_share_end(progress_share *p);
+
 #endif

@@ -89,8 +89,18 @@ delete_before(ws_store *st, const delete_job *j)
 	ws_delete_stats s;
 	ws_error err;
 	ws_delete_stats_init(&s);
-	if (ws_delete_before(st, j->before, j->have_space, j->space, &s, &err) !=
-	    WS_OK)
+	progress_share bar = {.name = "ws-delete"};
+	progress_share_start(&bar, "dropping what retention hides",
+			     "index records");
+	ws_progress_opts o = {
+		.on_progress = j->progress || isatty(STDERR_FILENO) == 1
+				       ? progress_share_update
+				       : NULL,
+		.ctx = &bar};
+	ws_status rc = ws_delete_before(st, j->before, j->have_space, j->space,
+					&o, &s, &err);
+	progress_share_end(&bar);
+	if (rc != WS_OK)
 		return cli_fail(&err);
 	if (!j->verbose)
 		return CLI_OK;

@@ -6,10 +6,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 
 static const cli_option options[] = {
 	{"check", 'c', NULL, "change nothing; report every problem, exit 1 if any"},
@@ -30,20 +30,8 @@ static const cli_program program = {
 /* What the callbacks need. */
 typedef struct run_ctx {
 	bool check, verbose, progress, compact;
-	bool progress_shown; /* a progress line waits for its newline */
-	const char *phase;   /* what the progress line counts ... */
-	const char *unit;    /* ... and in what */
-	int last_percent;
-	time_t last_time;
+	progress_share bar;
 } run_ctx;
-
-static void
-end_progress_line(run_ctx *c)
-{
-	if (c->progress_shown)
-		fputc('\n', stderr);
-	c->progress_shown = false;
-}
 
 static void
 on_problem(void *ctx, enum ws_problem_kind kind, const char *msg)
@@ -57,25 +45,15 @@ on_problem(void *ctx, enum ws_problem_kind kind, const char *msg)
 	if (!c->verbose && (c->check ? kind == WS_PROBLEM_LEFTOVER
 				     : kind == WS_PROBLEM_DERIVED))
 		return;
-	end_progress_line(c);
+	progress_share_end(&c->bar);
 	cli_warn("%s", msg);
 }
 
-/* At most one update per percent and per second, then the last one. */
 static void
-on_progress(void *ctx, uint64_t done, uint64_t total)
+on_reindex_progress(void *ctx, uint64_t done, uint64_t total)
 {
 	run_ctx *c = ctx;
-	int percent = total ? (int)(done * 100 / total) : 100;
-	time_t now = time(NULL);
-	if (percent == c->last_percent ||
-	    (percent < 100 && now == c->last_time && c->progress_shown))
-		return;
-	c->last_percent = percent;
-	c->last_time = now;
-	fprintf(stderr, "\rws-reindex: %s: %3d%% (%" PRIu64 " of %" PRIu64 " %s)",
-		c->phase, percent, done, total, c->unit);
-	c->progress_shown = true;
+	progress_share_update(&c->bar, done, total);
 }
 
 /* Runs the compaction after a successful repair; returns the status. */
@@ -84,13 +62,12 @@ compact(const char *path, run_ctx *c, int status)
 {
 	ws_compact_stats cs;
 	ws_error err;
-	c->phase = "compacting";
-	c->unit = "points";
-	c->last_percent = -1;
-	ws_compact_opts o = {.on_progress = c->progress ? on_progress : NULL,
-			     .ctx = c};
+	progress_share_start(&c->bar, "compacting", "points");
+	ws_progress_opts o = {
+		.on_progress = c->progress ? progress_share_update : NULL,
+		.ctx = &c->bar};
 	ws_status rc = ws_compact(path, &o, &cs, &err);
-	end_progress_line(c);
+	progress_share_end(&c->bar);
 	if (rc != WS_OK)
 		return cli_fail(&err);
 	bool verbose = c->verbose;
@@ -105,7 +82,8 @@ compact(const char *path, run_ctx *c, int status)
 int
 main(int argc, char **argv)
 {
-	run_ctx c = {.last_percent = -1, .phase = "verifying", .unit = "bytes"};
+	run_ctx c = {.bar = {.name = "ws-reindex"}};
+	progress_share_start(&c.bar, "verifying", "bytes");
 	const char *arg;
 	int opt;
 	cli_init(&program, argc, argv);
@@ -125,13 +103,13 @@ main(int argc, char **argv)
 	ws_reindex_opts o = {
 		.check = c.check,
 		.on_problem = on_problem,
-		.on_progress = c.progress ? on_progress : NULL,
+		.on_progress = c.progress ? on_reindex_progress : NULL,
 		.ctx = &c,
 	};
 	ws_reindex_stats s;
 	ws_error err;
 	ws_status rc = ws_reindex(path, &o, &s, &err);
-	end_progress_line(&c);
+	progress_share_end(&c.bar);
 	if (rc != WS_OK)
 		return cli_finish(NULL, cli_fail(&err));
 	if (c.verbose)

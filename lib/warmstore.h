@@ -624,24 +624,25 @@ typedef struct ws_compact_stats {
 
 /*
  * Rewrites the store at path so that each series sits in as few blocks as
- * the block limits allow and overwritten points are dropped: new data
- * files and one index segment, then an atomic MANIFEST switch, then the
- * old files are removed. Holds the writer lock throughout; readers go on
- * undisturbed. A store without blocks is left as it is.
+ * the block limits allow and overwritten and deleted points are dropped,
+ * a batch of whole series per commit, giving back the data files left
+ * wasteful as it goes: the space it needs is bounded, not in proportion
+ * to the store (warmstore(5), Compaction). Readers go on undisturbed.
  */
-typedef struct ws_compact_opts {
-	/*
-	 * Called as the rewrite advances: points rewritten so far, of the
-	 * points the zone map holds (overwritten and deleted ones too, so
-	 * the last call may stop short of total). NULL: no reports.
-	 */
+/*
+ * Progress of a long run (a compaction, a retention run): called as it
+ * advances with the work done of the total (points rewritten of those the
+ * zone map holds; index records read of all), so the last call may stop
+ * short of total. NULL on_progress: no reports.
+ */
+typedef struct ws_progress_opts {
 	void (*on_progress)(void *ctx, uint64_t done, uint64_t total);
 	void *ctx;
-} ws_compact_opts;
+} ws_progress_opts;
 
 /* opts may be NULL. */
 WS_MUST_CHECK ws_status ws_compact(const char *path,
-				   const ws_compact_opts *opts,
+				   const ws_progress_opts *opts,
 				   ws_compact_stats *stats, ws_error *err);
 
 /* --- deletes and retention (delete.c) ---------------------------------- */
@@ -674,10 +675,12 @@ WS_MUST_CHECK ws_status ws_delete_range(ws_store *st, uint64_t entity,
  * Retention: deletes every point with timestamp < before (of space only
  * when has_space) as one commit, and drops the blocks and data files that
  * hold only such points, read from the zone map alone. Nothing is written
- * when an earlier cutoff already hides as much. |before| <= 2^53.
+ * when an earlier cutoff already hides as much. |before| <= 2^53. The
+ * rewrite of the index reports progress to progress (may be NULL).
  */
 WS_MUST_CHECK ws_status ws_delete_before(ws_store *st, int64_t before,
 					 bool has_space, uint32_t space,
+					 const ws_progress_opts *progress,
 					 ws_delete_stats *stats,
 					 ws_error *err);
 

@@ -272,6 +272,18 @@ times() { ws-range "$S" -e "${1:-1}" | sed 's/.*"timestamp":\([-0-9]*\).*/\1/' |
 	[ -z "$(ws-range "$S" --all)" ]
 }
 
+@test "--progress with --before shows the index rewrite, never when piped unless asked" {
+	for t in $(seq 1 5); do point 1 "$t" "$t" | ingest -M; point 2 "$t" "$t" | ingest -M; done
+	run sep ws-delete --before 3 "$S"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+	run sep ws-delete --progress --before 4 "$S"
+	[ "$status" -eq 0 ]
+	# Every index record of the store before the commit is read once.
+	grep -q '^ws-delete: dropping what retention hides: 100% ([0-9]* of [0-9]* index records)$' <(tr '\r' '\n' <"$T/err")
+	[ "$(ws-range "$S" --all | wc -l)" -eq 4 ]
+}
+
 @test "--help lists every option, --version prints one line" {
 	run ws-delete --help
 	[ "$status" -eq 0 ]

@@ -20,10 +20,24 @@ note_file(const ws_manifest *m, bool *live, uint32_t file)
 			live[i] = true;
 }
 
+/* Progress is reported once per this many index records, and at the end. */
+#define PROGRESS_EVERY 65536u
+
+static void
+report(const ws_progress_opts *p, uint64_t done, uint64_t total)
+{
+	if (p != NULL && p->on_progress != NULL)
+		p->on_progress(p->ctx, done, total);
+}
+
 static ws_status
 keep_committed(ws_store *st, ws_manifest *m, ws_zone **zones,
-	       size_t *n, size_t *cap, bool *live, ws_error *err)
+	       size_t *n, size_t *cap, bool *live,
+	       const ws_progress_opts *progress, ws_error *err)
 {
+	uint64_t total = 0, done = 0;
+	for (size_t s = 0; s < st->nsegs; s++)
+		total += st->segs[s].records;
 	ws__zone_merge mg;
 	ws_status rc = ws__zone_merge_open(&mg, st->segs, st->nsegs, 1,
 					   st->path, err);
@@ -33,6 +47,9 @@ keep_committed(ws_store *st, ws_manifest *m, ws_zone **zones,
 	mg.keep_drops = true;
 	ws_zone z;
 	while ((rc = ws__zone_merge_next(&mg, &z, err)) == WS_OK) {
+		/* A pair the merge hid counts as one record read. */
+		if (++done % PROGRESS_EVERY == 0)
+			report(progress, done, total);
 		if (!z.dropped && ws__retention_covers(m, &z)) {
 			ws__manifest_add_waste(m, z.file, z.bytes);
 			continue;
@@ -48,6 +65,8 @@ keep_committed(ws_store *st, ws_manifest *m, ws_zone **zones,
 			note_file(m, live, z.file);
 	}
 	ws__zone_merge_free(&mg);
+	if (rc == WS_NOTFOUND)
+		report(progress, done, total);
 	return rc == WS_NOTFOUND ? WS_OK : rc;
 }
 
@@ -89,7 +108,8 @@ drop_dead_files(ws_manifest *m, const bool *live)
 
 ws_status
 ws__retire_zones(ws_store *st, ws_manifest *m, ws_zone **zones, size_t *n,
-		 size_t *cap, uint32_t keep_file, ws_error *err)
+		 size_t *cap, uint32_t keep_file, const ws_progress_opts *progress,
+		 ws_error *err)
 {
 	bool *live = calloc(m->ndata + 1, sizeof *live);
 	if (live == NULL)
@@ -101,7 +121,7 @@ ws__retire_zones(ws_store *st, ws_manifest *m, ws_zone **zones, size_t *n,
 		if (m->data[i].id == keep_file ||
 		    ws__retention_in_file(m, m->data[i].id))
 			live[i] = true;
-	ws_status rc = keep_committed(st, m, zones, n, cap, live, err);
+	ws_status rc = keep_committed(st, m, zones, n, cap, live, progress, err);
 	if (rc == WS_OK) {
 		drop_spent_drops(m, live, *zones, n);
 		drop_dead_files(m, live);

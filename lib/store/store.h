@@ -368,7 +368,7 @@ ws_status ws__writer_append_encoded(ws__writer *w, const unsigned char *buf,
  * retention records of the writer's manifest hide, and the data files
  * left holding nothing (retire.c).
  */
-void ws__writer_drop_retained(ws__writer *w);
+void ws__writer_drop_retained(ws__writer *w, const ws_progress_opts *progress);
 /*
  * Makes the commit drop a committed block (z its zone): its drop record
  * goes into the new segment and its bytes count as the file's waste.
@@ -406,7 +406,7 @@ ws_status ws__reclaim(ws_store *st, ws__writer *w, bool thorough,
  */
 ws_status ws__retire_zones(ws_store *st, ws_manifest *m, ws_zone **zones,
 			   size_t *n, size_t *cap, uint32_t keep_file,
-			   ws_error *err);
+			   const ws_progress_opts *progress, ws_error *err);
 /* Accepts NULL. The store handle still holds the state before publish. */
 void ws__writer_end(ws__writer *w);
 

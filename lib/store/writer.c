@@ -100,6 +100,7 @@ struct ws__writer {
 	uint32_t first_new_id; /* above every committed data file's */
 	bool published;   /* the MANIFEST naming this attempt is in place */
 	bool drop_retained; /* publish drops what retention hides (retire.c) */
+	const ws_progress_opts *retire_progress; /* of that, or NULL */
 	uint32_t victim; /* a data file being rewritten (reclaim.c), or 0 */
 	bool file_has_record; /* the file appended to ends at a commit record */
 };
@@ -386,7 +387,8 @@ write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 	if (w->drop_retained) {
 		uint32_t keep = w->file ? w->file->id : 0;
 		ws_status rc = ws__retire_zones(w->st, m, &w->zones, &w->nzones,
-						&w->cap_zones, keep, err);
+						&w->cap_zones, keep,
+						w->retire_progress, err);
 		if (rc != WS_OK)
 			return rc;
 		/* The data refs moved up over the dropped ones. */
@@ -669,9 +671,10 @@ ws__writer_seq(const ws__writer *w)
 }
 
 void
-ws__writer_drop_retained(ws__writer *w)
+ws__writer_drop_retained(ws__writer *w, const ws_progress_opts *progress)
 {
 	w->drop_retained = true;
+	w->retire_progress = progress;
 }
 
 ws_status

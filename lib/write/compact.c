@@ -41,7 +41,7 @@ typedef struct series {
 /* Where a compaction stands across its commits. */
 typedef struct compaction {
 	ws_store *st;
-	const ws_compact_opts *o;
+	const ws_progress_opts *o;
 	ws_compact_stats *stats;
 	uint64_t total; /* points of the zone map at the start */
 	uint64_t entity; /* the next series to look at ... */
@@ -263,7 +263,7 @@ run_compaction(compaction *c, ws_error *err)
 }
 
 ws_status
-ws_compact(const char *path, const ws_compact_opts *opts,
+ws_compact(const char *path, const ws_progress_opts *opts,
 	   ws_compact_stats *stats, ws_error *err)
 {
 	memset(stats, 0, sizeof *stats);

@@ -274,7 +274,8 @@ holds_record(const ws_manifest *m, uint64_t seq)
 
 static ws_status
 write_retention(ws_store *st, ws__writer *w, ws__retention *r,
-		ws_delete_stats *stats, ws_error *err)
+		const ws_progress_opts *progress, ws_delete_stats *stats,
+		ws_error *err)
 {
 	unsigned char *buf = NULL;
 	size_t cap = 0, len = 0;
@@ -293,7 +294,7 @@ write_retention(ws_store *st, ws__writer *w, ws__retention *r,
 	/* An earlier cutoff that hides as much: nothing to commit. */
 	if (rc != WS_OK || !holds_record(m, r->seq))
 		return rc;
-	ws__writer_drop_retained(w);
+	ws__writer_drop_retained(w, progress);
 	stats->blocks_before = ws__manifest_blocks(&st->man);
 	stats->bytes_before = ws__manifest_data_bytes(&st->man);
 	stats->files_before = st->man.ndata;
@@ -311,7 +312,8 @@ write_retention(ws_store *st, ws__writer *w, ws__retention *r,
 
 ws_status
 ws_delete_before(ws_store *st, int64_t before, bool has_space, uint32_t space,
-		 ws_delete_stats *stats, ws_error *err)
+		 const ws_progress_opts *progress, ws_delete_stats *stats,
+		 ws_error *err)
 {
 	if (before < -RETENTION_LIMIT || before > RETENTION_LIMIT)
 		return ws__err(err, WS_EUSAGE,
@@ -323,7 +325,7 @@ ws_delete_before(ws_store *st, int64_t before, bool has_space, uint32_t space,
 		return rc;
 	ws__retention r = {.before = before, .has_space = has_space,
 			   .space = space};
-	rc = write_retention(st, w, &r, stats, err);
+	rc = write_retention(st, w, &r, progress, stats, err);
 	ws__writer_end(w);
 	return reload_after(st, rc, err);
 }

@@ -375,14 +375,14 @@ test_hiding(void)
 	range_of(st, false, got, sizeof got);
 	TAP_CHECK(rc == WS_OK && strcmp(got, "3,4") == 0,
 		  "an open range from the start of time (%s)", got);
-	rc = ws_delete_before(st, 4, false, 0, &ds, &err);
+	rc = ws_delete_before(st, 4, false, 0, NULL, &ds, &err);
 	range_of(st, false, got, sizeof got);
 	TAP_CHECK(rc == WS_OK && strcmp(got, "4") == 0 && st->man.nret == 1,
 		  "retention hides what is older, newer writes too (%s)", got);
 	TAP_CHECK(ws_store_get(st, 2, 0, 2, &pt, &err) == WS_NOTFOUND,
 		  "retention reaches every series");
 	ws_delete_stats_init(&ds);
-	rc = ws_delete_before(st, 3, false, 0, &ds, &err);
+	rc = ws_delete_before(st, 3, false, 0, NULL, &ds, &err);
 	TAP_CHECK(rc == WS_OK && st->man.nret == 1 && ds.commits == 0,
 		  "an earlier cutoff right after a later one commits nothing");
 	rc = ingest_text(st, "{\"entity_id\":1,\"timestamp\":2,\"vector\":[22]}\n",
@@ -390,17 +390,17 @@ test_hiding(void)
 	range_of(st, false, got, sizeof got);
 	TAP_CHECK(rc == WS_OK && strcmp(got, "2,4") == 0,
 		  "a write after a retention shows (%s)", got);
-	rc = ws_delete_before(st, 3, false, 0, &ds, &err);
+	rc = ws_delete_before(st, 3, false, 0, NULL, &ds, &err);
 	range_of(st, false, got, sizeof got);
 	TAP_CHECK(rc == WS_OK && st->man.nret == 2 && ds.commits == 1 &&
 			  strcmp(got, "4") == 0,
 		  "an earlier cutoff still hides what was written in between (%s)",
 		  got);
-	rc = ws_delete_before(st, 5, false, 0, &ds, &err);
+	rc = ws_delete_before(st, 5, false, 0, NULL, &ds, &err);
 	TAP_CHECK(rc == WS_OK && st->man.nret == 1,
 		  "a later, wider cutoff supersedes the records before it (%zu)",
 		  st->man.nret);
-	rc = ws_delete_before(st, INT64_MAX, false, 0, &ds, &err);
+	rc = ws_delete_before(st, INT64_MAX, false, 0, NULL, &ds, &err);
 	TAP_CHECK(rc == WS_EUSAGE, "a cutoff beyond 2^53 is refused");
 	ws_store_close(st);
 }
@@ -449,7 +449,7 @@ test_retention_files(void)
 	}
 	ws_delete_stats ds;
 	ws_delete_stats_init(&ds);
-	rc = ws_delete_before(st, 50, false, 0, &ds, &err);
+	rc = ws_delete_before(st, 50, false, 0, NULL, &ds, &err);
 	struct stat sb;
 	TAP_CHECK(rc == WS_OK && ds.files_before == 2 && ds.files_after == 1 &&
 			  st->man.ndata == 1 && st->man.data[0].id == 2 &&
