@@ -298,10 +298,11 @@ out_record(seg_out *o, const ws_zone *z, ws_error *err)
  * data file is gone, since nothing is left for it to hide.
  */
 static bool
-keep_drop(const ws__zone_merge *m, ws_zone *z, const ws_manifest *live)
+keep_drop(const ws__zone_merge *m, ws_zone *z, const ws_manifest *live,
+	  bool retire)
 {
 	if (!z->dropped)
-		return true;
+		return !retire || !ws__retention_covers(live, z);
 	z->settled = z->settled || m->drop_paired;
 	return !z->settled || live == NULL ||
 	       ws__manifest_datafile(live, z->file) != NULL;
@@ -316,7 +317,7 @@ keep_drop(const ws__zone_merge *m, ws_zone *z, const ws_manifest *live)
 static ws_status
 merge_records(seg_out *o, const ws_zone *fresh, size_t nfresh,
 	      const ws_segment *segs, size_t nsegs, const ws_manifest *live,
-	      const char *store, ws_error *err)
+	      bool retire, const char *store, ws_error *err)
 {
 	ws__zone_merge m;
 	ws_status rc = ws__zone_merge_open(&m, segs, nsegs, 1, store, err);
@@ -327,7 +328,7 @@ merge_records(seg_out *o, const ws_zone *fresh, size_t nfresh,
 	m.keep_drops = true;
 	ws_zone z;
 	while ((rc = ws__zone_merge_next(&m, &z, err)) == WS_OK)
-		if (keep_drop(&m, &z, live) &&
+		if (keep_drop(&m, &z, live, retire) &&
 		    (rc = out_record(o, &z, err)) != WS_OK)
 			break;
 	ws__zone_merge_free(&m);
@@ -349,13 +350,13 @@ put_header(unsigned char *h, uint64_t id, uint64_t records)
 static ws_status
 write_segment(seg_out *o, uint64_t id, const ws_zone *fresh, size_t nfresh,
 	      const ws_segment *segs, size_t nsegs, const ws_manifest *live,
-	      const char *store, ws_error *err)
+	      bool retire, const char *store, ws_error *err)
 {
 	put_header(o->buf, id, 0);
 	o->len = WS_SEG_HEADER;
 	o->records = 0;
-	ws_status rc = merge_records(o, fresh, nfresh, segs, nsegs, live, store,
-				     err);
+	ws_status rc = merge_records(o, fresh, nfresh, segs, nsegs, live, retire,
+				     store, err);
 	if (rc == WS_OK)
 		rc = out_flush(o, err);
 	unsigned char h[WS_SEG_HEADER];
@@ -368,7 +369,7 @@ write_segment(seg_out *o, uint64_t id, const ws_zone *fresh, size_t nfresh,
 ws_status
 ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
 			 ws_zone *fresh, size_t nfresh, const ws_segment *segs,
-			 size_t nsegs, const ws_manifest *live,
+			 size_t nsegs, const ws_manifest *live, bool retire,
 			 uint64_t *records, ws_error *err)
 {
 	ws__name rel;
@@ -390,7 +391,7 @@ ws__segment_write_merged(int indexdirfd, const char *store, uint64_t id,
 		rc = ws__errno(err, errno, "%s: open", name);
 	} else {
 		rc = write_segment(o, id, fresh, nfresh, segs, nsegs, live,
-				   store, err);
+				   retire, store, err);
 		if (ws__close(o->fd) != 0 && rc == WS_OK)
 			rc = ws__errno(err, errno, "%s: close", name);
 	}
@@ -405,5 +406,5 @@ ws__segment_write(int indexdirfd, const char *store, uint64_t id,
 		  ws_zone *zones, size_t n, ws_error *err)
 {
 	return ws__segment_write_merged(indexdirfd, store, id, zones, n, NULL, 0,
-					NULL, NULL, err);
+					NULL, false, NULL, err);
 }

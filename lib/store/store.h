@@ -199,14 +199,15 @@ ws_status ws__segment_holds(const ws_segment *seg, const ws_zone *z,
  * Writes a new segment file holding the fresh zones (sorted here) and
  * the records of segs, merged in a stream, and fsyncs it: a dropped
  * block's record is left out, and so is its drop record once its data
- * file is not in live (NULL: keep them); *records (if not NULL) counts
- * what was written.
+ * file is not in live (NULL: keep them); with retire, also the zones
+ * that live's retention records hide entirely. *records (if not NULL)
+ * counts what was written.
  */
 ws_status ws__segment_write_merged(int indexdirfd, const char *store,
 				   uint64_t id, ws_zone *fresh, size_t nfresh,
 				   const ws_segment *segs, size_t nsegs,
-				   const ws_manifest *live, uint64_t *records,
-				   ws_error *err);
+				   const ws_manifest *live, bool retire,
+				   uint64_t *records, ws_error *err);
 /* Writes a new segment file with zones (sorted here) and fsyncs it. */
 ws_status ws__segment_write(int indexdirfd, const char *store, uint64_t id,
 			    ws_zone *zones, size_t n, ws_error *err);
@@ -400,12 +401,14 @@ ws_status ws__reclaim(ws_store *st, ws__writer *w, bool thorough,
 		      ws_error *err);
 
 /*
- * For publish: appends to zones every committed zone that m's retention
- * records do not cover, and takes out of m the data files that then hold
- * no zone and no retention record (except keep_file, being appended to).
+ * For publish: takes out of m the data files that hold no committed zone
+ * that m's retention records leave, no fresh zone and no retention record
+ * (except keep_file, being appended to), and counts the bytes of the
+ * zones they hide as waste; one stream over the index (retire.c). The
+ * segment writer then leaves those zones out (ws__segment_write_merged).
  */
-ws_status ws__retire_zones(ws_store *st, ws_manifest *m, ws_zone **zones,
-			   size_t *n, size_t *cap, uint32_t keep_file,
+ws_status ws__retire_files(ws_store *st, ws_manifest *m, const ws_zone *fresh,
+			   size_t nfresh, uint32_t keep_file,
 			   const ws_progress_opts *progress, ws_error *err);
 /* Accepts NULL. The store handle still holds the state before publish. */
 void ws__writer_end(ws__writer *w);

@@ -383,25 +383,24 @@ static ws_status
 write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 {
 	ws_manifest *m = &w->m;
-	/* Retention rewrites the whole index without what it drops. */
+	/* Retention merges the whole index, without what it drops. */
 	if (w->drop_retained) {
 		uint32_t keep = w->file ? w->file->id : 0;
-		ws_status rc = ws__retire_zones(w->st, m, &w->zones, &w->nzones,
-						&w->cap_zones, keep,
-						w->retire_progress, err);
+		ws_status rc = ws__retire_files(w->st, m, w->zones, w->nzones,
+						keep, w->retire_progress, err);
 		if (rc != WS_OK)
 			return rc;
 		/* The data refs moved up over the dropped ones. */
 		if (w->file != NULL)
 			w->file = (ws_datafile_ref *)ws__manifest_datafile(m, keep);
 	}
-	size_t first = w->drop_retained ? m->nsegs
-					: segments_to_merge(m, w->nzones);
+	size_t first = w->drop_retained ? 0 : segments_to_merge(m, w->nzones);
 	uint64_t records;
 	uint64_t id = m->next_segment++;
 	ws_status rc = ws__segment_write_merged(
 		w->st->indexdirfd, w->st->path, id, w->zones, w->nzones,
-		w->st->segs + first, m->nsegs - first, m, &records, err);
+		w->st->segs + first, m->nsegs - first, m, w->drop_retained,
+		&records, err);
 	if (rc == WS_OK) {
 		char dir[WS_PATH_SIZE];
 		rc = ws__fsync(w->st->indexdirfd,
@@ -409,8 +408,6 @@ write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 	}
 	if (rc != WS_OK)
 		return rc;
-	if (w->drop_retained)
-		first = 0;
 	*merged_from = first;
 	m->segs[first] = (ws_segment_ref){id, records};
 	m->nsegs = first + 1;

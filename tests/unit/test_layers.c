@@ -178,7 +178,7 @@ test_drop_records(void)
 	live.data[0] = (ws_datafile_ref){1, 1 << 20, 0};
 	live.ndata = 1;
 	uint64_t records = 0;
-	rc = ws__segment_write_merged(ifd, dir, 13, NULL, 0, segs, 2, &live,
+	rc = ws__segment_write_merged(ifd, dir, 13, NULL, 0, segs, 2, &live, false,
 				      &records, &err);
 	ws_segment out;
 	ws_segment_ref ref = {13, records};
@@ -200,7 +200,7 @@ test_drop_records(void)
 				       &held, dir, &err);
 	TAP_CHECK(rc == WS_OK && held, "segment_holds finds a record by its key");
 	live.ndata = 0;
-	rc = ws__segment_write_merged(ifd, dir, 14, NULL, 0, &out, 1, &live,
+	rc = ws__segment_write_merged(ifd, dir, 14, NULL, 0, &out, 1, &live, false,
 				      &records, &err);
 	TAP_CHECK(rc == WS_OK && records == 3,
 		  "and leaves it out once its data file is gone (%llu)",
