@@ -136,6 +136,27 @@ merge_tail(ws_store *st, ws__writer *w, ws_batch *b, size_t first,
 	return rc;
 }
 
+/* The start of the series that holds entry i of the sorted batch. */
+static size_t
+series_start(const ws_batch *b, size_t i)
+{
+	while (i > 0 && b->e[i - 1].entity == b->e[i].entity &&
+	       b->e[i - 1].space == b->e[i].space)
+		i--;
+	return i;
+}
+
+/* The end of the series that starts at entry first (of n). */
+static size_t
+series_end(const ws_batch *b, size_t first, size_t n)
+{
+	size_t end = first + 1;
+	while (end < n && b->e[end].entity == b->e[first].entity &&
+	       b->e[end].space == b->e[first].space)
+		end++;
+	return end;
+}
+
 ws_status
 ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
 		      ws_error *err)
@@ -149,20 +170,23 @@ ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
 	/* The batch grows behind the series being walked: n is fixed first. */
 	size_t n = b->n;
 	/*
-	 * What joins the batch stays within its own size (and a block):
-	 * memory and work stay in proportion to the commit; the series left
-	 * out merge in a later commit.
+	 * What joins the batch stays within an eighth of its size (and at
+	 * least two blocks): memory and work stay in proportion to the
+	 * commit. The walk starts at a series that changes from commit to
+	 * commit (by seq), so that the series left out merge in a later one.
 	 */
 	size_t start = ws__batch_bytes(b);
-	size_t budget = start > 2 * WS_BLOCK_MAX_RAW ? start : 2 * WS_BLOCK_MAX_RAW;
-	for (size_t first = 0, end;
-	     rc == WS_OK && first < n && ws__batch_bytes(b) - start < budget;
-	     first = end) {
-		end = first + 1;
-		while (end < n && b->e[end].entity == b->e[first].entity &&
-		       b->e[end].space == b->e[first].space)
-			end++;
+	size_t budget = start / 8 > 2 * WS_BLOCK_MAX_RAW ? start / 8
+							 : 2 * WS_BLOCK_MAX_RAW;
+	size_t from = n ? series_start(b, (size_t)(ws__writer_seq(w) *
+						   UINT64_C(2654435761) % n))
+			: 0;
+	size_t first = from, done = 0;
+	while (rc == WS_OK && done < n && ws__batch_bytes(b) - start < budget) {
+		size_t end = series_end(b, first, n);
 		rc = merge_tail(st, w, b, first, end, &blk, &old, &merged, err);
+		done += end - first;
+		first = end == n ? 0 : end;
 	}
 	ws__block_free(&blk);
 	ws__batch_free(&old);

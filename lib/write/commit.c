@@ -43,14 +43,15 @@ check_dims(ws_manifest *m, const ws_batch *b, ws_error *err)
 }
 
 /*
- * A commit copies about as many bytes of a wasteful file as it brings, and
- * at least a few MiB: reclaiming keeps pace with what makes the waste, and
- * the cost of a commit stays in proportion to its size.
+ * A commit copies of a wasteful file at most a quarter of what it brings
+ * (twice what its merged tails may add: what they drop is about that),
+ * and at least a few MiB: reclaiming keeps pace with what makes the
+ * waste, and the cost of a commit stays in proportion to its size.
  */
 static uint64_t
 reclaim_budget(const ws_batch *b)
 {
-	size_t bytes = ws__batch_bytes(b);
+	size_t bytes = ws__batch_bytes(b) / 4;
 	return bytes > RECLAIM_FLOOR ? bytes : RECLAIM_FLOOR;
 }
 
