@@ -26,7 +26,7 @@
 
 /*
  * Whether data file f wastes enough to be rewritten: a quarter of what it
- * holds and 16 KiB; for a compaction (thorough), also as much as it holds,
+ * holds and 4 KiB; for a compaction (thorough), also as much as it holds,
  * however small.
  */
 static bool
@@ -67,6 +67,8 @@ typedef struct copy_buf {
 	uint64_t *dropped; /* offsets of the blocks this commit drops anyway */
 	size_t ndropped;
 	uint64_t total; /* bytes copied */
+	uint64_t *ret_seqs; /* seqs of the retention records copied */
+	size_t nret, cap_ret;
 } copy_buf;
 
 static void
@@ -77,6 +79,7 @@ copy_buf_free(copy_buf *c)
 	free(c->ends);
 	free(c->old);
 	free(c->dropped);
+	free(c->ret_seqs);
 }
 
 static bool
@@ -176,6 +179,16 @@ note_old(copy_buf *c, const ws_zone *z, ws_error *err)
 	return WS_OK;
 }
 
+static ws_status
+note_retention(copy_buf *c, uint64_t seq, ws_error *err)
+{
+	if (ws__grow(&c->ret_seqs, &c->cap_ret, c->nret + 1, sizeof *c->ret_seqs,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	c->ret_seqs[c->nret++] = seq;
+	return WS_OK;
+}
+
 /* The end of the quarantined range of file id that starts at off, or off. */
 static uint64_t
 skip_quarantine(const ws_manifest *m, uint32_t id, uint64_t off)
@@ -221,24 +234,28 @@ copy_step(ws_store *st, ws__writer *w, const ws_datafile_ref *f, int fd,
 	if (h.flags != WS_BLOCK_RETENTION &&
 	    (rc = block_live(st, c, &z, &take, err)) != WS_OK)
 		return rc;
-	if (take && (rc = take_block(fd, &h, *off, where, c, err)) == WS_OK &&
-	    h.flags != WS_BLOCK_RETENTION)
-		rc = note_old(c, &z, err);
+	if (take && (rc = take_block(fd, &h, *off, where, c, err)) == WS_OK)
+		rc = h.flags == WS_BLOCK_RETENTION ? note_retention(c, h.seq, err)
+						   : note_old(c, &z, err);
 	*off += WS_BLOCK_HEADER + (uint64_t)h.stored_len;
 	if (rc == WS_OK && c->len >= COPY_CHUNK)
 		rc = flush_copies(w, c, err);
 	return rc;
 }
 
-/* The retention records the victim held are now in the file appended to. */
+/*
+ * The retention records copied from the victim are now in the file
+ * appended to (those not copied yet stay where they are).
+ */
 static void
-repoint_retention(ws__writer *w, uint32_t from)
+repoint_retention(ws__writer *w, uint32_t from, const copy_buf *c)
 {
 	ws_manifest *m = ws__writer_manifest(w);
 	uint32_t to = m->data[m->ndata - 1].id;
 	for (size_t i = 0; i < m->nret; i++)
-		if (m->ret[i].file == from)
-			m->ret[i].file = to;
+		for (size_t k = 0; k < c->nret; k++)
+			if (m->ret[i].file == from && m->ret[i].seq == c->ret_seqs[k])
+				m->ret[i].file = to;
 }
 
 /*
@@ -268,13 +285,12 @@ rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, uint64_t budget,
 	if (rc == WS_OK)
 		rc = flush_copies(w, &c, err);
 	*copied += c.total;
+	if (rc == WS_OK)
+		repoint_retention(w, f.id, &c);
 	copy_buf_free(&c);
-	if (rc != WS_OK)
-		return rc;
-	repoint_retention(w, f.id);
-	if (off >= f.length)
+	if (rc == WS_OK && off >= f.length)
 		ws__writer_forget_file(w, f.id);
-	return WS_OK;
+	return rc;
 }
 
 ws_status

@@ -11,9 +11,10 @@
  * the live part of the files one commit rewrites, and a compaction
  * stopped half way leaves a sound store, compacted up to a series.
  *
- * A series with nothing to gain (no tombstone, no overlapping blocks, no
- * retention record hiding part of it, at most one block short of full)
- * is neither read nor written: a second compaction writes no file.
+ * A series with nothing to gain (no tombstone hiding a stored block, no
+ * overlapping blocks, no retention record hiding part of it, at most one
+ * block short of half full) is neither read nor written: a second
+ * compaction writes no file.
  */
 #include "write/write.h"
 
@@ -47,7 +48,6 @@ typedef struct compaction {
 	uint64_t entity; /* the next series to look at ... */
 	uint32_t space;
 	bool done;       /* ... unless every series was */
-	uint64_t first_seq; /* of the compaction's first commit */
 	series s;
 	ws_batch b;
 } compaction;
@@ -77,30 +77,57 @@ count_zones(ws_store *st, uint64_t *blocks, uint64_t *points, ws_error *err)
 	return rc == WS_NOTFOUND ? WS_OK : rc;
 }
 
+/*
+ * Whether a block is at least half as full as the writer makes them: it
+ * cuts blocks by the raw size of the points (4 bytes a value), not by the
+ * coded size the zone records.
+ */
 static bool
-full(const ws_zone *z)
+full(const ws_manifest *m, const ws_zone *z)
 {
-	return z->count >= WS_BLOCK_MAX_POINTS / 2 ||
-	       z->raw_len >= WS_BLOCK_MAX_RAW / 2;
+	uint64_t raw = (uint64_t)z->count *
+		       ((uint64_t)ws__manifest_dim(m, z->space) * 4 + WS_VARINT_MAX);
+	return z->count >= WS_BLOCK_MAX_POINTS / 2 || raw >= WS_BLOCK_MAX_RAW / 2;
 }
 
-/* Whether rewriting the series would change nothing but its seq. */
+/* The seq of the series' oldest data block (UINT64_MAX: none). */
+static uint64_t
+oldest_data(const series *s)
+{
+	uint64_t seq = UINT64_MAX;
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->z[i].tombstone && s->z[i].seq < seq)
+			seq = s->z[i].seq;
+	return seq;
+}
+
+/*
+ * Whether rewriting the series would change nothing but its seq: no
+ * tombstone that hides a stored block (one older than every data block
+ * hides none), no overlapping blocks, no retention record hiding part of
+ * it, at most one block short of half full.
+ */
 static bool
 nothing_to_gain(const ws_manifest *m, const series *s)
 {
 	size_t short_blocks = 0;
+	uint64_t oldest = oldest_data(s);
 	for (size_t i = 0; i < s->n; i++) {
 		const ws_zone *z = &s->z[i];
-		if (z->tombstone)
-			return false;
+		if (z->tombstone) {
+			if (z->seq > oldest)
+				return false;
+			continue;
+		}
 		for (size_t j = 0; j < i; j++)
-			if (s->z[j].min_ts <= z->max_ts && z->min_ts <= s->z[j].max_ts)
+			if (!s->z[j].tombstone && s->z[j].min_ts <= z->max_ts &&
+			    z->min_ts <= s->z[j].max_ts)
 				return false;
 		for (size_t r = 0; r < m->nret; r++)
 			if (z->seq < m->ret[r].seq && z->min_ts < m->ret[r].before &&
 			    (!m->ret[r].has_space || m->ret[r].space == z->space))
 				return false;
-		short_blocks += !full(z);
+		short_blocks += !full(m, z);
 	}
 	return short_blocks <= 1;
 }
@@ -136,7 +163,13 @@ next_series(ws__zone_merge *m, series *s, ws_error *err)
 	return rc == WS_NOTFOUND ? WS_OK : rc;
 }
 
-/* Reads the series' visible points into the batch and drops its blocks. */
+/*
+ * Reads the series' visible points into the batch and drops its data
+ * blocks. Its tombstones stay, as retention records do: the dropped
+ * blocks stay on disk until a reclaim removes their file, and a rebuild
+ * from the data alone, which cannot know drop records, must still find
+ * what hides their points (warmstore(5), Compaction).
+ */
 static ws_status
 rewrite_series(compaction *c, ws__writer *w, ws_cursor *cur, ws_error *err)
 {
@@ -151,7 +184,8 @@ rewrite_series(compaction *c, ws__writer *w, ws_cursor *cur, ws_error *err)
 	if (rc != WS_NOTFOUND)
 		return rc;
 	for (size_t i = 0; i < c->s.n; i++)
-		if ((rc = ws__writer_drop(w, &c->s.z[i], err)) != WS_OK)
+		if (!c->s.z[i].tombstone &&
+		    (rc = ws__writer_drop(w, &c->s.z[i], err)) != WS_OK)
 			return rc;
 	return WS_OK;
 }
@@ -202,21 +236,6 @@ reclaim(ws_store *st, ws__writer *w, ws_error *err)
 	return rc;
 }
 
-/*
- * Once every series was rewritten or had nothing to gain, no block hides
- * behind a retention record that was there when the compaction started:
- * those are spent. Records of commits since then stay.
- */
-static void
-spend_retention(ws_manifest *m, uint64_t first_seq)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < m->nret; i++)
-		if (m->ret[i].seq > first_seq)
-			m->ret[kept++] = m->ret[i];
-	m->nret = kept;
-}
-
 /* One commit: a batch of series rewritten, wasteful files rewritten. */
 static ws_status
 compaction_step(compaction *c, ws_error *err)
@@ -225,8 +244,6 @@ compaction_step(compaction *c, ws_error *err)
 	ws_status rc = ws__writer_begin(c->st, &w, err);
 	if (rc != WS_OK)
 		return rc;
-	if (c->first_seq == 0)
-		c->first_seq = ws__writer_seq(w);
 	rc = gather(c, w, err);
 	/* Before the batch: a reclaim must not take its blocks for dead. */
 	if (rc == WS_OK)
@@ -235,10 +252,7 @@ compaction_step(compaction *c, ws_error *err)
 		ws__batch_sort_dedup(&c->b);
 		rc = ws__writer_append(w, &c->b, err);
 	}
-	if (rc == WS_OK && c->done)
-		spend_retention(ws__writer_manifest(w), c->first_seq);
-	if (rc == WS_OK && (ws__writer_changes(w) ||
-			    ws__writer_manifest(w)->nret != c->st->man.nret))
+	if (rc == WS_OK && ws__writer_changes(w))
 		rc = ws__writer_publish(w, err);
 	ws__writer_end(w);
 	ws__batch_reset(&c->b);
