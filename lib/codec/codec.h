@@ -40,12 +40,13 @@ ws__f32_exact(uint64_t mantissa, int exp10, float *out)
 }
 
 /*
- * n * 10^exp10 (n > 0) written as ws_format_f32 lays numbers out:
+ * n * 10^exp10 (0 < n < 10^9, as the shortest digits of every f32 are)
+ * written as ws_format_f32 lays numbers out:
  * positional or exponential by the exponent of the first digit, trailing
  * zeros of n dropped; the decimal exponent of the first digit must stay
  * within +-99, as every f32's does. Returns the length (NUL not counted).
  */
-size_t ws__format_decimal(uint64_t n, int exp10, char *out);
+size_t ws__format_decimal(uint32_t n, int exp10, char *out);
 
 /* --- untrusted text in messages (json_lex.c) ---------------------- */
 

@@ -250,6 +250,29 @@ test_parse_bad(void)
 	ws_point_buf_free(buf);
 }
 
+/* ws__utoa against printf at every digit count's edges and beyond. */
+static void
+test_utoa(void)
+{
+	bool ok = true;
+	uint64_t p10 = 1;
+	for (int k = 0; k < 20; k++, p10 *= 10) {
+		const uint64_t vals[] = {p10 - 1, p10, p10 + 1, 2 * p10, 9 * p10};
+		for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+			char got[24] = {0}, want[24] = {0};
+			int n = ws__utoa(vals[i], got);
+			snprintf(want, sizeof want, "%llu",
+				 (unsigned long long)vals[i]);
+			ok &= n == (int)strlen(want) && memcmp(got, want, 24) == 0 &&
+			      ws__decimal_digits(vals[i]) == n;
+		}
+	}
+	char got[24] = {0};
+	ok &= ws__utoa(UINT64_MAX, got) == 20 &&
+	      strcmp(got, "18446744073709551615") == 0;
+	TAP_CHECK(ok, "ws__utoa and ws__decimal_digits agree with printf");
+}
+
 static void
 test_varint(void)
 {
@@ -590,6 +613,28 @@ test_f32_against_old(void)
 		memcpy(&u, &f, sizeof u);
 		differ += (u & 0x7f800000u) != 0x7f800000u && !prints_as_old(u);
 	}
+	/*
+	 * Decimals of 1 to 8 digits from 1e-5 to 1e17, where the printer
+	 * takes the decimal directly, and 7-digit ones in [2^-10, 1e-3),
+	 * where two decimals of 7 digits can read back to the same f32.
+	 */
+	for (int i = 0; i < 200000; i++) {
+		char lit[32];
+		int digits = 1 + i % 8;
+		uint32_t m = rng() % 100000000u;
+		for (int d = 8; d > digits; d--)
+			m /= 10;
+		if (i % 4 == 0)
+			snprintf(lit, sizeof lit, "%ue-10",
+				 9765625u + m % 234375u);
+		else
+			snprintf(lit, sizeof lit, "%ue%d", m,
+				 (int)(rng() % 24) - 12);
+		float f = strtof(lit, NULL);
+		uint32_t u;
+		memcpy(&u, &f, sizeof u);
+		differ += !prints_as_old(u | (rng() & 0x80000000u));
+	}
 	/* Every power of two and its neighbours: the uneven intervals. */
 	for (uint32_t e = 0; e < 255; e++)
 		for (uint32_t near = (e << 23) - (e > 0); near <= (e << 23) + 1; near++)
@@ -714,6 +759,7 @@ main(void)
 	test_f32_against_old();
 	test_parse_good();
 	test_parse_bad();
+	test_utoa();
 	test_varint();
 	test_block_roundtrip();
 	test_block_version();
