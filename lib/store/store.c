@@ -276,10 +276,12 @@ ws__store_reload(ws_store *st, ws_error *err)
 		close_segments(st);
 		close_data_fds(st);
 		ws__manifest_free(&st->man);
-		if ((rc = follow_subdir(st, WS_DATA_DIR, &st->datadirfd, err)) !=
-			    WS_OK ||
-		    (rc = follow_subdir(st, WS_INDEX_DIR, &st->indexdirfd, err)) !=
-			    WS_OK ||
+		/* A first try at open uses the directories just opened. */
+		if (((st->snapshot > 1 || tries > 0) &&
+		     ((rc = follow_subdir(st, WS_DATA_DIR, &st->datadirfd, err)) !=
+			      WS_OK ||
+		      (rc = follow_subdir(st, WS_INDEX_DIR, &st->indexdirfd,
+					  err)) != WS_OK)) ||
 		    (rc = load_held_manifest(st, err)) != WS_OK)
 			return rc;
 		rc = open_segments(st, err);
