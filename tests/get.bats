@@ -359,8 +359,9 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 	awk 'BEGIN { for (e = 1; e <= 3; e++) for (t = 1; t <= 3000; t++)
 		printf "{\"entity_id\":%d,\"timestamp\":%d,\"vector\":[%d,%d]}\n", e, t, e, t }' |
 		ws-ingest -b 64k "$S"
-	# 9500 keys in a scrambled order, every 19th one missing (t > 3000).
-	awk 'BEGIN { x = 7; for (i = 1; i <= 9500; i++) {
+	# 70,000 keys (a chunk ends at 65,536) in a scrambled order, every
+	# 19th one missing (t > 3000).
+	awk 'BEGIN { x = 7; for (i = 1; i <= 70000; i++) {
 		x = (x * 1103515245 + 12345) % 2147483648
 		e = x % 3 + 1; t = int(x / 3) % 3000 + 1
 		if (i % 19 == 0) t += 5000
@@ -369,8 +370,23 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 		"$T/keys" >"$T/want"
 	run ws-get "$S" <"$T/keys"
 	[ "$status" -eq 1 ]
-	[ "${#lines[@]}" -eq 9000 ]
+	[ "${#lines[@]}" -eq 66316 ]
 	printf '%s\n' "${lines[@]}" | cmp - "$T/want"
+}
+
+@test "get: wide answers end a chunk early and still come back in input order" {
+	# Dimension 1000: a chunk holds about 2,770 answers (32 MiB of text).
+	awk 'BEGIN { for (t = 1; t <= 3000; t++) {
+		printf "{\"entity_id\":1,\"timestamp\":%d,\"vector\":[%d", t, t
+		for (i = 1; i < 1000; i++) printf ",%d", i % 7
+		print "]}" } }' | ws-ingest "$S"
+	awk 'BEGIN { x = 3; for (i = 1; i <= 3000; i++) {
+		x = (x * 1103515245 + 12345) % 2147483648
+		printf "{\"entity_id\":1,\"timestamp\":%d}\n", int(x / 7) % 3000 + 1 } }' >"$T/keys"
+	ws-get "$S" <"$T/keys" | cut -c1-60 >"$T/got"
+	awk -F'[:}]' '{ printf "{\"entity_id\":1,\"space_id\":0,\"timestamp\":%d,\"vector\":[%d,1,2,3,4,5,6,0,1,2,3\n", $3, $3 }' \
+		"$T/keys" | cut -c1-60 >"$T/want"
+	cmp "$T/got" "$T/want"
 }
 
 @test "get: a key written to a pipe is answered before the input ends" {

@@ -284,10 +284,7 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 static ws_status
 reserve_columns(ws_block *blk, const ws_block_head *h, ws_error *err)
 {
-	size_t words = (size_t)h->count * h->dim;
-	if (ws__grow(&blk->raw, &blk->cap_raw, h->raw_len, 1, err) != WS_OK ||
-	    ws__grow(&blk->vec, &blk->cap_vec, words, sizeof(float), err) !=
-		    WS_OK)
+	if (ws__grow(&blk->raw, &blk->cap_raw, h->raw_len, 1, err) != WS_OK)
 		return WS_ENOMEM;
 	if (h->count > blk->cap_points) {
 		size_t c = blk->cap_points;
@@ -413,12 +410,14 @@ unpack_payload(const ws_block_head *h, const unsigned char *stored,
 }
 
 ws_status
-ws__block_decode(const ws_block_head *h, const unsigned char *stored,
-		 ws_block *blk, const char *where, ws_error *err)
+ws__block_open(const ws_block_head *h, const unsigned char *stored,
+	       ws_block *blk, const char *where, ws_error *err)
 {
 	if (ws__crc32(stored, h->stored_len) != h->payload_crc)
 		return ws__err(err, WS_ECORRUPT, "%s: block CRC mismatch", where);
 	blk->h = *h;
+	blk->vec_lo = blk->vec_hi = 0;
+	blk->dec.ready = false;
 	if (h->flags != 0)
 		return ws__tombstone_decode(h, stored, blk, where, err);
 	ws_status rc = reserve_columns(blk, h, err);
@@ -432,11 +431,38 @@ ws__block_decode(const ws_block_head *h, const unsigned char *stored,
 	if ((rc = decode_times(blk, &p, end, where, err)) != WS_OK ||
 	    (rc = decode_meta(blk, &p, end, where, err)) != WS_OK)
 		return rc;
-	if (!ws__vec_decode(&p, end, end, h->raw_len - sym_len, h->count,
-			    h->dim, blk->vec) ||
-	    p != end)
+	rc = ws__vec_dec_open(&blk->dec, &p, end, end, h->raw_len - sym_len,
+			      h->count, h->dim, err);
+	if (rc == WS_ECORRUPT || (rc == WS_OK && p != end))
 		return ws__err(err, WS_ECORRUPT, "%s: bad vector column", where);
+	return rc;
+}
+
+ws_status
+ws__block_rows(ws_block *blk, size_t lo, size_t hi, const char *where,
+	       ws_error *err)
+{
+	if (blk->vec_lo <= lo && hi <= blk->vec_hi)
+		return WS_OK;
+	blk->vec_lo = blk->vec_hi = 0;
+	if (ws__grow(&blk->vec, &blk->cap_vec, (hi - lo) * blk->h.dim,
+		     sizeof(float), err) != WS_OK)
+		return WS_ENOMEM;
+	if (!ws__vec_dec_rows(&blk->dec, lo, hi, blk->vec))
+		return ws__err(err, WS_ECORRUPT, "%s: bad vector column", where);
+	blk->vec_lo = lo;
+	blk->vec_hi = hi;
 	return WS_OK;
+}
+
+ws_status
+ws__block_decode(const ws_block_head *h, const unsigned char *stored,
+		 ws_block *blk, const char *where, ws_error *err)
+{
+	ws_status rc = ws__block_open(h, stored, blk, where, err);
+	if (rc == WS_OK && h->flags == 0)
+		rc = ws__block_rows(blk, 0, h->count, where, err);
+	return rc;
 }
 
 void
@@ -447,6 +473,7 @@ ws__block_free(ws_block *blk)
 	free(blk->meta_off);
 	free(blk->raw);
 	free(blk->ranges);
+	ws__vec_dec_free(&blk->dec);
 	memset(blk, 0, sizeof *blk);
 }
 
@@ -471,7 +498,7 @@ ws__block_point(const ws_block *blk, size_t i, ws_point *pt)
 	pt->space_id = blk->h.space;
 	pt->timestamp = blk->ts[i];
 	pt->dim = blk->h.dim;
-	pt->vector = blk->vec + i * blk->h.dim;
+	pt->vector = blk->vec + (i - blk->vec_lo) * blk->h.dim;
 	size_t len = blk->meta_off[i + 1] - blk->meta_off[i];
 	/* A lone 0 byte is "no pairs": present it as no metadata. */
 	pt->meta = len > 1 ? blk->meta + blk->meta_off[i] : NULL;

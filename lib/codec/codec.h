@@ -40,12 +40,13 @@ ws__f32_exact(uint64_t mantissa, int exp10, float *out)
 }
 
 /*
- * n * 10^exp10 (n > 0) written as ws_format_f32 lays numbers out:
+ * n * 10^exp10 (0 < n < 10^9, as the shortest digits of every f32 are)
+ * written as ws_format_f32 lays numbers out:
  * positional or exponential by the exponent of the first digit, trailing
  * zeros of n dropped; the decimal exponent of the first digit must stay
  * within +-99, as every f32's does. Returns the length (NUL not counted).
  */
-size_t ws__format_decimal(uint64_t n, int exp10, char *out);
+size_t ws__format_decimal(uint32_t n, int exp10, char *out);
 
 /* --- untrusted text in messages (json_lex.c) ---------------------- */
 
@@ -138,11 +139,37 @@ typedef struct ws_block_head {
 	uint64_t seq;
 } ws_block_head;
 
+/* Where the decode of one vector column stands (vec_alp.c). */
+typedef struct ws_vec_col {
+	const unsigned char *sym; /* its next symbol (or first-value varint) */
+	uint64_t bit;             /* its next low bit in the low-bit stream */
+	size_t exc;               /* its next exception, counted from 0 */
+	int64_t prev1, prev2;     /* the integers of the two rows before */
+	unsigned char e, order, s;
+} ws_vec_col;
+
+/*
+ * A decoder of one block's vectors: any run of rows can be decoded
+ * without the others, and runs in ascending order carry on where the last
+ * one stopped (the next get in the same block costs only its rows).
+ */
+typedef struct ws_vec_dec {
+	ws_vec_col *cols;
+	size_t cap_cols;
+	const unsigned char *sym_start, *sym_end, *sym_next;
+	const unsigned char *exc, *bits, *bits_end; /* the raw part */
+	size_t nexc, n, row; /* every column stands at row */
+	uint32_t dim;
+	bool ready;
+} ws_vec_dec;
+
 /* A decoded block: columns of count points. */
 typedef struct ws_block {
 	ws_block_head h;
 	int64_t *ts;
-	float *vec;            /* count * dim */
+	float *vec;            /* rows [vec_lo, vec_hi), dim values each */
+	size_t vec_lo, vec_hi;
+	ws_vec_dec dec;        /* the vectors, in raw */
 	uint32_t *meta_off;    /* count + 1 offsets into meta */
 	unsigned char *meta;
 	unsigned char *raw;    /* scratch: the inflated payload */
@@ -171,13 +198,21 @@ ws_status ws__vec_encode(ws_vec_enc *ve, const float *const *rows, size_t n,
 			 uint32_t dim, ws_error *err);
 void ws__vec_enc_free(ws_vec_enc *ve);
 /*
- * Decodes n rows of dim values into vec (row-major) from the symbols at
- * *sym (advanced past them) and the raw part; false if the bytes are not
- * what ws__vec_encode writes.
+ * Opens the vectors of n rows of dim values: the symbols at *sym (advanced
+ * past them) and the raw part, which must stay in place while the decoder
+ * is used. WS_ECORRUPT (without a message: the caller names the block) if
+ * the bytes are not what ws__vec_encode writes, WS_ENOMEM.
  */
-bool ws__vec_decode(const unsigned char **sym, const unsigned char *sym_end,
-		    const unsigned char *raw, size_t raw_len, size_t n,
-		    uint32_t dim, float *vec);
+ws_status ws__vec_dec_open(ws_vec_dec *d, const unsigned char **sym,
+			   const unsigned char *sym_end,
+			   const unsigned char *raw, size_t raw_len, size_t n,
+			   uint32_t dim, ws_error *err);
+/*
+ * Decodes rows [lo, hi) into vec (row-major, (hi - lo) * dim values);
+ * false if their values are not ones an encoder makes.
+ */
+bool ws__vec_dec_rows(ws_vec_dec *d, size_t lo, size_t hi, float *vec);
+void ws__vec_dec_free(ws_vec_dec *d);
 
 /*
  * State reused across the blocks of a commit: one zlib stream (setting one
@@ -212,10 +247,19 @@ ws_status ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 ws_status ws__block_decode(const ws_block_head *h,
 			   const unsigned char *stored, ws_block *blk,
 			   const char *where, ws_error *err);
+/*
+ * The same without the vectors (no rows decoded yet): ws__block_rows then
+ * decodes the rows a reader needs.
+ */
+ws_status ws__block_open(const ws_block_head *h, const unsigned char *stored,
+			 ws_block *blk, const char *where, ws_error *err);
+/* Decodes the vectors of rows [lo, hi) of an opened block, unless held. */
+ws_status ws__block_rows(ws_block *blk, size_t lo, size_t hi,
+			 const char *where, ws_error *err);
 void ws__block_free(ws_block *blk);
 /* Index of the first point at or after ts (count when none). */
 size_t ws__block_lower_bound(const ws_block *blk, int64_t ts);
-/* View of point i of a decoded block. */
+/* View of point i of a decoded block (its row decoded). */
 void ws__block_point(const ws_block *blk, size_t i, ws_point *pt);
 
 /* --- tombstones (tombstone.c) ------------------------------------ */

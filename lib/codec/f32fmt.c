@@ -221,45 +221,98 @@ shortest(uint32_t bits, uint32_t *digits, int *exp10)
 	*exp10 = e10 + removed;
 }
 
+/*
+ * The digits are written once, by ws__utoa, where the layout wants them;
+ * at most the integer part then moves by one byte for the point. Copies
+ * of variable length (calls into libc) cost as much as the digits did.
+ */
 size_t
-ws__format_decimal(uint64_t n, int exp10, char *o)
+ws__format_decimal(uint32_t n, int exp10, char *o)
 {
 	char *start = o;
 	while (n % 10 == 0) {
 		n /= 10;
 		exp10++;
 	}
-	char digits[20]; /* ws__utoa writes at most 20 */
-	int nd = ws__utoa(n, digits);
+	int nd = ws__decimal_digits(n);
 	int x = nd - 1 + exp10; /* decimal exponent of the first digit */
 	if (x < FIXED_MIN_EXP || x > FIXED_MAX_EXP) {
-		*o++ = digits[0];
-		if (nd > 1) {
-			*o++ = '.';
-			memcpy(o, digits + 1, (size_t)nd - 1);
-			o += nd - 1;
-		}
+		ws__utoa(n, o + 1);
+		o[0] = o[1];
+		if (nd > 1)
+			o[1] = '.';
+		o += nd > 1 ? nd + 1 : 1;
 		int ax = x < 0 ? -x : x; /* at most 45 */
 		*o++ = 'e';
 		*o++ = x < 0 ? '-' : '+';
 		*o++ = (char)('0' + ax / 10);
 		*o++ = (char)('0' + ax % 10);
-	} else if (x < 0) {
+	} else if (x < 0) { /* "0.", -x-1 zeros, the digits */
 		*o++ = '0';
 		*o++ = '.';
 		for (int i = -1; i > x; i--)
 			*o++ = '0';
-		memcpy(o, digits, (size_t)nd);
-		o += nd;
-	} else {
-		for (int i = 0; i <= x || i < nd; i++) {
-			if (i == x + 1)
-				*o++ = '.';
-			*o++ = i < nd ? digits[i] : '0';
-		}
+		o += ws__utoa(n, o);
+	} else if (x + 1 < nd) { /* the point inside the digits */
+		ws__utoa(n, o + 1);
+		for (int i = 0; i <= x; i++)
+			o[i] = o[i + 1];
+		o[x + 1] = '.';
+		o += nd + 1;
+	} else { /* an integer: the digits and x + 1 - nd zeros */
+		o += ws__utoa(n, o);
+		for (int i = nd; i <= x; i++)
+			*o++ = '0';
 	}
 	*o = '\0';
 	return (size_t)(o - start);
+}
+
+/*
+ * Most values printed were read from short decimals (sensor readings of
+ * 6 digits, embeddings of 7), and then the decimal can be found directly:
+ * x = round(f * 10^(6-E)) for f's decimal exponent E, kept if x * 10^(E-6)
+ * rounds back to f (checked exactly: ws__f32_exact). It is then the
+ * shortest that reads back, and the only one of its length, when it has
+ * at most 6 significant digits (an f32's ulp is below 1.2e-6 of its
+ * decade, the gap between two decimals of 6 digits 1e-5), or 7 digits and
+ * the ulp below the gap of 7-digit decimals, 10^(E-6): the digits the
+ * search below would find. False when that does not settle it.
+ */
+static bool
+short_decimal(float a, uint32_t bits, uint32_t *digits, int *exp10)
+{
+	/* 10^-10 .. 10^10, the factors the guess needs (rounded: a guess). */
+	static const double pow10_guess[21] = {
+		1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0,
+		1e1,   1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10};
+	int k = (int)(bits >> 23) - 127; /* 2^k <= a < 2^(k+1) */
+	/* floor(k log10 2): E, or one below it */
+	int e = k >= 0 ? (int)log10_pow2(k) : -(int)log10_pow2(-k) - 1;
+	if (e < -4 || e > 16)
+		return false;
+	double scaled = (double)a * pow10_guess[10 + 6 - e];
+	if (scaled >= 9999999.5) { /* E was e + 1 */
+		if (++e > 16)
+			return false;
+		scaled = (double)a * pow10_guess[10 + 6 - e];
+	}
+	uint32_t x = (uint32_t)(scaled + 0.5);
+	float back;
+	if (x == 0 || !ws__f32_exact(x, e - 6, &back) ||
+	    memcmp(&back, &a, sizeof a) != 0)
+		return false;
+	if (x % 10 != 0 && x >= 1000000) {
+		/* 7 digits: unique only where the ulp is below their gap */
+		float up;
+		uint32_t next = bits + 1;
+		memcpy(&up, &next, sizeof up);
+		if ((double)(up - a) >= pow10_guess[10 + e - 6])
+			return false;
+	}
+	*digits = x;
+	*exp10 = e - 6;
+	return true;
 }
 
 size_t
@@ -276,8 +329,11 @@ ws_format_f32(float f, char *buf)
 		*o = '\0';
 		return (size_t)(o - buf);
 	}
+	float a;
+	memcpy(&a, &bits, sizeof a);
 	uint32_t n;
 	int exp10;
-	shortest(bits, &n, &exp10);
+	if (!short_decimal(a, bits, &n, &exp10))
+		shortest(bits, &n, &exp10);
 	return (size_t)(o - buf) + ws__format_decimal(n, exp10, o);
 }

@@ -376,26 +376,29 @@ ws__vec_encode(ws_vec_enc *ve, const float *const *rows, size_t n,
 	return WS_OK;
 }
 
-/* Reads the low bits back; false past the end. */
-typedef struct bitr {
-	const unsigned char *p, *end;
-	uint64_t acc;
-	unsigned n;
-} bitr;
+/*
+ * Decoding: one pass over the symbols finds where each column's symbols,
+ * low bits and exceptions start (the exceptions and low-bit runs of a
+ * symbol byte are known from the byte alone), and checks that the parts
+ * are used up exactly. Each column then decodes on its own from there, and
+ * stops at the last row asked for: a get of one point decodes one row
+ * (after the rows its prediction needs, as integers), and the next get in
+ * the same block carries on from there.
+ */
 
-static bool
-bits_get(bitr *r, unsigned s, uint64_t *v)
+/* s low bits at bit offset `bit` of the low-bit stream (s <= 56). */
+static inline uint64_t
+low_bits(const ws_vec_dec *d, uint64_t bit, unsigned s)
 {
-	while (r->n < s) {
-		if (r->p == r->end)
-			return false;
-		r->acc |= (uint64_t)*r->p++ << r->n;
-		r->n += 8;
+	size_t at = (size_t)(bit / 8), left = (size_t)(d->bits_end - d->bits) - at;
+	uint64_t w = 0;
+	if (left >= 8) {
+		w = ws__get_u64(d->bits + at);
+	} else {
+		for (size_t i = 0; i < left; i++)
+			w |= (uint64_t)d->bits[at + i] << (8 * i);
 	}
-	*v = s ? r->acc & (~0ull >> (64 - s)) : 0;
-	r->acc = s < 64 ? r->acc >> s : 0;
-	r->n -= s;
-	return true;
+	return s ? (w >> (bit % 8)) & (~0ull >> (64 - s)) : 0;
 }
 
 /* One decoded integer as a value; false if it cannot be one an encoder made. */
@@ -409,74 +412,204 @@ put_value(int64_t x, unsigned e, float *out)
 	return true;
 }
 
-bool
-ws__vec_decode(const unsigned char **symp, const unsigned char *sym_end,
-	       const unsigned char *raw, size_t raw_len, size_t n,
-	       uint32_t dim, float *vec)
+/*
+ * Parses column headers and counts each column's exceptions and low bits
+ * (from *p, advanced past the column); false where the bytes are not what
+ * the encoder writes.
+ */
+static bool
+open_column(ws_vec_dec *d, ws_vec_col *c, const unsigned char **pp,
+	    uint64_t *bit, size_t *exc)
 {
-	const unsigned char *p = *symp;
-	uint64_t nexc;
-	if (!ws__get_varint(&p, sym_end, &nexc) || nexc > raw_len / 4)
+	const unsigned char *p = *pp;
+	if (d->sym_end - p < 2)
 		return false;
-	const unsigned char *exc = raw, *exc_end = raw + 4 * nexc;
-	bitr br = {exc_end, raw + raw_len, 0, 0};
-	for (uint32_t j = 0; j < dim; j++) {
-		if (sym_end - p < 2)
+	unsigned e = p[0] & 31, order = p[0] >> 5, s = p[1];
+	p += 2;
+	if (e > EXP_MAX || order > 2 || order >= d->n || s > 56)
+		return false;
+	*c = (ws_vec_col){.sym = p, .bit = *bit, .exc = *exc,
+			  .e = (unsigned char)e, .order = (unsigned char)order,
+			  .s = (unsigned char)s};
+	for (unsigned i = 0; i < order; i++) {
+		uint64_t z;
+		if (!ws__get_varint(&p, d->sym_end, &z))
 			return false;
-		unsigned e = p[0] & 31, order = p[0] >> 5, s = p[1];
-		p += 2;
-		if (e > EXP_MAX || order > 2 || order >= n || s > 56)
-			return false;
-		unsigned ncls = classes_of(order), k = 255 / ncls;
-		int64_t prev1 = 0, prev2 = 0; /* x[i-1], x[i-2] */
-		for (size_t i = 0; i < n; i++) {
-			int64_t pred = order == 0 || i == 0 ? 0
-				     : order == 1 || i == 1
-					     ? prev1
-					     : (int64_t)(2 * (uint64_t)prev1 -
-							 (uint64_t)prev2);
-			float *out = &vec[i * dim + j];
-			int64_t xi;
-			bool is_exc;
-			unsigned c = 0;
-			if (i < order) {
-				uint64_t z;
-				if (!ws__get_varint(&p, sym_end, &z))
-					return false;
-				is_exc = z & 1;
-				xi = is_exc ? pred : unzz(z >> 1);
-			} else {
-				if (p == sym_end)
-					return false;
-				unsigned sy = *p++;
-				is_exc = sy == EXCEPTION;
-				xi = pred;
-				if (!is_exc) {
-					c = sy / k;
-					uint64_t lo;
-					if (c >= ncls || !bits_get(&br, s, &lo))
-						return false;
-					uint64_t z = (uint64_t)(sy % k) << s | lo;
-					xi = (int64_t)((uint64_t)pred +
-						       (uint64_t)unzz(z));
-				}
-			}
-			if (is_exc) {
-				if (exc == exc_end)
-					return false;
-				uint32_t b = ws__get_u32(exc);
-				exc += 4;
-				memcpy(out, &b, sizeof b);
-			} else if (!put_value(xi, e + c, out)) {
-				return false;
-			}
-			prev2 = prev1;
-			prev1 = xi;
-		}
+		*exc += z & 1;
 	}
-	/* Every exception and every low bit used, up to the last byte. */
-	if (exc != exc_end || br.p != br.end || br.n >= 8 || br.acc != 0)
+	size_t count = d->n - order, nexc = 0;
+	if ((size_t)(d->sym_end - p) < count)
 		return false;
-	*symp = p;
+	for (size_t i = 0; i < count; i++)
+		nexc += p[i] == EXCEPTION;
+	*exc += nexc;
+	*bit += (uint64_t)(count - nexc) * s;
+	*pp = p + count;
 	return true;
+}
+
+/* (Re)starts every column at row 0. */
+static bool
+open_columns(ws_vec_dec *d)
+{
+	const unsigned char *p = d->sym_start;
+	uint64_t bit = 0;
+	size_t exc = 0;
+	for (uint32_t j = 0; j < d->dim; j++)
+		if (!open_column(d, &d->cols[j], &p, &bit, &exc))
+			return false;
+	/* Every exception and every low bit used, up to the last byte. */
+	size_t bits_len = (size_t)(d->bits_end - d->bits);
+	if (exc != d->nexc || (bit + 7) / 8 != bits_len ||
+	    (bit % 8 != 0 && low_bits(d, bit, (unsigned)(8 - bit % 8)) != 0))
+		return false;
+	d->sym_next = p;
+	d->row = 0;
+	return true;
+}
+
+ws_status
+ws__vec_dec_open(ws_vec_dec *d, const unsigned char **sym,
+		 const unsigned char *sym_end, const unsigned char *raw,
+		 size_t raw_len, size_t n, uint32_t dim, ws_error *err)
+{
+	const unsigned char *p = *sym;
+	uint64_t nexc;
+	if (ws__grow(&d->cols, &d->cap_cols, dim, sizeof *d->cols, err) != WS_OK)
+		return WS_ENOMEM;
+	d->ready = false;
+	if (n == 0 || !ws__get_varint(&p, sym_end, &nexc) || nexc > raw_len / 4)
+		return WS_ECORRUPT;
+	d->sym_start = p;
+	d->sym_end = sym_end;
+	d->exc = raw;
+	d->nexc = (size_t)nexc;
+	d->bits = raw + 4 * nexc;
+	d->bits_end = raw + raw_len;
+	d->n = n;
+	d->dim = dim;
+	if (!open_columns(d))
+		return WS_ECORRUPT;
+	d->ready = true;
+	*sym = d->sym_next;
+	return WS_OK;
+}
+
+/*
+ * The integer of the next row of column c past its first `order` rows (a
+ * symbol byte and its low bits); false for an exception, whose integer is
+ * the prediction. *cls is the exponent class.
+ */
+static inline bool
+next_integer(const ws_vec_dec *d, ws_vec_col *c, int64_t *x, unsigned *cls)
+{
+	int64_t pred = c->order == 0   ? 0
+		       : c->order == 1 ? c->prev1
+				       : (int64_t)(2 * (uint64_t)c->prev1 -
+						   (uint64_t)c->prev2);
+	unsigned sy = *c->sym++;
+	bool value = sy != EXCEPTION;
+	*x = pred;
+	*cls = 0;
+	if (value) {
+		/* 255 / classes symbols a class: 85 without prediction. */
+		unsigned k = c->order == 0 ? 85 : 255;
+		*cls = (sy >= k) + (sy >= 2 * k);
+		uint64_t z = (uint64_t)(sy - *cls * k) << c->s |
+			     low_bits(d, c->bit, c->s);
+		c->bit += c->s;
+		*x = (int64_t)((uint64_t)pred + (uint64_t)unzz(z));
+	}
+	c->exc += !value;
+	c->prev2 = c->prev1;
+	c->prev1 = *x;
+	return value;
+}
+
+/* The integer of row i < order of column c (a varint); false: exception. */
+static bool
+first_integer(const ws_vec_dec *d, ws_vec_col *c, size_t i, int64_t *x)
+{
+	uint64_t z;
+	(void)ws__get_varint(&c->sym, d->sym_end, &z); /* checked at open */
+	bool value = !(z & 1);
+	*x = value ? unzz(z >> 1) : i == 0 ? 0 : c->prev1;
+	c->exc += !value;
+	c->prev2 = c->prev1;
+	c->prev1 = *x;
+	return value;
+}
+
+/* Row i's value of column c into out; false if no encoder made it. */
+static bool
+put_row(const ws_vec_dec *d, const ws_vec_col *c, bool value, int64_t x,
+	unsigned cls, float *out)
+{
+	if (value)
+		return put_value(x, c->e + cls, out);
+	uint32_t b = ws__get_u32(d->exc + 4 * (c->exc - 1));
+	memcpy(out, &b, sizeof b);
+	return true;
+}
+
+/*
+ * Carries column j from row d->row on to row hi, writing the values of
+ * rows [lo, hi) into vec (row i at (i - lo) * dim + j).
+ */
+static bool
+decode_column(const ws_vec_dec *d, ws_vec_col *col, uint32_t j, size_t lo,
+	      size_t hi, float *vec)
+{
+	ws_vec_col here = *col, *c = &here; /* in registers while it runs */
+	size_t i = d->row;
+	int64_t x;
+	unsigned cls;
+	if (c->order == 0 && i < lo) {
+		/* Without prediction a row stands alone: pass over them. */
+		size_t nexc = 0;
+		for (size_t r = 0; r < lo - i; r++)
+			nexc += c->sym[r] == EXCEPTION;
+		c->sym += lo - i;
+		c->exc += nexc;
+		c->bit += (uint64_t)(lo - i - nexc) * c->s;
+		i = lo;
+	}
+	for (; i < c->order && i < hi; i++) {
+		bool value = first_integer(d, c, i, &x);
+		if (i >= lo &&
+		    !put_row(d, c, value, x, 0, &vec[(i - lo) * d->dim + j]))
+			return false;
+	}
+	for (; i < lo; i++) /* rows a prediction needs, as integers only */
+		(void)next_integer(d, c, &x, &cls);
+	float *out = i < hi ? vec + (i - lo) * d->dim + j : NULL;
+	for (; i < hi; i++, out += d->dim) {
+		bool value = next_integer(d, c, &x, &cls);
+		if (!put_row(d, c, value, x, cls, out))
+			return false;
+	}
+	*col = here;
+	return true;
+}
+
+bool
+ws__vec_dec_rows(ws_vec_dec *d, size_t lo, size_t hi, float *vec)
+{
+	if (!d->ready || lo > hi || hi > d->n)
+		return false;
+	/* Backwards: start over (a reader that goes back is rare). */
+	if (lo < d->row && !open_columns(d))
+		return false;
+	for (uint32_t j = 0; j < d->dim; j++)
+		if (!decode_column(d, &d->cols[j], j, lo, hi, vec))
+			return false;
+	d->row = hi;
+	return true;
+}
+
+void
+ws__vec_dec_free(ws_vec_dec *d)
+{
+	free(d->cols);
+	memset(d, 0, sizeof *d);
 }

@@ -142,6 +142,8 @@ ws__get_u64(const unsigned char *p)
 	return (uint64_t)ws__get_u32(p) | (uint64_t)ws__get_u32(p + 4) << 32;
 }
 
+/* How many decimal digits n has (1 for 0), as ws__utoa writes them. */
+int ws__decimal_digits(uint64_t n);
 /* Decimal digits of n (no terminator, at most 20); returns their count. */
 int ws__utoa(uint64_t n, char *digits);
 

@@ -32,13 +32,16 @@ ws__openat_regular(int dirfd, const char *rel, int flags, mode_t mode)
 		return -1;
 	}
 	struct stat sb;
-	int fl, e = 0;
+	int e = 0;
+	/*
+	 * F_SETFL changes only the file status flags (O_APPEND, O_NONBLOCK
+	 * ...), so the caller's flags restore them without an F_GETFL.
+	 */
 	if (fstat(fd, &sb) != 0)
 		e = errno;
 	else if (!S_ISREG(sb.st_mode))
 		e = WS__ENOTREG;
-	else if ((fl = fcntl(fd, F_GETFL)) < 0 ||
-		 fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+	else if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
 		e = errno;
 	if (e != 0) {
 		ws__close(fd);

@@ -18,10 +18,14 @@
 #include <string.h>
 
 /*
- * Keys are answered 4096 at a time: enough that keys in the same block
- * meet in one chunk, few enough that the chunk's answers stay small.
+ * A chunk ends at 65536 keys or when its answers would pass about 32 MiB
+ * of text (a point takes some 12 bytes a value): as many keys as that
+ * allows meet in one chunk, and each block they share is decoded once
+ * (10,000 keys of dimension 8 are one chunk, of dimension 384 two).
  */
-#define CHUNK_KEYS 4096
+#define CHUNK_KEYS 65536
+#define CHUNK_TEXT (32u * 1024u * 1024u)
+#define ANSWER_BYTES(dim) (96u + 12u * (size_t)(dim))
 
 /* One key of a chunk and where its answer sits in the chunk's text. */
 typedef struct pending_key {
@@ -39,9 +43,10 @@ typedef struct lookup {
 	ws_lookup_stats *stats;
 	ws_output *out;  /* where answers go, in input order */
 	ws_output *text; /* the chunk's answers, in key order */
-	pending_key keys[CHUNK_KEYS];
-	pending_key *order[CHUNK_KEYS]; /* the keys, sorted by key */
-	size_t n;
+	pending_key *keys;
+	pending_key **order; /* the keys, sorted by key */
+	size_t n, cap_keys, cap_order;
+	size_t text_due; /* what the chunk's answers will take, about */
 } lookup;
 
 static int
@@ -93,6 +98,7 @@ answer_chunk(lookup *lk, ws_error *err)
 		}
 	}
 	lk->n = 0;
+	lk->text_due = 0;
 	return text == NULL && rc == WS_OK ? WS_ENOMEM : rc;
 }
 
@@ -122,11 +128,19 @@ take_line(lookup *lk, const ws_line *line, ws_point_buf *pb, ws_error *err)
 		*err = why;
 		return rc;
 	}
+	if (ws__grow(&lk->keys, &lk->cap_keys, lk->n + 1, sizeof *lk->keys,
+		     err) != WS_OK ||
+	    ws__grow(&lk->order, &lk->cap_order, lk->n + 1, sizeof *lk->order,
+		     err) != WS_OK)
+		return WS_ENOMEM;
 	lk->keys[lk->n++] = (pending_key){.entity = key.entity_id,
 					  .space = key.space_id,
 					  .ts = key.timestamp};
 	lk->stats->keys++;
-	return lk->n == CHUNK_KEYS ? answer_chunk(lk, err) : WS_OK;
+	lk->text_due += ANSWER_BYTES(ws__manifest_dim(&lk->st->man, key.space_id));
+	return lk->n == CHUNK_KEYS || lk->text_due >= CHUNK_TEXT
+		       ? answer_chunk(lk, err)
+		       : WS_OK;
 }
 
 ws_status
@@ -164,6 +178,10 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 	if (lk != NULL && ws_output_close(lk->text, rc == WS_OK ? err : NULL) !=
 				  WS_OK && rc == WS_OK)
 		rc = WS_ENOMEM;
+	if (lk != NULL) {
+		free(lk->keys);
+		free(lk->order);
+	}
 	free(lk);
 	ws_line_reader_free(in);
 	ws_point_buf_free(pb);

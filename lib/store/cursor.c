@@ -227,6 +227,12 @@ open_zone(ws_cursor *c, const ws_zone *z, ws_error *err)
 		release(c, s);
 		return WS_OK;
 	}
+	/* Only the vectors of the rows in range are decoded. */
+	ws_status rc = ws__store_block_rows(c->st, z, &s->blk, s->lo, s->hi, err);
+	if (rc != WS_OK) {
+		release(c, s);
+		return rc;
+	}
 	s->pos = c->dir > 0 ? s->lo : s->hi - 1;
 	heap_push(c, s);
 	return WS_OK;

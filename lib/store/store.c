@@ -276,10 +276,12 @@ ws__store_reload(ws_store *st, ws_error *err)
 		close_segments(st);
 		close_data_fds(st);
 		ws__manifest_free(&st->man);
-		if ((rc = follow_subdir(st, WS_DATA_DIR, &st->datadirfd, err)) !=
-			    WS_OK ||
-		    (rc = follow_subdir(st, WS_INDEX_DIR, &st->indexdirfd, err)) !=
-			    WS_OK ||
+		/* A first try at open uses the directories just opened. */
+		if (((st->snapshot > 1 || tries > 0) &&
+		     ((rc = follow_subdir(st, WS_DATA_DIR, &st->datadirfd, err)) !=
+			      WS_OK ||
+		      (rc = follow_subdir(st, WS_INDEX_DIR, &st->indexdirfd,
+					  err)) != WS_OK)) ||
 		    (rc = load_held_manifest(st, err)) != WS_OK)
 			return rc;
 		rc = open_segments(st, err);
@@ -479,15 +481,35 @@ head_matches_zone(const ws_block_head *h, const ws_zone *z)
 	return ws__zone_same_block(&of_head, z);
 }
 
+/* "STORE/data/FILE: offset N", where messages about a block point. */
+static void
+block_where(const ws_store *st, const ws_zone *z, ws__name *rel,
+	    char where[WS_PATH_SIZE])
+{
+	ws__data_file(z->file, rel);
+	snprintf(where, WS_PATH_SIZE, "%s/%s: offset %" PRIu64, st->path,
+		 rel->rel, z->offset);
+}
+
+ws_status
+ws__store_block_rows(const ws_store *st, const ws_zone *z, ws_block *blk,
+		     size_t lo, size_t hi, ws_error *err)
+{
+	if (blk->vec_lo <= lo && hi <= blk->vec_hi)
+		return WS_OK;
+	char where[WS_PATH_SIZE];
+	ws__name rel;
+	block_where(st, z, &rel, where);
+	return ws__block_rows(blk, lo, hi, where, err);
+}
+
 ws_status
 ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 		     ws_error *err)
 {
 	char where[WS_PATH_SIZE];
 	ws__name rel;
-	ws__data_file(z->file, &rel);
-	snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path,
-		 rel.rel, z->offset);
+	block_where(st, z, &rel, where);
 	const ws_datafile_ref *ref = ws__manifest_datafile(&st->man, z->file);
 	if (ref != NULL &&
 	    (z->offset > ref->length || z->bytes > ref->length - z->offset))
@@ -511,6 +533,5 @@ ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 	if (!head_matches_zone(&h, z))
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: block does not match its index record", where);
-	return ws__block_decode(&h, st->iobuf + WS_BLOCK_HEADER, blk, where,
-				err);
+	return ws__block_open(&h, st->iobuf + WS_BLOCK_HEADER, blk, where, err);
 }

@@ -332,8 +332,15 @@ ws_status ws__store_refresh(ws_store *st, ws_error *err);
 /* The data file descriptor for id, opened on first use. */
 ws_status ws__store_data_fd(ws_store *st, uint32_t id, int *fd,
 			    ws_error *err);
-/* Reads and decodes the block of a zone, checking it against the zone. */
+/*
+ * Reads and decodes the block of a zone, checking it against the zone;
+ * its vectors are decoded by ws__store_block_rows, for the rows needed.
+ */
 ws_status ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
+			       ws_error *err);
+/* Decodes the vectors of rows [lo, hi) of a block read from zone z. */
+ws_status ws__store_block_rows(const ws_store *st, const ws_zone *z,
+			       ws_block *blk, size_t lo, size_t hi,
 			       ws_error *err);
 
 

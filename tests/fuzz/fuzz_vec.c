@@ -3,9 +3,10 @@
  *
  * The first input byte picks a mode:
  *   0  the rest is hostile encoded bytes: two bytes give the number of
- *      points and the dimension, two the length of the symbols part, and
- *      the rest is split there into the symbols and the raw part. Whatever
- *      decodes must encode and decode again to the same bits;
+ *      points and the dimension, two the rows to decode alone, two the
+ *      length of the symbols part, and the rest is split there into the
+ *      symbols and the raw part. Whatever decodes whole must encode and
+ *      decode again to the same bits, and each row alone alike;
  *   1  the rest describes values (raw bit patterns, short decimals, small
  *      steps from the previous point, -0.0 and subnormals): encoding and
  *      decoding them must give them back bit for bit.
@@ -15,6 +16,18 @@
 #include <string.h>
 
 #include "fuzz.h"
+
+/* Opens d on the symbols [p, end) and the raw part; p must end at end. */
+static bool
+open_dec(ws_vec_dec *d, const unsigned char *p, const unsigned char *end,
+	 const unsigned char *raw, size_t raw_len, size_t n, uint32_t dim)
+{
+	ws_error err;
+	ws_status rc = ws__vec_dec_open(d, &p, end, raw, raw_len, n, dim, &err);
+	FUZZ_CHECK(rc == WS_OK || rc == WS_ECORRUPT);
+	FUZZ_CHECK(rc != WS_OK || (p >= d->sym_start && p <= end));
+	return rc == WS_OK;
+}
 
 /* Encodes n rows of dim values and checks that they decode bit for bit. */
 static void
@@ -26,6 +39,7 @@ round_trip(const float *v, size_t n, uint32_t dim)
 	for (size_t i = 0; i < n; i++)
 		rows[i] = v + i * dim;
 	ws_vec_enc ve = {0};
+	ws_vec_dec d = {0};
 	ws_error err;
 	FUZZ_CHECK(ws__vec_encode(&ve, rows, n, dim, &err) == WS_OK);
 	size_t raw_len = ve.exc_len + ve.bits_len;
@@ -34,11 +48,19 @@ round_trip(const float *v, size_t n, uint32_t dim)
 	memcpy(raw, ve.exc, ve.exc_len);
 	memcpy(raw + ve.exc_len, ve.bits, ve.bits_len);
 	const unsigned char *p = ve.sym + ve.sym_start, *end = p + ve.sym_len;
-	FUZZ_CHECK(ws__vec_decode(&p, end, raw, raw_len, n, dim, back));
+	FUZZ_CHECK(ws__vec_dec_open(&d, &p, end, raw, raw_len, n, dim, &err) ==
+		   WS_OK);
 	FUZZ_CHECK(p == end);
+	FUZZ_CHECK(ws__vec_dec_rows(&d, 0, n, back));
 	FUZZ_CHECK(memcmp(back, v, n * dim * sizeof *v) == 0);
+	/* Each row alone, backwards: what the whole gave. */
+	for (size_t i = n; i-- > 0;) {
+		FUZZ_CHECK(ws__vec_dec_rows(&d, i, i + 1, back));
+		FUZZ_CHECK(memcmp(back, v + i * dim, dim * sizeof *v) == 0);
+	}
 	free(raw);
 	ws__vec_enc_free(&ve);
+	ws__vec_dec_free(&d);
 	free(rows);
 	free(back);
 }
@@ -48,6 +70,8 @@ decode_hostile(src *s)
 {
 	size_t n = 1 + take(s, 1) % 32;
 	uint32_t dim = 1 + (uint32_t)(take(s, 1) % 16);
+	/* Rows [lo, hi) decoded alone must never read outside either part. */
+	size_t lo = take(s, 1) % n, hi = lo + 1 + take(s, 1) % (n - lo);
 	size_t sym_len = take(s, 2);
 	if (sym_len > s->n)
 		sym_len = s->n;
@@ -57,11 +81,14 @@ decode_hostile(src *s)
 	FUZZ_CHECK(sym != NULL && raw != NULL && vec != NULL);
 	memcpy(sym, s->p, sym_len);
 	memcpy(raw, s->p + sym_len, s->n - sym_len);
-	const unsigned char *p = sym;
-	if (ws__vec_decode(&p, sym + sym_len, raw, s->n - sym_len, n, dim, vec)) {
-		FUZZ_CHECK(p >= sym && p <= sym + sym_len);
-		round_trip(vec, n, dim);
+	ws_vec_dec d = {0};
+	size_t raw_len = s->n - sym_len;
+	if (open_dec(&d, sym, sym + sym_len, raw, raw_len, n, dim)) {
+		(void)ws__vec_dec_rows(&d, lo, hi, vec);
+		if (ws__vec_dec_rows(&d, 0, n, vec))
+			round_trip(vec, n, dim);
 	}
+	ws__vec_dec_free(&d);
 	free(sym);
 	free(raw);
 	free(vec);

@@ -152,5 +152,5 @@ old_format_f32(float f, char *buf)
 	int exp10;
 	shortest(fabsf(f), &n, &exp10);
 	/* The digits are the old printer's; the layout is the library's. */
-	return (size_t)(o - buf) + ws__format_decimal(n, exp10, o);
+	return (size_t)(o - buf) + ws__format_decimal((uint32_t)n, exp10, o);
 }

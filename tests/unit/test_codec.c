@@ -250,6 +250,29 @@ test_parse_bad(void)
 	ws_point_buf_free(buf);
 }
 
+/* ws__utoa against printf at every digit count's edges and beyond. */
+static void
+test_utoa(void)
+{
+	bool ok = true;
+	uint64_t p10 = 1;
+	for (int k = 0; k < 20; k++, p10 *= 10) {
+		const uint64_t vals[] = {p10 - 1, p10, p10 + 1, 2 * p10, 9 * p10};
+		for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+			char got[24] = {0}, want[24] = {0};
+			int n = ws__utoa(vals[i], got);
+			snprintf(want, sizeof want, "%llu",
+				 (unsigned long long)vals[i]);
+			ok &= n == (int)strlen(want) && memcmp(got, want, 24) == 0 &&
+			      ws__decimal_digits(vals[i]) == n;
+		}
+	}
+	char got[24] = {0};
+	ok &= ws__utoa(UINT64_MAX, got) == 20 &&
+	      strcmp(got, "18446744073709551615") == 0;
+	TAP_CHECK(ok, "ws__utoa and ws__decimal_digits agree with printf");
+}
+
 static void
 test_varint(void)
 {
@@ -409,6 +432,42 @@ rng(void)
 	return (uint32_t)(rng_state >> 16);
 }
 
+/* Opens a vector decoder on the symbols [p, end) and the raw part. */
+static bool
+vec_open(ws_vec_dec *d, const unsigned char *p, const unsigned char *end,
+	 const unsigned char *raw, size_t raw_len, size_t n, uint32_t dim)
+{
+	ws_error err;
+	return ws__vec_dec_open(d, &p, end, raw, raw_len, n, dim, &err) ==
+		       WS_OK &&
+	       p == end;
+}
+
+/*
+ * Rows decoded alone, in runs carrying on from the last one, and after
+ * going back, against the whole decode (want).
+ */
+static bool
+vec_rows_like_whole(ws_vec_dec *d, const float *want, size_t n, uint32_t dim,
+		    float *back)
+{
+	bool ok = true;
+	size_t at = 0;
+	for (int t = 0; ok && t < 32; t++) {
+		size_t lo = t < 2 ? n - 1 : t < 4 ? 0 : rng() % n;
+		if (t % 3 == 1 && at < n)
+			lo = at; /* carry on where the last run stopped */
+		size_t hi = t % 2 ? n : lo + 1 + rng() % (n - lo);
+		if (t % 5 == 2)
+			hi = lo; /* an empty run */
+		ok = ws__vec_dec_rows(d, lo, hi, back) &&
+		     memcmp(back, want + lo * dim, (hi - lo) * dim * sizeof *want) ==
+			     0;
+		at = hi;
+	}
+	return ok;
+}
+
 /*
  * Encodes n rows of dim values, decodes them and compares bit for bit;
  * *bytes is the encoded size (symbols and raw part), *nexc the exceptions.
@@ -422,6 +481,7 @@ vec_round_trip(const float *v, size_t n, uint32_t dim, size_t *bytes,
 	for (size_t i = 0; i < n; i++)
 		rows[i] = v + i * dim;
 	ws_vec_enc ve = {0};
+	ws_vec_dec d = {0};
 	ws_error err;
 	bool ok = ws__vec_encode(&ve, rows, n, dim, &err) == WS_OK;
 	if (ok) {
@@ -431,22 +491,23 @@ vec_round_trip(const float *v, size_t n, uint32_t dim, size_t *bytes,
 		memcpy(raw + ve.exc_len, ve.bits, ve.bits_len);
 		const unsigned char *p = ve.sym + ve.sym_start;
 		const unsigned char *end = p + ve.sym_len;
-		ok = ws__vec_decode(&p, end, raw, raw_len, n, dim, back) &&
-		     p == end && memcmp(back, v, n * dim * sizeof *v) == 0;
-		/* Every shorter symbols part or raw part is refused. */
-		for (size_t cut = 1; ok && cut <= ve.sym_len && cut <= 64; cut++) {
-			p = ve.sym + ve.sym_start;
-			ok = !ws__vec_decode(&p, end - cut, raw, raw_len, n, dim, back);
-		}
-		for (size_t cut = 1; ok && cut <= raw_len && cut <= 64; cut++) {
-			p = ve.sym + ve.sym_start;
-			ok = !ws__vec_decode(&p, end, raw, raw_len - cut, n, dim, back);
-		}
+		ok = vec_open(&d, p, end, raw, raw_len, n, dim) &&
+		     ws__vec_dec_rows(&d, 0, n, back) &&
+		     memcmp(back, v, n * dim * sizeof *v) == 0;
+		/* Rows alone, in runs, and back: the same as in the whole. */
+		ok = ok && vec_open(&d, p, end, raw, raw_len, n, dim) &&
+		     vec_rows_like_whole(&d, v, n, dim, back);
+		/* Every shorter symbols part or raw part is refused at open. */
+		for (size_t cut = 1; ok && cut <= ve.sym_len && cut <= 64; cut++)
+			ok = !vec_open(&d, p, end - cut, raw, raw_len, n, dim);
+		for (size_t cut = 1; ok && cut <= raw_len && cut <= 64; cut++)
+			ok = !vec_open(&d, p, end, raw, raw_len - cut, n, dim);
 		*bytes = ve.sym_len + raw_len;
 		*nexc = ve.nexc;
 		free(raw);
 	}
 	ws__vec_enc_free(&ve);
+	ws__vec_dec_free(&d);
 	free(rows);
 	free(back);
 	return ok;
@@ -528,6 +589,99 @@ test_vec_codec(void)
 	free(wide);
 }
 
+/* A value of a random kind: a walk step, a short decimal, any bits. */
+static float
+random_value(float prev, int kind)
+{
+	char buf[32];
+	uint32_t u;
+	switch (kind) {
+	case 0:
+		snprintf(buf, sizeof buf, "%.6g",
+			 prev + (double)(rng() % 2001) / 1e4 - 0.1);
+		return strtof(buf, NULL);
+	case 1:
+		snprintf(buf, sizeof buf, "%.7g",
+			 (double)(rng() >> 8) / 8388608 - 1);
+		return strtof(buf, NULL);
+	default:
+		do
+			u = rng();
+		while (((u >> 23) & 0xff) == 0xff);
+		return f32_of_bits(u);
+	}
+}
+
+/*
+ * Random blocks (dims 1 to 65535, walks, short decimals, any bits):
+ * rows decoded on demand, alone, in runs and going back, are the rows of
+ * the whole decode.
+ */
+static void
+test_block_rows(void)
+{
+	static const uint32_t dims[] = {1, 2, 3, 8, 17, 384, WS_MAX_DIM};
+	ws_encoder enc;
+	ws__encoder_init(&enc);
+	ws_batch b;
+	ws__batch_init(&b);
+	ws_block whole = {0}, part = {0};
+	unsigned char *out = NULL;
+	size_t cap = 0, len;
+	int bad = 0, blocks = 0;
+	for (int t = 0; t < 60; t++) {
+		uint32_t dim = dims[t % 7];
+		size_t n = dim == WS_MAX_DIM ? 1 + (size_t)t % 2
+			   : dim >= 384 ? 1 + rng() % 21
+					: 1 + rng() % 300;
+		float *v = malloc(n * dim * sizeof *v);
+		int kind = t % 4 == 3 ? (int)(rng() % 3) : t % 3;
+		for (size_t i = 0; i < n * dim; i++)
+			v[i] = random_value(i >= dim ? v[i - dim] : 20.0f,
+					    t % 4 == 3 ? (int)(rng() % 3) : kind);
+		ws__batch_reset(&b);
+		for (size_t i = 0; i < n; i++)
+			add_point(&b, 5, (int64_t)(i * 1000 + rng() % 1000),
+				  v + i * dim, dim, i + 1);
+		ws_block_head h;
+		ws_error err;
+		if (ws__block_encode(&enc, &b, 0, n, 1, &out, &cap, &len, &h,
+				     &err) != WS_OK ||
+		    ws__block_decode(&h, out + WS_BLOCK_HEADER, &whole, "t",
+				     &err) != WS_OK ||
+		    ws__block_open(&h, out + WS_BLOCK_HEADER, &part, "t", &err) !=
+			    WS_OK) {
+			bad++;
+			free(v);
+			continue;
+		}
+		blocks++;
+		for (int k = 0; k < 12; k++) {
+			size_t lo = k == 0 ? n - 1 : rng() % n;
+			size_t hi = k % 3 == 2 ? n : lo + 1 + rng() % (n - lo);
+			if (ws__block_rows(&part, lo, hi, "t", &err) != WS_OK)
+				bad++;
+			for (size_t i = lo; i < hi; i++) {
+				ws_point a, c;
+				ws__block_point(&whole, i, &a);
+				ws__block_point(&part, i, &c);
+				bad += memcmp(a.vector, c.vector, dim * sizeof(float)) != 0 ||
+				       memcmp(a.vector, v + i * dim, dim * sizeof(float)) != 0;
+			}
+		}
+		free(v);
+	}
+	TAP_CHECK(bad == 0 && blocks == 60,
+		  "rows decoded on demand are the whole decode's, %d random blocks "
+		  "of dims 1 to 65535 (%d wrong)",
+		  blocks, bad);
+	free(out);
+	ws__block_free(&whole);
+	ws__block_free(&part);
+	ws__batch_free(&b);
+	ws__encoder_free(&enc);
+}
+
 /* Whether the printer and the old one print the float with bits u alike. */
 static bool
 prints_as_old(uint32_t u)
@@ -589,6 +743,28 @@ test_f32_against_old(void)
 		uint32_t u;
 		memcpy(&u, &f, sizeof u);
 		differ += (u & 0x7f800000u) != 0x7f800000u && !prints_as_old(u);
+	}
+	/*
+	 * Decimals of 1 to 8 digits from 1e-5 to 1e17, where the printer
+	 * takes the decimal directly, and 7-digit ones in [2^-10, 1e-3),
+	 * where two decimals of 7 digits can read back to the same f32.
+	 */
+	for (int i = 0; i < 200000; i++) {
+		char lit[32];
+		int digits = 1 + i % 8;
+		uint32_t m = rng() % 100000000u;
+		for (int d = 8; d > digits; d--)
+			m /= 10;
+		if (i % 4 == 0)
+			snprintf(lit, sizeof lit, "%ue-10",
+				 9765625u + m % 234375u);
+		else
+			snprintf(lit, sizeof lit, "%ue%d", m,
+				 (int)(rng() % 24) - 12);
+		float f = strtof(lit, NULL);
+		uint32_t u;
+		memcpy(&u, &f, sizeof u);
+		differ += !prints_as_old(u | (rng() & 0x80000000u));
 	}
 	/* Every power of two and its neighbours: the uneven intervals. */
 	for (uint32_t e = 0; e < 255; e++)
@@ -714,10 +890,12 @@ main(void)
 	test_f32_against_old();
 	test_parse_good();
 	test_parse_bad();
+	test_utoa();
 	test_varint();
 	test_block_roundtrip();
 	test_block_version();
 	test_vec_codec();
+	test_block_rows();
 	test_tombstones();
 	return tap_done();
 }
