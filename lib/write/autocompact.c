@@ -89,6 +89,9 @@ read_tail(ws_store *st, const tail *t, ws_block *blk, ws_batch *old,
 	for (size_t k = 0; rc == WS_OK && k < t->n; k++) {
 		const ws_zone *z = &t->z[k];
 		rc = ws__store_read_block(st, z, blk, err);
+		if (rc == WS_OK)
+			rc = ws__store_block_rows(st, z, blk, 0, blk->h.count,
+						  err);
 		for (size_t i = 0; rc == WS_OK && i < blk->h.count; i++) {
 			ws_point pt;
 			ws__block_point(blk, i, &pt);
