@@ -40,15 +40,17 @@ wasteful(const ws_datafile_ref *f, bool thorough)
 
 /*
  * The wasteful data file that wastes most; never the one the commit
- * appends to already (its new blocks are in no segment yet).
+ * appends to already (its new blocks are in no segment yet), nor the one
+ * a compaction is emptying (what is live in it is about to be dropped).
  */
 static const ws_datafile_ref *
-choose_victim(const ws_manifest *m, uint32_t appending, bool thorough)
+choose_victim(const ws_manifest *m, uint32_t appending, uint32_t avoided,
+	      bool thorough)
 {
 	const ws_datafile_ref *best = NULL;
 	for (size_t i = 0; i < m->ndata; i++) {
 		const ws_datafile_ref *f = &m->data[i];
-		if (wasteful(f, thorough) && f->id != appending &&
+		if (wasteful(f, thorough) && f->id != appending && f->id != avoided &&
 		    (best == NULL || f->waste > best->waste))
 			best = f;
 	}
@@ -189,55 +191,26 @@ note_retention(copy_buf *c, uint64_t seq, ws_error *err)
 	return WS_OK;
 }
 
-/* The end of the quarantined range of file id that starts at off, or off. */
-static uint64_t
-skip_quarantine(const ws_manifest *m, uint32_t id, uint64_t off)
-{
-	for (size_t q = 0; q < m->nquar; q++)
-		if (m->quar[q].id == id && m->quar[q].offset == off)
-			return off + m->quar[q].length;
-	return off;
-}
-
-/*
- * One step of the walk through the victim: a commit record is passed
- * over, a live block (or a retention record still in force) is taken.
- */
+/* Takes the block at off (header h) if it is live or a record in force. */
 static ws_status
-copy_step(ws_store *st, ws__writer *w, const ws_datafile_ref *f, int fd,
-	  uint64_t *off, copy_buf *c, ws_error *err)
+copy_block(ws_store *st, ws__writer *w, const ws_datafile_ref *f, int fd,
+	   uint64_t off, const ws_block_head *h, copy_buf *c, ws_error *err)
 {
 	char where[WS_WHERE_SIZE];
 	ws__name rel;
 	ws__data_file(f->id, &rel);
 	snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path,
-		 rel.rel, *off);
-	unsigned char p[WS_BLOCK_HEADER];
-	size_t n = f->length - *off < sizeof p ? (size_t)(f->length - *off)
-					       : sizeof p;
-	ws_status rc = ws__pread_exact(fd, p, n, (off_t)*off, where, err);
-	if (rc != WS_OK)
-		return rc;
-	if (n >= 4 && ws__is_commit_record(p)) {
-		*off += WS_COMMIT_RECORD;
-		return WS_OK;
-	}
-	ws_block_head h;
-	if (n < sizeof p)
-		return ws__err(err, WS_ECORRUPT, "%s: block header cut short",
-			       where);
-	if ((rc = ws__block_parse_head(p, &h, where, err)) != WS_OK)
-		return rc;
-	bool take = h.flags == WS_BLOCK_RETENTION &&
-		    retention_kept(ws__writer_manifest(w), &h, f->id);
-	ws_zone z = ws__zone_of_block(&h, f->id, *off);
-	if (h.flags != WS_BLOCK_RETENTION &&
+		 rel.rel, off);
+	bool take = h->flags == WS_BLOCK_RETENTION &&
+		    retention_kept(ws__writer_manifest(w), h, f->id);
+	ws_zone z = ws__zone_of_block(h, f->id, off);
+	ws_status rc = WS_OK;
+	if (h->flags != WS_BLOCK_RETENTION &&
 	    (rc = block_live(st, c, &z, &take, err)) != WS_OK)
 		return rc;
-	if (take && (rc = take_block(fd, &h, *off, where, c, err)) == WS_OK)
-		rc = h.flags == WS_BLOCK_RETENTION ? note_retention(c, h.seq, err)
-						   : note_old(c, &z, err);
-	*off += WS_BLOCK_HEADER + (uint64_t)h.stored_len;
+	if (take && (rc = take_block(fd, h, off, where, c, err)) == WS_OK)
+		rc = h->flags == WS_BLOCK_RETENTION ? note_retention(c, h->seq, err)
+						    : note_old(c, &z, err);
 	if (rc == WS_OK && c->len >= COPY_CHUNK)
 		rc = flush_copies(w, c, err);
 	return rc;
@@ -275,12 +248,19 @@ rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, uint64_t budget,
 	copy_buf c = {0};
 	rc = ws__writer_drops_in(w, f.id, &c.dropped, &c.ndropped, err);
 	uint64_t off = 0;
-	while (rc == WS_OK && off < f.length && *copied + c.total + c.len < budget) {
-		uint64_t past = skip_quarantine(ws__writer_manifest(w), f.id, off);
-		if (past != off)
-			off = past;
-		else
-			rc = copy_step(st, w, &f, fd, &off, &c, err);
+	bool end = false;
+	ws_block_head h;
+	while (rc == WS_OK && *copied + c.total + c.len < budget) {
+		rc = ws__walk_next(st, ws__writer_manifest(w), &f, fd, &off, &h,
+				   err);
+		if (rc == WS_NOTFOUND) {
+			end = true;
+			rc = WS_OK;
+			break;
+		}
+		if (rc == WS_OK)
+			rc = copy_block(st, w, &f, fd, off, &h, &c, err);
+		off += WS_BLOCK_HEADER + (uint64_t)h.stored_len;
 	}
 	if (rc == WS_OK)
 		rc = flush_copies(w, &c, err);
@@ -288,7 +268,7 @@ rewrite_file(ws_store *st, ws__writer *w, ws_datafile_ref f, uint64_t budget,
 	if (rc == WS_OK)
 		repoint_retention(w, f.id, &c);
 	copy_buf_free(&c);
-	if (rc == WS_OK && off >= f.length)
+	if (rc == WS_OK && end)
 		ws__writer_forget_file(w, f.id);
 	return rc;
 }
@@ -298,7 +278,8 @@ ws__reclaim(ws_store *st, ws__writer *w, bool thorough, uint64_t budget,
 	    bool *rewrote, uint64_t *copied, ws_error *err)
 {
 	const ws_datafile_ref *f = choose_victim(ws__writer_manifest(w),
-						 ws__writer_appending(w), thorough);
+						 ws__writer_appending(w),
+						 ws__writer_avoided(w), thorough);
 	*rewrote = f != NULL;
 	if (f == NULL)
 		return WS_OK;

@@ -391,6 +391,10 @@ uint32_t ws__writer_appending(const ws__writer *w);
 bool ws__writer_changes(const ws__writer *w);
 /* Appends go to a new data file while data file id is being rewritten. */
 void ws__writer_rewrite_file(ws__writer *w, uint32_t id);
+/* Nor do they go to data file id (one a compaction empties), nor does a
+ * reclaim rewrite it. */
+void ws__writer_avoid_file(ws__writer *w, uint32_t id);
+uint32_t ws__writer_avoided(const ws__writer *w);
 /* Takes data file id (not the one appended to) out of the new manifest. */
 void ws__writer_forget_file(ws__writer *w, uint32_t id);
 /*
@@ -419,6 +423,17 @@ ws_status ws__retire_files(ws_store *st, ws_manifest *m, const ws_zone *fresh,
 			   const ws_progress_opts *progress, ws_error *err);
 /* Accepts NULL. The store handle still holds the state before publish. */
 void ws__writer_end(ws__writer *w);
+
+/* --- walking a data file (walk.c) ----------------------------------- */
+
+/*
+ * The header of the next block of data file f (fd, as m names it) at or
+ * after *off, commit records and quarantined ranges passed over; *off is
+ * left at the block. WS_NOTFOUND at the committed end.
+ */
+ws_status ws__walk_next(ws_store *st, const ws_manifest *m,
+			const ws_datafile_ref *f, int fd, uint64_t *off,
+			ws_block_head *h, ws_error *err);
 
 /* --- the series cursor (cursor.c) ----------------------------------- */
 

@@ -102,6 +102,7 @@ struct ws__writer {
 	bool drop_retained; /* publish drops what retention hides (retire.c) */
 	const ws_progress_opts *retire_progress; /* of that, or NULL */
 	uint32_t victim; /* a data file being rewritten (reclaim.c), or 0 */
+	uint32_t avoid;  /* one a compaction empties, or 0 */
 	bool file_has_record; /* the file appended to ends at a commit record */
 };
 
@@ -146,7 +147,8 @@ choose_file(ws__writer *w, ws_error *err)
 {
 	ws_manifest *m = &w->m;
 	if (m->ndata == 0 || m->data[m->ndata - 1].length >= DATA_FILE_MAX ||
-	    m->data[m->ndata - 1].id == w->victim) {
+	    m->data[m->ndata - 1].id == w->victim ||
+	    m->data[m->ndata - 1].id == w->avoid) {
 		/* Never the id of a file a reclaim is taking out. */
 		uint32_t id = m->ndata && m->data[m->ndata - 1].id >= w->first_new_id
 				      ? m->data[m->ndata - 1].id + 1
@@ -729,6 +731,18 @@ void
 ws__writer_rewrite_file(ws__writer *w, uint32_t id)
 {
 	w->victim = id;
+}
+
+void
+ws__writer_avoid_file(ws__writer *w, uint32_t id)
+{
+	w->avoid = id;
+}
+
+uint32_t
+ws__writer_avoided(const ws__writer *w)
+{
+	return w->avoid;
 }
 
 void
