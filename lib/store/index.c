@@ -215,10 +215,14 @@ ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 	return WS_OK;
 }
 
-ws_status
-ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
-			uint32_t space, uint64_t *pos, const char *store,
-			ws_error *err)
+/*
+ * The first record of the segment that before() does not put before key
+ * (records are sorted, so those it does all come first).
+ */
+static ws_status
+search(const ws_segment *seg, bool (*before)(const ws_zone *, const void *),
+       const void *key, uint64_t *pos, ws_zone *at, const char *store,
+       ws_error *err)
 {
 	uint64_t lo = 0, hi = seg->records;
 	while (lo < hi) {
@@ -227,38 +231,55 @@ ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
 		ws_status rc = ws__segment_record(seg, mid, &z, store, err);
 		if (rc != WS_OK)
 			return rc;
-		if (z.entity < entity || (z.entity == entity && z.space < space))
+		if (before(&z, key)) {
 			lo = mid + 1;
-		else
+		} else {
 			hi = mid;
+			*at = z;
+		}
 	}
 	*pos = lo;
 	return WS_OK;
+}
+
+typedef struct series_key {
+	uint64_t entity;
+	uint32_t space;
+} series_key;
+
+static bool
+series_before(const ws_zone *z, const void *key)
+{
+	const series_key *k = key;
+	return z->entity < k->entity ||
+	       (z->entity == k->entity && z->space < k->space);
+}
+
+ws_status
+ws__segment_lower_bound(const ws_segment *seg, uint64_t entity,
+			uint32_t space, uint64_t *pos, const char *store,
+			ws_error *err)
+{
+	ws_zone at;
+	return search(seg, series_before, &(series_key){entity, space}, pos, &at,
+		      store, err);
+}
+
+static bool
+zone_before(const ws_zone *z, const void *key)
+{
+	return ws__zone_cmp(z, key) < 0;
 }
 
 ws_status
 ws__segment_holds(const ws_segment *seg, const ws_zone *z, bool *found,
 		  const char *store, ws_error *err)
 {
-	uint64_t lo = 0, hi = seg->records;
-	*found = false;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		ws_zone r;
-		ws_status rc = ws__segment_record(seg, mid, &r, store, err);
-		if (rc != WS_OK)
-			return rc;
-		int c = ws__zone_cmp(&r, z);
-		if (c == 0) {
-			*found = true;
-			return WS_OK;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return WS_OK;
+	uint64_t pos;
+	ws_zone at;
+	ws_status rc = search(seg, zone_before, z, &pos, &at, store, err);
+	*found = rc == WS_OK && pos < seg->records && ws__zone_cmp(&at, z) == 0;
+	return rc;
 }
 
 /* A segment file being written through a fixed buffer. */

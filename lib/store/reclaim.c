@@ -84,18 +84,19 @@ copy_buf_free(copy_buf *c)
 	free(c->ret_seqs);
 }
 
+static int
+offset_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static bool
 dropped_here(const copy_buf *c, uint64_t offset)
 {
-	size_t lo = 0, hi = c->ndropped;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c->dropped[mid] < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < c->ndropped && c->dropped[lo] == offset;
+	return c->ndropped > 0 &&
+	       bsearch(&offset, c->dropped, c->ndropped, sizeof *c->dropped,
+		       offset_cmp) != NULL;
 }
 
 /*
