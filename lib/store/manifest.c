@@ -293,19 +293,34 @@ load_spaces(loader *ld, const cJSON *root, ws_manifest *m)
 	return WS_OK;
 }
 
+/*
+ * An array that a MANIFEST may leave out: *arr NULL when it does, else
+ * its n elements of size bytes allocated at *out.
+ */
+static ws_status
+get_optional_array(loader *ld, const cJSON *root, const char *key,
+		   const cJSON **arr, size_t *n, void **out, size_t size)
+{
+	*arr = NULL;
+	if (cJSON_GetObjectItemCaseSensitive(root, key) == NULL)
+		return WS_OK;
+	ws_status rc = get_array(ld, root, key, arr, n);
+	if (rc != WS_OK)
+		return rc;
+	*out = ws__malloc(*n * size, ld->err);
+	return *out == NULL ? WS_ENOMEM : WS_OK;
+}
+
 /* Optional (absent before any repair): must lie inside committed data. */
 static ws_status
 load_quarantine(loader *ld, const cJSON *root, ws_manifest *m)
 {
 	const cJSON *arr, *it;
-	if (cJSON_GetObjectItemCaseSensitive(root, "quarantine") == NULL)
-		return WS_OK;
-	ws_status rc = get_array(ld, root, "quarantine", &arr, &m->nquar);
-	if (rc != WS_OK)
+	ws_status rc = get_optional_array(ld, root, "quarantine", &arr,
+					  &m->nquar, (void **)&m->quar,
+					  sizeof *m->quar);
+	if (rc != WS_OK || arr == NULL)
 		return rc;
-	m->quar = ws__malloc(m->nquar * sizeof *m->quar, ld->err);
-	if (m->quar == NULL)
-		return WS_ENOMEM;
 	size_t i = 0;
 	cJSON_ArrayForEach(it, arr)
 	{
@@ -351,14 +366,10 @@ static ws_status
 load_retention(loader *ld, const cJSON *root, ws_manifest *m)
 {
 	const cJSON *arr, *it;
-	if (cJSON_GetObjectItemCaseSensitive(root, "retention") == NULL)
-		return WS_OK;
-	ws_status rc = get_array(ld, root, "retention", &arr, &m->nret);
-	if (rc != WS_OK)
+	ws_status rc = get_optional_array(ld, root, "retention", &arr, &m->nret,
+					  (void **)&m->ret, sizeof *m->ret);
+	if (rc != WS_OK || arr == NULL)
 		return rc;
-	m->ret = ws__malloc(m->nret * sizeof *m->ret, ld->err);
-	if (m->ret == NULL)
-		return WS_ENOMEM;
 	size_t i = 0;
 	cJSON_ArrayForEach(it, arr)
 	{
