@@ -152,3 +152,60 @@ blocks() { ws-zones "$S" "$@" | wc -l; }
 	ws-range "$S" -e 1 | cmp - "$T/before"
 	ws-reindex --check "$S"
 }
+
+@test "retention that hides a merged block hides its drop records too" {
+	point 1 16 16 0.5 | ingest
+	point 1 20 20 0.5 | ingest
+	ws-delete "$S" --before 28
+	[ -z "$(ws-range "$S" -e 1)" ]
+	run sep ws-reindex --check "$S"
+	[ "$status" -eq 0 ]
+	[ ! -s "$T/err" ]
+}
+
+# ops SEED STEPS: random commits, deletes, retention, compactions and
+# rebuilds applied alike to $S (automatic compaction) and $T/m (ws-ingest
+# -M, no compaction): the two must answer alike after every step.
+ops() {
+	local step op n e t f c i
+	RANDOM=$1
+	point 9 1 1 1 | ingest
+	point 9 1 1 1 | ws-ingest -M "$T/m"
+	for step in $(seq 1 "$2"); do
+		op=$((RANDOM % 20))
+		if [ $op -lt 13 ]; then
+			n=$((RANDOM % 30 + 1))
+			for i in $(seq $n); do
+				point $((RANDOM % 4)) $((RANDOM % 400)) "$step" "$i.5"
+			done >"$T/in"
+			ingest <"$T/in"
+			ws-ingest -M "$T/m" <"$T/in"
+		elif [ $op -lt 15 ]; then
+			e=$((RANDOM % 4)) f=$((RANDOM % 400))
+			t=$((f + RANDOM % 50))
+			ws-delete "$S" -e $e -f $f -T $t
+			ws-delete "$T/m" -e $e -f $f -T $t
+		elif [ $op -lt 16 ]; then
+			c=$((RANDOM % 100))
+			ws-delete "$S" --before $c
+			ws-delete "$T/m" --before $c
+		elif [ $op -lt 17 ]; then
+			ws-reindex -C "$S" >/dev/null
+		elif [ $op -lt 18 ]; then
+			rm -rf "$S/MANIFEST" "$S/index"
+			ws-reindex "$S" >/dev/null 2>&1
+		else
+			ws-reindex --check "$S" >/dev/null ||
+				{ echo "step $step: --check"; return 1; }
+		fi
+		cmp -s <(ws-range --all "$S") <(ws-range --all "$T/m") ||
+			{ echo "step $step (op $op): answers differ"; return 1; }
+	done
+	ws-reindex --check "$S"
+}
+
+@test "differential: merged, reclaimed, compacted and rebuilt, a store answers as one never merged" {
+	ops 3 80
+	ops 11 80
+}
+

@@ -1101,7 +1101,8 @@ reported_at(const reindex *rx, uint32_t file, uint64_t off)
 
 /*
  * A dropped block (warmstore(5), Drop records) counts as indexed by its
- * drop record alone, and not at all once its data file is gone; the
+ * drop record alone, and not at all once its data file is gone or
+ * retention hides it entirely (the rebuild leaves it out then); the
  * records, sorted by place, keep one record of such a place or none.
  */
 static size_t
@@ -1121,7 +1122,8 @@ fold_drops(const reindex *rx, rx_record *recs, size_t n)
 			while (i < end)
 				recs[kept++] = recs[i++];
 		} else if (ws__manifest_datafile(&rx->old, recs[drop].z.file) !=
-			   NULL) {
+				   NULL &&
+			   !ws__retention_covers(&rx->neu, &recs[drop].z)) {
 			recs[kept++] = recs[drop];
 		}
 	}

@@ -322,8 +322,11 @@ static bool
 keep_drop(const ws__zone_merge *m, ws_zone *z, const ws_manifest *live,
 	  bool retire)
 {
+	/* What retention hides entirely needs no record, nor a drop record. */
+	if (retire && ws__retention_covers(live, z))
+		return false;
 	if (!z->dropped)
-		return !retire || !ws__retention_covers(live, z);
+		return true;
 	z->settled = z->settled || m->drop_paired;
 	return !z->settled || live == NULL ||
 	       ws__manifest_datafile(live, z->file) != NULL;
