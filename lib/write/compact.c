@@ -180,16 +180,6 @@ series_zones(ws_store *st, series_key key, series *s, ws_error *err)
 	return rc == WS_NOTFOUND ? WS_OK : rc;
 }
 
-/* Whether every data block of the series was written by this compaction. */
-static bool
-done_already(const series *s, uint64_t first_seq)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (!s->z[i].tombstone && s->z[i].seq < first_seq)
-			return false;
-	return true;
-}
-
 /* The least data file holding a data block of the series. */
 static uint32_t
 first_file(const series *s)
@@ -291,7 +281,8 @@ gather(compaction *c, ws__writer *w, ws_error *err)
 	while (rc == WS_OK && c->next_key < c->nkeys &&
 	       ws__batch_bytes(&c->b) < COMPACT_BATCH_BYTES) {
 		rc = series_zones(c->st, c->keys[c->next_key++], &c->s, err);
-		if (rc != WS_OK || c->s.n == 0 || done_already(&c->s, c->first_seq))
+		/* Written by this compaction already (or holding no data block). */
+		if (rc != WS_OK || oldest_data(&c->s) >= c->first_seq)
 			continue;
 		if (!nothing_to_gain(&c->st->man, &c->s))
 			rc = rewrite_series(c, w, cur, err);
