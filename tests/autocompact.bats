@@ -209,3 +209,13 @@ ops() {
 	ops 11 80
 }
 
+
+@test "ws-delete -v --before counts blocks of the zone map, not drop records" {
+	runs 6 1
+	point 2 50 1 0.5 | ingest
+	before=$(ws-zones "$S" | wc -l)
+	run sep ws-delete -v --before 40 "$S"
+	[ "$status" -eq 0 ]
+	after=$(ws-zones "$S" | wc -l)
+	grep -q "^ws-delete: before 40: committed; blocks $before -> $after, " "$T/err"
+}

@@ -77,15 +77,6 @@ ws__manifest_data_bytes(const ws_manifest *m)
 	return n;
 }
 
-uint64_t
-ws__manifest_blocks(const ws_manifest *m)
-{
-	uint64_t n = 0;
-	for (size_t i = 0; i < m->nsegs; i++)
-		n += m->segs[i].records;
-	return n;
-}
-
 /* Where space is or would go in the sorted spaces (binary search). */
 static size_t
 space_index(const ws_manifest *m, uint32_t space)

@@ -37,7 +37,8 @@ note_file(const ws_manifest *m, bool *live, uint32_t file)
  */
 static ws_status
 mark_live_files(ws_store *st, ws_manifest *m, bool *live,
-		const ws_progress_opts *progress, ws_error *err)
+		const ws_progress_opts *progress, ws__retire_counts *n,
+		ws_error *err)
 {
 	uint64_t total = 0, done = 0;
 	for (size_t s = 0; s < st->nsegs; s++)
@@ -53,10 +54,13 @@ mark_live_files(ws_store *st, ws_manifest *m, bool *live,
 		/* A pair the merge hid counts as one record read. */
 		if (++done % PROGRESS_EVERY == 0)
 			report(progress, done, total);
-		if (ws__retention_covers(m, &z))
+		n->before++;
+		if (ws__retention_covers(m, &z)) {
 			ws__manifest_add_waste(m, z.file, z.bytes);
-		else
+		} else {
 			note_file(m, live, z.file);
+			n->after++;
+		}
 	}
 	ws__zone_merge_free(&mg);
 	if (rc == WS_NOTFOUND)
@@ -83,19 +87,23 @@ drop_dead_files(ws_manifest *m, const bool *live)
 ws_status
 ws__retire_files(ws_store *st, ws_manifest *m, const ws_zone *fresh,
 		 size_t nfresh, uint32_t keep_file,
-		 const ws_progress_opts *progress, ws_error *err)
+		 const ws_progress_opts *progress, ws__retire_counts *n,
+		 ws_error *err)
 {
+	*n = (ws__retire_counts){0, 0};
 	bool *live = calloc(m->ndata + 1, sizeof *live);
 	if (live == NULL)
 		return ws__err(err, WS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < nfresh; i++)
-		if (!fresh[i].dropped)
+		if (!fresh[i].dropped) {
 			note_file(m, live, fresh[i].file);
+			n->after++;
+		}
 	for (size_t i = 0; i < m->ndata; i++)
 		if (m->data[i].id == keep_file ||
 		    ws__retention_in_file(m, m->data[i].id))
 			live[i] = true;
-	ws_status rc = mark_live_files(st, m, live, progress, err);
+	ws_status rc = mark_live_files(st, m, live, progress, n, err);
 	if (rc == WS_OK)
 		drop_dead_files(m, live);
 	free(live);

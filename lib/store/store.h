@@ -99,9 +99,8 @@ ws_status ws__manifest_load(int dirfd, const char *store, ws_manifest *m,
 			    ws_error *err);
 ws_status ws__manifest_save(int dirfd, const char *store,
 			    const ws_manifest *m, ws_error *err);
-/* Committed bytes of all data files; index records of all segments. */
+/* Committed bytes of all data files. */
 uint64_t ws__manifest_data_bytes(const ws_manifest *m);
-uint64_t ws__manifest_blocks(const ws_manifest *m);
 /* 0 when the space has no dimension yet. */
 uint32_t ws__manifest_dim(const ws_manifest *m, uint32_t space);
 ws_status ws__manifest_set_dim(ws_manifest *m, uint32_t space, uint32_t dim,
@@ -354,6 +353,11 @@ ws_status ws__store_block_rows(const ws_store *st, const ws_zone *z,
  */
 typedef struct ws__writer ws__writer;
 
+/* Blocks of the zone map before and after a retention commit. */
+typedef struct ws__retire_counts {
+	uint64_t before, after;
+} ws__retire_counts;
+
 ws_status ws__writer_begin(ws_store *st, ws__writer **out, ws_error *err);
 /* The manifest the writer will publish (spaces' dimensions, data files). */
 ws_manifest *ws__writer_manifest(ws__writer *w);
@@ -377,6 +381,8 @@ ws_status ws__writer_append_encoded(ws__writer *w, const unsigned char *buf,
  * left holding nothing (retire.c).
  */
 void ws__writer_drop_retained(ws__writer *w, const ws_progress_opts *progress);
+/* What that dropped: blocks of the zone map before and after publish. */
+ws__retire_counts ws__writer_retired(const ws__writer *w);
 /*
  * Makes the commit drop a committed block (z its zone): its drop record
  * goes into the new segment and its bytes count as the file's waste.
@@ -420,7 +426,8 @@ ws_status ws__reclaim(ws_store *st, ws__writer *w, bool thorough,
  */
 ws_status ws__retire_files(ws_store *st, ws_manifest *m, const ws_zone *fresh,
 			   size_t nfresh, uint32_t keep_file,
-			   const ws_progress_opts *progress, ws_error *err);
+			   const ws_progress_opts *progress, ws__retire_counts *n,
+			   ws_error *err);
 /* Accepts NULL. The store handle still holds the state before publish. */
 void ws__writer_end(ws__writer *w);
 

@@ -101,6 +101,7 @@ struct ws__writer {
 	bool published;   /* the MANIFEST naming this attempt is in place */
 	bool drop_retained; /* publish drops what retention hides (retire.c) */
 	const ws_progress_opts *retire_progress; /* of that, or NULL */
+	ws__retire_counts retired; /* and what it dropped */
 	uint32_t victim; /* a data file being rewritten (reclaim.c), or 0 */
 	uint32_t avoid;  /* one a compaction empties, or 0 */
 	bool file_has_record; /* the file appended to ends at a commit record */
@@ -389,7 +390,8 @@ write_index(ws__writer *w, size_t *merged_from, ws_error *err)
 	if (w->drop_retained) {
 		uint32_t keep = w->file ? w->file->id : 0;
 		ws_status rc = ws__retire_files(w->st, m, w->zones, w->nzones,
-						keep, w->retire_progress, err);
+						keep, w->retire_progress,
+						&w->retired, err);
 		if (rc != WS_OK)
 			return rc;
 		/* The data refs moved up over the dropped ones. */
@@ -731,6 +733,12 @@ void
 ws__writer_rewrite_file(ws__writer *w, uint32_t id)
 {
 	w->victim = id;
+}
+
+ws__retire_counts
+ws__writer_retired(const ws__writer *w)
+{
+	return w->retired;
 }
 
 void

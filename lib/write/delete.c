@@ -295,12 +295,12 @@ write_retention(ws_store *st, ws__writer *w, ws__retention *r,
 	if (rc != WS_OK || !holds_record(m, r->seq))
 		return rc;
 	ws__writer_drop_retained(w, progress);
-	stats->blocks_before = ws__manifest_blocks(&st->man);
 	stats->bytes_before = ws__manifest_data_bytes(&st->man);
 	stats->files_before = st->man.ndata;
 	if ((rc = ws__writer_publish(w, err)) == WS_OK) {
 		stats->commits++;
-		stats->blocks_after = ws__manifest_blocks(m);
+		stats->blocks_before = ws__writer_retired(w).before;
+		stats->blocks_after = ws__writer_retired(w).after;
 		stats->bytes_after = ws__manifest_data_bytes(m);
 		stats->files_after = m->ndata;
 	}
