@@ -139,6 +139,7 @@ typedef struct ws_line {
 	size_t len;
 	uint64_t number; /* 1-based */
 	bool too_long;   /* text holds only the first max_len bytes */
+	uint64_t end;    /* input bytes consumed up to its end */
 } ws_line;
 
 ws_line_reader *ws_line_reader_new(int fd, const char *source,
@@ -157,6 +158,15 @@ WS_MUST_CHECK ws_status ws_line_skip_rest(ws_line_reader *r, int sink,
 bool ws_line_reader_would_block(ws_line_reader *r, int timeout_ms);
 /* Whether a line, or the end of input, can be read without waiting. */
 bool ws_line_reader_ready(const ws_line_reader *r);
+/*
+ * Reads ahead without waiting: until `want` unread bytes are buffered,
+ * the input has no more to give at once, or it ends. Lines that are then
+ * ready (ws_line_reader_ready) are read without another read(), so their
+ * text stays where it is until the next ws_line_read that is not ready.
+ * A read that fails here is reported by the ws_line_read that needs it.
+ */
+WS_MUST_CHECK ws_status ws_line_reader_gather(ws_line_reader *r, size_t want,
+					      ws_error *err);
 
 /* Buffered output on a file descriptor with checked writes. */
 typedef struct ws_output ws_output;

@@ -403,6 +403,25 @@ check_reindex_faults() {
 	[ "$(ws-range "$S" -e 4 | wc -l)" -eq 3000 ]
 }
 
+@test "ws-ingest: a read error while reading ahead comes after the lines read before it" {
+	# 1,000 lines, all in the pipe before ws-ingest reads: the first read
+	# takes them all, the second (reading ahead for more) fails.
+	awk 'BEGIN { for (t = 1; t <= 1000; t++)
+		printf "{\"entity_id\":4,\"timestamp\":%d,\"vector\":[%d]}\n", t, t }' >"$T/few"
+	[ "$(wc -c <"$T/few")" -lt 65536 ]
+	rm -rf "$S"
+	cat "$T/few" | {
+		sleep 0.5
+		faulty FAULT_CALL=read FAULT_NTH=2 FAULT_ERRNO=EIO \
+			ws-ingest -v "$S" >"$T/out" 2>"$T/err"
+	} && status=0 || status=$?
+	[ "$status" -eq 2 ]
+	grep -q '^read 2 failed$' "$T/log"
+	grep -qx 'ws-ingest: stdin: read: Input/output error' "$T/err"
+	grep -qx 'ws-ingest: committed through line 1000' "$T/err"
+	[ "$(ws-range "$S" -e 4 | wc -l)" -eq 1000 ]
+}
+
 # check_compact_faults NAME ERRNO : a ws-reindex --compact that fails at
 # the Nth NAME call exits 2 naming the call, leaves the answers as they
 # were and no file that its MANIFEST does not name (the commits before the

@@ -153,6 +153,52 @@ commits() {
 	[ "${lines[1]}" = "$(canon 1 0 20 2)" ]
 }
 
+# bigfeed N BAD : N lines, ~1.6 MB for 20,000, so that ws-ingest parses them
+# ahead in runs of 1 MiB on two threads: line i writes entity 1 at time
+# (i - 1) % 10000 + 1 with value i, so the second 10,000 overwrite the
+# first; every line number in BAD (a comma list) is a bad line instead.
+bigfeed() {
+	awk -v n="$1" -v bad="$2" 'BEGIN {
+		split(bad, b, ","); for (k in b) isbad[b[k]] = 1
+		for (i = 1; i <= n; i++)
+			if (i in isbad) printf "{\"entity_id\":1,\"timestamp\":%d,\"vector\":[x]}\n", i
+			else printf "{\"entity_id\":1,\"timestamp\":%d,\"vector\":[%d,0.5,0.25,0.125]}\n", (i - 1) % 10000 + 1, i
+	}'
+}
+
+@test "a large input parsed ahead on two threads keeps input order: the latest line wins, the first bad one stops" {
+	bigfeed 20000 15000 >"$T/in"
+	[ "$(wc -c <"$T/in")" -gt 1100000 ]
+	run sep ingest <"$T/in"
+	[ "$status" -eq 1 ]
+	[[ $(cat "$T/err") == 'ws-ingest: stdin:15000: invalid JSON: '?* ]]
+	[ "$(ws-range "$S" -e 1 | wc -l)" -eq 10000 ]
+	# Lines 10,001-14,999 overwrote times 1-4,999; none after 15,000 was taken.
+	[ "$(ws-get "$S" -e 1 -t 1)" = "$(canon 1 0 1 10001,0.5,0.25,0.125)" ]
+	[ "$(ws-get "$S" -e 1 -t 4999)" = "$(canon 1 0 4999 14999,0.5,0.25,0.125)" ]
+	[ "$(ws-get "$S" -e 1 -t 5000)" = "$(canon 1 0 5000 5000,0.5,0.25,0.125)" ]
+	[ "$(ws-get "$S" -e 1 -t 10000)" = "$(canon 1 0 10000 10000,0.5,0.25,0.125)" ]
+}
+
+@test "a large input with -k and --rejects: every bad line reported and kept in input order" {
+	bigfeed 20000 3,7001,9999,10002,16000,19999 >"$T/in"
+	run sep ingest -k -r "$T/rej" <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(sed -n 's/^ws-ingest: stdin:\([0-9]*\): .*/\1/p' "$T/err" | tr '\n' ,)" = "3,7001,9999,10002,16000,19999," ]
+	[ "$(wc -l <"$T/err")" -eq 6 ]
+	grep -F '[x]' "$T/in" | cmp - "$T/rej"
+	# The rest went in, each time with its last good line; time 9999 had
+	# none (lines 9,999 and 19,999).
+	[ "$(ws-range "$S" -e 1 | wc -l)" -eq 9999 ]
+	[ "$(ws-get "$S" -e 1 -t 2)" = "$(canon 1 0 2 2,0.5,0.25,0.125)" ]
+	[ "$(ws-get "$S" -e 1 -t 3)" = "$(canon 1 0 3 10003,0.5,0.25,0.125)" ]
+	[ "$(ws-get "$S" -e 1 -t 6000)" = "$(canon 1 0 6000 6000,0.5,0.25,0.125)" ]
+	[ "$(ws-get "$S" -e 1 -t 7001)" = "$(canon 1 0 7001 17001,0.5,0.25,0.125)" ]
+	run ws-get "$S" -e 1 -t 9999
+	[ "$status" -eq 1 ]
+	[ "$(ws-get "$S" -e 1 -t 9998)" = "$(canon 1 0 9998 19998,0.5,0.25,0.125)" ]
+}
+
 @test "a bad first line leaves a usable store with nothing in it" {
 	run sep ingest < <(echo '[]'; point 1 10 1)
 	[ "$status" -eq 1 ]
@@ -823,6 +869,16 @@ progress_re() {
 	[ "$status" -eq 1 ]
 	grep -Eq "$(progress_re 100 ", $pct%")" "$T/err"
 	[ "$(ws-range "$S" -e 1 | wc -l)" -eq 99 ]
+}
+
+@test "--progress on a large input: the percentage stops at the bad line, not at what was read ahead" {
+	bigfeed 20000 12000 >"$T/in"
+	size=$(wc -c <"$T/in")
+	upto=$(head -n 12000 "$T/in" | wc -c)
+	pct=$((upto * 100 / size))
+	run sep ingest -p <"$T/in"
+	[ "$status" -eq 1 ]
+	grep -Eq "$(progress_re 12000 ", $pct%")" "$T/err"
 }
 
 @test "--progress on a pipe: no percentage" {

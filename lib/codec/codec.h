@@ -111,6 +111,50 @@ size_t ws__batch_bytes(const ws_batch *b);
  */
 void ws__batch_sort_dedup(ws_batch *b);
 
+/* --- lines parsed ahead on two threads (parse_ahead.c) -------------- */
+
+/*
+ * A run of lines (their text where the line reader holds it) parsed as
+ * points in two halves at once; the points are then taken in input order.
+ */
+typedef struct ws__ahead ws__ahead;
+struct ws__ahead_half {
+	const ws__ahead *run;
+	size_t first, end; /* the half's lines */
+	ws_point_buf *pb;
+	ws_batch points;   /* of the lines that parsed, in order */
+	size_t next;       /* the next of them to take */
+	ws_status rc;      /* WS_ENOMEM with err when points could not grow */
+	ws_error err;
+};
+struct ws__ahead {
+	ws_line *lines;
+	size_t n, cap;
+	size_t bytes; /* of the lines' text */
+	uint32_t default_space;
+	enum ws_time_unit unit;
+	struct ws__ahead_half half[2];
+};
+
+void ws__ahead_init(ws__ahead *a, uint32_t default_space,
+		    enum ws_time_unit unit);
+void ws__ahead_free(ws__ahead *a);
+/* Empties the run for the next lines. */
+void ws__ahead_reset(ws__ahead *a);
+ws_status ws__ahead_add(ws__ahead *a, const ws_line *line, ws_error *err);
+/*
+ * Memory the run holds (its text in the line reader, the lines, the
+ * parsed points), to count beside a batch's.
+ */
+size_t ws__ahead_bytes(const ws__ahead *a);
+/* Parses every line of the run, on two threads when it is large enough. */
+ws_status ws__ahead_parse(ws__ahead *a, ws_error *err);
+/*
+ * Line i's point, if the line parsed (a view valid until the next reset);
+ * false for a blank, too long or bad line. Ask for i in increasing order.
+ */
+bool ws__ahead_point(ws__ahead *a, size_t i, ws_point *pt);
+
 /* Orders two keys; returns <0, 0, >0. */
 int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
 		uint32_t s2, int64_t t2);

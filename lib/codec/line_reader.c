@@ -30,6 +30,12 @@ struct ws_line_reader {
 	uint64_t number;
 	const volatile sig_atomic_t *stop; /* see ws_line_reader_set_stop */
 	uint64_t bytes_read; /* from fd, for ws_line_reader_consumed */
+	/*
+	 * A read that failed while reading ahead (ws_line_reader_gather):
+	 * reported when the lines before it are read and more are needed.
+	 */
+	ws_status deferred;
+	ws_error deferred_err;
 };
 
 ws_line_reader *
@@ -117,6 +123,12 @@ read_unless_stopped(ws_line_reader *r, void *buf, size_t n)
 static ws_status
 fill(ws_line_reader *r, ws_error *err)
 {
+	if (r->deferred != WS_OK) {
+		ws_status rc = r->deferred;
+		*err = r->deferred_err;
+		r->deferred = WS_OK;
+		return rc;
+	}
 	ws_status rc = make_room(r, err);
 	if (rc != WS_OK)
 		return rc;
@@ -158,8 +170,8 @@ ws_line_skip_rest(ws_line_reader *r, int sink, ws_error *err)
 	return WS_OK;
 }
 
-ws_status
-ws_line_read(ws_line_reader *r, ws_line *line, ws_error *err)
+static ws_status
+read_line(ws_line_reader *r, ws_line *line, ws_error *err)
 {
 	ws_status rc = ws_line_skip_rest(r, -1, err);
 	if (rc != WS_OK)
@@ -207,6 +219,56 @@ ws_line_read(ws_line_reader *r, ws_line *line, ws_error *err)
 		if (rc != WS_OK)
 			return rc;
 	}
+}
+
+/* Whether read() on the input would return at once: a poll that never waits. */
+static bool
+input_waiting(ws_line_reader *r)
+{
+	struct pollfd p = {.fd = r->fd, .events = POLLIN};
+	int n;
+	do
+		n = poll(&p, 1, 0);
+	while (n < 0 && errno == EINTR && !stop_asked(r));
+	return n > 0;
+}
+
+static ws_status
+reserve(ws_line_reader *r, size_t cap, ws_error *err)
+{
+	if (r->cap >= cap)
+		return WS_OK;
+	char *nb = ws__realloc(r->buf, cap, err);
+	if (nb == NULL)
+		return WS_ENOMEM;
+	r->buf = nb;
+	r->cap = cap;
+	return WS_OK;
+}
+
+ws_status
+ws_line_reader_gather(ws_line_reader *r, size_t want, ws_error *err)
+{
+	/* The rest of a too-long line is read by the next ws_line_read. */
+	if (r->skip_pending)
+		return WS_OK;
+	ws_status rc = reserve(r, want + 1, err);
+	while (rc == WS_OK && r->deferred == WS_OK && !r->eof &&
+	       r->end - r->start < want && input_waiting(r))
+		if ((rc = fill(r, &r->deferred_err)) != WS_OK) {
+			r->deferred = rc;
+			rc = WS_OK;
+		}
+	return rc;
+}
+
+ws_status
+ws_line_read(ws_line_reader *r, ws_line *line, ws_error *err)
+{
+	ws_status rc = read_line(r, line, err);
+	if (rc == WS_OK)
+		line->end = ws_line_reader_consumed(r);
+	return rc;
 }
 
 bool

@@ -21,6 +21,14 @@
 #define DEFAULT_BATCH_BYTES (40u * 1024u * 1024u)
 #define DEFAULT_IDLE_COMMIT_MS 500
 #define DEFAULT_MAX_WAIT_MS 5000
+/*
+ * Lines that are already there are parsed ahead in runs of about this
+ * many bytes (at most an eighth of the batch), on two threads
+ * (parse_ahead.c): large enough that starting the helper thread costs
+ * little, small beside the batch in memory.
+ */
+#define AHEAD_BYTES (1u << 20)
+#define AHEAD_LINES 16384u
 
 void
 ws_ingest_opts_init(ws_ingest_opts *o)
@@ -41,10 +49,12 @@ typedef struct ingest {
 	ws_line_reader *in;
 	const char *source;
 	ws_point_buf *pb;
+	ws__ahead ahead; /* the lines read but not yet settled */
 	ws_batch batch;
 	ws__deletes dels;    /* delete_keys: the keys instead */
 	ws_manifest pending; /* dims of spaces this batch introduces */
 	uint64_t settled;    /* every line up to this one is settled */
+	uint64_t settled_bytes; /* the input up to its end */
 	uint64_t reported;   /* the last line announced through on_commit */
 	uint64_t batch_lines; /* accepted lines in the batch */
 	int64_t batch_since;  /* when the oldest of them came, in ms */
@@ -66,7 +76,7 @@ report_progress(ingest *in)
 {
 	if (in->o->on_progress == NULL)
 		return;
-	in->stats->bytes = ws_line_reader_consumed(in->in);
+	in->stats->bytes = in->settled_bytes;
 	in->o->on_progress(in->o->ctx, in->stats);
 }
 
@@ -278,14 +288,21 @@ reject_conflict(void *ctx, const ws_batch *b, const ws_batch_entry *e,
 	return rc != WS_OK ? rc : crc;
 }
 
-/* Settles one line: WS_OK, WS_EBADINPUT (reported), or a hard error. */
+/*
+ * Settles one line: WS_OK, WS_EBADINPUT (reported), or a hard error.
+ * `parsed` is its point when it was parsed ahead, else NULL.
+ */
 static ws_status
-settle_line(ingest *in, const ws_line *line, ws_error *err)
+settle_line(ingest *in, const ws_line *line, const ws_point *parsed,
+	    ws_error *err)
 {
 	ws_error why = {0};
 	ws_point pt;
 	ws_status rc;
-	if (line->too_long)
+	if (parsed != NULL) {
+		pt = *parsed;
+		rc = WS_OK;
+	} else if (line->too_long)
 		rc = ws__err(&why, WS_EBADINPUT, "line longer than %zu bytes",
 			     in->o->max_line);
 	else if (ws_line_is_blank(line->text, line->len))
@@ -367,34 +384,92 @@ must_stop(const ingest *in)
 }
 
 static ws_status
+interrupted(ingest *in, ws_error *err)
+{
+	return fail_input(in, ws__err(err, WS_EINTR, "%s: interrupted",
+				      in->source),
+			  err);
+}
+
+/*
+ * The next lines to settle: those the input holds already, read without
+ * waiting (their text stays in the line reader until the next read that
+ * waits), else one line, waiting for it. A too-long line ends a run, as
+ * the rest of it is read when it is settled. WS_NOTFOUND at the end.
+ */
+static ws_status
+read_run(ingest *in, ws_error *err)
+{
+	ws__ahead *a = &in->ahead;
+	ws__ahead_reset(a);
+	ws_line line;
+	ws_status rc = WS_OK;
+	/* A small batch gets small runs: the run counts against it. */
+	size_t want = in->o->batch_bytes / 8 < AHEAD_BYTES
+			      ? in->o->batch_bytes / 8
+			      : AHEAD_BYTES;
+	if (!in->o->delete_keys)
+		rc = ws_line_reader_gather(in->in, want, err);
+	while (rc == WS_OK && !in->o->delete_keys && a->bytes < want &&
+	       a->n < AHEAD_LINES && ws_line_reader_ready(in->in) &&
+	       (a->n == 0 || !a->lines[a->n - 1].too_long) &&
+	       (rc = ws_line_read(in->in, &line, err)) == WS_OK)
+		rc = ws__ahead_add(a, &line, err);
+	if (rc == WS_NOTFOUND && a->n > 0)
+		rc = WS_OK;
+	if (rc != WS_OK || a->n > 0)
+		return rc;
+	rc = ws_line_read(in->in, &line, err);
+	return rc == WS_OK ? ws__ahead_add(a, &line, err) : rc;
+}
+
+/* Settles the run's lines in input order, committing when a batch is full. */
+static ws_status
+settle_run(ingest *in, ws_error *err)
+{
+	ws__ahead *a = &in->ahead;
+	ws_status rc = in->o->delete_keys ? WS_OK : ws__ahead_parse(a, err);
+	for (size_t i = 0; rc == WS_OK && i < a->n && !must_stop(in); i++) {
+		/* Checked per line: reading a regular file never waits. */
+		if (stop_asked(in))
+			return interrupted(in, err);
+		if ((++in->stats->lines & 255) == 0)
+			report_progress(in);
+		ws_point pt;
+		bool parsed = !in->o->delete_keys && ws__ahead_point(a, i, &pt);
+		rc = settle_line(in, &a->lines[i], parsed ? &pt : NULL, err);
+		in->settled = a->lines[i].number;
+		/* The last line's end counts the rest of a too-long one. */
+		in->settled_bytes = i + 1 == a->n
+					    ? ws_line_reader_consumed(in->in)
+					    : a->lines[i].end;
+		if (rc == WS_EBADINPUT)
+			rc = WS_OK;
+		/* The run's memory counts: a batch and a run take batch_bytes. */
+		if (rc == WS_OK && pending_bytes(in) + ws__ahead_bytes(a) >=
+					   in->o->batch_bytes)
+			rc = commit_batch(in, err);
+	}
+	return rc;
+}
+
+static ws_status
 run(ingest *in, ws_error *err)
 {
 	while (!must_stop(in)) {
 		ws_status rc;
-		/* Checked per line too: reading a regular file never waits. */
 		if (stop_asked(in))
-			return fail_input(in, ws__err(err, WS_EINTR,
-						      "%s: interrupted",
-						      in->source),
-					  err);
+			return interrupted(in, err);
 		if (time_to_commit(in) && (rc = commit_batch(in, err)) != WS_OK)
 			return rc;
 		if (must_stop(in))
 			break;
-		ws_line line;
-		rc = ws_line_read(in->in, &line, err);
+		rc = read_run(in, err);
 		if (rc == WS_NOTFOUND)
 			break;
 		if (rc != WS_OK)
 			return fail_input(in, rc, err);
-		if ((++in->stats->lines & 255) == 0)
-			report_progress(in);
-		rc = settle_line(in, &line, err);
-		in->settled = line.number;
-		if (rc != WS_OK && rc != WS_EBADINPUT)
-			return rc;
-		if (pending_bytes(in) >= in->o->batch_bytes &&
-		    (rc = commit_batch(in, err)) != WS_OK)
+		if ((rc = settle_run(in, err)) != WS_OK)
 			return rc;
 	}
 	ws_status rc = commit_batch(in, err);
@@ -414,6 +489,7 @@ ws_ingest_fd(ws_store *st, int fd, const char *source,
 	ingest in = {.st = st, .o = opts, .stats = stats, .source = source};
 	ws__batch_init(&in.batch);
 	ws__deletes_init(&in.dels);
+	ws__ahead_init(&in.ahead, opts->default_space, opts->time_unit);
 	in.batch.source = source;
 	ws__manifest_init(&in.pending);
 	in.in = ws_line_reader_new(fd, source, opts->max_line);
@@ -425,11 +501,11 @@ ws_ingest_fd(ws_store *st, int fd, const char *source,
 	ws_status rc = in.in && in.pb
 			       ? run(&in, err)
 			       : ws__err(err, WS_ENOMEM, "out of memory");
-	if (in.in != NULL)
-		stats->bytes = ws_line_reader_consumed(in.in);
+	stats->bytes = in.settled_bytes;
 	ws_line_reader_free(in.in);
 	ws_point_buf_free(in.pb);
 	ws__batch_free(&in.batch);
+	ws__ahead_free(&in.ahead);
 	ws__deletes_free(&in.dels);
 	ws__manifest_free(&in.pending);
 	return rc;

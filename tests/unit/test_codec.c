@@ -882,6 +882,115 @@ test_tombstones(void)
 	ws__block_free(&blk);
 }
 
+
+/* --- lines parsed ahead on two threads (parse_ahead.c) --------------- */
+
+/* A random line: a good point, or one damaged in a random way. */
+static size_t
+random_line(char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "{\"entity_id\":%u,", rng() % 50);
+	if (rng() % 3 == 0)
+		n += snprintf(buf + n, cap - (size_t)n, "\"space_id\":%u,",
+			      rng() % 4);
+	n += snprintf(buf + n, cap - (size_t)n,
+		      "\"timestamp\":%d,\"vector\":[", (int)(rng() % 100) - 50);
+	unsigned dim = 1 + rng() % 40;
+	for (unsigned j = 0; j < dim; j++) {
+		uint32_t u = rng() ^ rng() << 16;
+		float f;
+		memcpy(&f, &u, sizeof f);
+		if (rng() % 2 || f != f)
+			f = (float)((int)(rng() % 2000001) - 1000000) / 1000.0f;
+		n += snprintf(buf + n, cap - (size_t)n, "%s%.9g", j ? "," : "",
+			      (double)f);
+	}
+	n += snprintf(buf + n, cap - (size_t)n, "]%s}",
+		      rng() % 4 ? "" : ",\"metadata\":{\"k\":\"v\\u00e9\"}");
+	size_t len = (size_t)n;
+	switch (rng() % 8) {
+	case 0: /* cut short */
+		len = rng() % len;
+		break;
+	case 1: /* a byte changed */
+		buf[rng() % len] = (char)(rng() % 256);
+		break;
+	case 2: /* blank */
+		len = (size_t)snprintf(buf, cap, " \t");
+		break;
+	}
+	return len;
+}
+
+static bool
+same_point(const ws_point *a, const ws_point *b)
+{
+	return a->entity_id == b->entity_id && a->space_id == b->space_id &&
+	       a->timestamp == b->timestamp && a->dim == b->dim &&
+	       memcmp(a->vector, b->vector, a->dim * sizeof(float)) == 0 &&
+	       a->meta_len == b->meta_len &&
+	       (a->meta_len == 0 || memcmp(a->meta, b->meta, a->meta_len) == 0);
+}
+
+/*
+ * Differential: every line of a run parsed ahead (two threads) gives what
+ * ws_parse_point gives it alone, good or bad, in input order.
+ */
+static void
+test_parse_ahead(void)
+{
+	enum { LINES = 4000, LINE_CAP = 1024 };
+	char *text = malloc((size_t)LINES * LINE_CAP);
+	ws__ahead a;
+	ws__ahead_init(&a, 7, WS_UNIT_US);
+	ws_error err;
+	bool added = text != NULL;
+	for (size_t i = 0; added && i < LINES; i++) {
+		ws_line line = {.text = text + i * LINE_CAP, .number = i + 1};
+		line.len = random_line(text + i * LINE_CAP, LINE_CAP);
+		line.too_long = i % 997 == 5; /* the reader cut it: never parsed */
+		added = ws__ahead_add(&a, &line, &err) == WS_OK;
+	}
+	TAP_CHECK(added && a.bytes > 64 * 1024, "a run of %d lines, %zu bytes",
+		  LINES, a.bytes);
+	TAP_CHECK(ws__ahead_parse(&a, &err) == WS_OK, "the run parses");
+	TAP_CHECK(a.half[0].points.n > 0 && a.half[1].points.n > 0,
+		  "both threads parsed points (%zu, %zu)", a.half[0].points.n,
+		  a.half[1].points.n);
+	ws_point_buf *pb = ws_point_buf_new();
+	size_t differ = 0, good = 0, bad = 0;
+	for (size_t i = 0; i < a.n; i++) {
+		const ws_line *l = &a.lines[i];
+		ws_point ahead, alone;
+		ws_error why;
+		bool got = ws__ahead_point(&a, i, &ahead);
+		bool ok = !l->too_long && !ws_line_is_blank(l->text, l->len) &&
+			  ws_parse_point(l->text, l->len, WS_PARSE_POINT, 7, pb,
+					 &alone, &why) == WS_OK;
+		good += ok;
+		bad += !ok;
+		if (got != ok || (ok && !same_point(&ahead, &alone)))
+			differ++;
+	}
+	TAP_CHECK(differ == 0 && good > 1000 && bad > 500,
+		  "parsed ahead as parsed alone: %zu good, %zu bad or blank, "
+		  "%zu differ",
+		  good, bad, differ);
+	ws__ahead_reset(&a);
+	ws_line one = {.text = "{\"entity_id\":1,\"timestamp\":2,\"vector\":[3]}",
+		       .number = 9};
+	one.len = strlen(one.text);
+	ws_point pt;
+	TAP_CHECK(ws__ahead_add(&a, &one, &err) == WS_OK &&
+			  ws__ahead_parse(&a, &err) == WS_OK &&
+			  ws__ahead_point(&a, 0, &pt) && pt.space_id == 7 &&
+			  a.half[1].points.n == 0,
+		  "a small run is parsed on one thread, after a reset");
+	ws_point_buf_free(pb);
+	ws__ahead_free(&a);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -897,5 +1006,6 @@ main(void)
 	test_vec_codec();
 	test_block_rows();
 	test_tombstones();
+	test_parse_ahead();
 	return tap_done();
 }
