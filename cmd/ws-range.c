@@ -69,14 +69,20 @@ static ws_status
 print_points(point_source *src, ws_output *out, uint64_t limit,
 	     ws_error *err)
 {
+	ws_printer *pr = ws_printer_new(out, err);
+	if (pr == NULL)
+		return WS_ENOMEM;
 	ws_point pt;
 	ws_status rc = WS_OK;
 	for (uint64_t n = 0; n < limit && rc == WS_OK; n++) {
 		rc = source_next(src, &pt, err);
 		if (rc == WS_OK)
-			rc = ws_output_point(out, &pt, err);
+			rc = ws_printer_point(pr, &pt, err);
 	}
-	return rc == WS_NOTFOUND ? WS_OK : rc;
+	if (rc == WS_OK || rc == WS_NOTFOUND)
+		rc = ws_printer_flush(pr, err);
+	ws_printer_free(pr);
+	return rc;
 }
 
 /* The cursor of the options: one series, or the whole store. */

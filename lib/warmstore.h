@@ -191,6 +191,23 @@ const char *ws_output_memory(ws_output *out, ws_error *err);
 void ws_output_memory_reset(ws_output *out);
 
 /*
+ * Prints points through out on a helper thread (printer.c) once more than
+ * a few thousand have come, so that the caller finds the next points
+ * while the last are printed. Until ws_printer_flush has returned, and
+ * then until the next ws_printer_point, nothing else may use out. A
+ * failure to print is returned by a later ws_printer_point or by the
+ * flush. ws_printer_free does not flush.
+ */
+typedef struct ws_printer ws_printer;
+
+/* NULL with err set when out of memory. */
+ws_printer *ws_printer_new(ws_output *out, ws_error *err);
+WS_MUST_CHECK ws_status ws_printer_point(ws_printer *p, const ws_point *pt,
+					 ws_error *err);
+WS_MUST_CHECK ws_status ws_printer_flush(ws_printer *p, ws_error *err);
+void ws_printer_free(ws_printer *p);
+
+/*
  * Writes the shortest decimal that reads back (strtof) to the same f32.
  * buf must hold WS_F32_BUFSIZE bytes; returns the length. f must be finite.
  */

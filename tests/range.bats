@@ -459,3 +459,39 @@ multi() {
 	keysort <"$T/all" | uniq | cmp - "$T/all"
 	grep -F '"entity_id":5,' "$T/all" | cmp - "$T/expected"
 }
+
+# many N : N canonical lines over 7 entities, metadata on entity 3, two
+# values each, written shuffled into the store; $T/expected holds them
+# in key order.
+many() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			e = i % 7; t = int(i / 7)
+			m = e == 3 ? ",\"metadata\":{\"k\":\"v" t "\"}" : ""
+			printf "{\"entity_id\":%d,\"space_id\":0,\"timestamp\":%d,\"vector\":[%d.25,-%d]%s}\n", e, t, t, e, m
+		}
+	}' >"$T/lines"
+	shuf --random-source=<(yes) "$T/lines" | ingest
+	keysort <"$T/lines" >"$T/expected"
+}
+
+@test "range: a long --all, printed on a helper thread, comes out whole and in key order" {
+	many 30000
+	run ws-range --all "$S"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 30000 ]
+	ws-range --all "$S" | cmp - "$T/expected"
+	# -n past the points printed before the helper starts, and into a batch
+	ws-range --all -n 12345 "$S" | cmp - <(head -n 12345 "$T/expected")
+	# CSV: one header, then every point
+	run ws-range --all --format csv "$S"
+	[ "${#lines[@]}" -eq 30001 ]
+	[ "$(grep -c '^entity_id,' <<<"$output")" -eq 1 ]
+}
+
+@test "range: a long --all into a full device exits 2 naming stdout" {
+	many 30000
+	ws-range --all "$S" >/dev/full 2>"$T/err" && status=0 || status=$?
+	[ "$status" -eq 2 ]
+	grep -q '^ws-range: stdout: .*No space left on device' "$T/err"
+}

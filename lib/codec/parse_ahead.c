@@ -1,8 +1,8 @@
 /*
  * parse_ahead.c - a run of input lines parsed on two threads at once.
  *
- * Parsing is most of what ws-ingest does with a line (ws-ingest(1),
- * PERFORMANCE), and lines do not depend on each other: the run is cut in
+ * Parsing is much of what ws-ingest(1) does with a line, and lines do
+ * not depend on each other: the run is cut in
  * two halves of about the same number of bytes, each parsed into a batch
  * of its own, one on a helper thread. The caller then takes the points
  * line by line in input order, so that every rule that follows input order

@@ -1,0 +1,180 @@
+/*
+ * printer.c - points printed on a helper thread while the caller reads
+ * the next ones.
+ *
+ * Turning floats into shortest decimals costs about as much as finding
+ * and decoding the points: a long output (ws-range(1)) splits the two
+ * over two cores. The caller's points are copied into a
+ * batch; a full batch goes to the helper, which prints it while the
+ * caller fills the other one. The first points are printed directly, so
+ * that a query of a few points never starts a thread.
+ */
+#include "codec/codec.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIRECT_POINTS 4096u            /* printed before the helper starts */
+#define BATCH_POINTS 8192u             /* a batch goes to the helper at ... */
+#define BATCH_BYTES (1024u * 1024u)    /* ... this many points or bytes */
+
+struct ws_printer {
+	ws_output *out;
+	uint64_t direct; /* points printed on the calling thread */
+	ws_batch fill;   /* the caller's */
+	ws_batch work;   /* the helper's while work_ready */
+	bool started, work_ready, quit;
+	pthread_t helper;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* work_ready or quit changed */
+	ws_status rc;      /* the printing's first failure, with err */
+	ws_error err;
+};
+
+ws_printer *
+ws_printer_new(ws_output *out, ws_error *err)
+{
+	ws_printer *p = calloc(1, sizeof *p);
+	if (p != NULL && pthread_mutex_init(&p->mu, NULL) != 0) {
+		free(p);
+		p = NULL;
+	}
+	if (p != NULL && pthread_cond_init(&p->cv, NULL) != 0) {
+		(void)pthread_mutex_destroy(&p->mu);
+		free(p);
+		p = NULL;
+	}
+	if (p == NULL) {
+		ws__err(err, WS_ENOMEM, "out of memory");
+		return NULL;
+	}
+	p->out = out;
+	ws__batch_init(&p->fill);
+	ws__batch_init(&p->work);
+	return p;
+}
+
+static ws_status
+print_batch(ws_output *out, const ws_batch *b, ws_error *err)
+{
+	ws_status rc = WS_OK;
+	for (size_t i = 0; i < b->n && rc == WS_OK; i++) {
+		ws_point pt;
+		ws__batch_point(b, i, &pt);
+		rc = ws_output_point(out, &pt, err);
+	}
+	return rc;
+}
+
+/*
+ * The helper: prints each batch handed to it. After a failure it still
+ * takes the batches, printing nothing, until the caller sees the failure.
+ * (The mutex and condition calls cannot fail on an initialised pair.)
+ */
+static void *
+helper_main(void *arg)
+{
+	ws_printer *p = arg;
+	(void)pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->work_ready && !p->quit)
+			(void)pthread_cond_wait(&p->cv, &p->mu);
+		if (!p->work_ready)
+			break;
+		bool failed = p->rc != WS_OK;
+		(void)pthread_mutex_unlock(&p->mu);
+		ws_error err;
+		ws_status rc = failed ? WS_OK : print_batch(p->out, &p->work, &err);
+		(void)pthread_mutex_lock(&p->mu);
+		if (rc != WS_OK) {
+			p->rc = rc;
+			p->err = err;
+		}
+		p->work_ready = false;
+		(void)pthread_cond_broadcast(&p->cv);
+	}
+	(void)pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Waits until the helper is done with its batch; its failure, if any. */
+static ws_status
+wait_idle(ws_printer *p, ws_error *err)
+{
+	(void)pthread_mutex_lock(&p->mu);
+	while (p->work_ready)
+		(void)pthread_cond_wait(&p->cv, &p->mu);
+	ws_status rc = p->rc;
+	if (rc != WS_OK)
+		*err = p->err;
+	(void)pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+/* Hands the filled batch to the helper and takes back the other one. */
+static ws_status
+hand_over(ws_printer *p, ws_error *err)
+{
+	ws_status rc = wait_idle(p, err);
+	if (rc != WS_OK)
+		return rc;
+	(void)pthread_mutex_lock(&p->mu);
+	ws_batch t = p->work;
+	p->work = p->fill;
+	p->fill = t;
+	p->work_ready = true;
+	(void)pthread_cond_broadcast(&p->cv);
+	(void)pthread_mutex_unlock(&p->mu);
+	ws__batch_reset(&p->fill);
+	return WS_OK;
+}
+
+ws_status
+ws_printer_point(ws_printer *p, const ws_point *pt, ws_error *err)
+{
+	if (!p->started && p->direct < DIRECT_POINTS) {
+		p->direct++;
+		return ws_output_point(p->out, pt, err);
+	}
+	if (!p->started) {
+		p->started =
+			pthread_create(&p->helper, NULL, helper_main, p) == 0;
+		if (!p->started) /* no thread to be had: print here */
+			return ws_output_point(p->out, pt, err);
+	}
+	ws_status rc = ws__batch_add(&p->fill, pt, 0, err);
+	if (rc == WS_OK && (p->fill.n >= BATCH_POINTS ||
+			    ws__batch_bytes(&p->fill) >= BATCH_BYTES))
+		rc = hand_over(p, err);
+	return rc;
+}
+
+ws_status
+ws_printer_flush(ws_printer *p, ws_error *err)
+{
+	if (!p->started)
+		return WS_OK;
+	ws_status rc = p->fill.n > 0 ? hand_over(p, err) : WS_OK;
+	return rc == WS_OK ? wait_idle(p, err) : rc;
+}
+
+void
+ws_printer_free(ws_printer *p)
+{
+	if (p == NULL)
+		return;
+	if (p->started) {
+		(void)pthread_mutex_lock(&p->mu);
+		p->quit = true;
+		(void)pthread_cond_broadcast(&p->cv);
+		(void)pthread_mutex_unlock(&p->mu);
+		/* Joining a thread this file started cannot fail. */
+		(void)pthread_join(p->helper, NULL);
+	}
+	(void)pthread_cond_destroy(&p->cv);
+	(void)pthread_mutex_destroy(&p->mu);
+	ws__batch_free(&p->fill);
+	ws__batch_free(&p->work);
+	free(p);
+}
