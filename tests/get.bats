@@ -374,6 +374,16 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 	printf '%s\n' "${lines[@]}" | cmp - "$T/want"
 }
 
+@test "get: thousands of answers into a full device exit 2 naming stdout" {
+	awk 'BEGIN { for (t = 1; t <= 20000; t++)
+		printf "{\"entity_id\":1,\"timestamp\":%d,\"vector\":[%d,0.5]}\n", t, t }' | ingest
+	awk 'BEGIN { for (t = 20000; t >= 1; t--) printf "{\"entity_id\":1,\"timestamp\":%d}\n", t }' >"$T/keys"
+	[ "$(ws-get "$S" <"$T/keys" | wc -l)" -eq 20000 ]
+	ws-get "$S" <"$T/keys" >/dev/full 2>"$T/err" && status=0 || status=$?
+	[ "$status" -eq 2 ]
+	grep -q '^ws-get: stdout: .*No space left on device' "$T/err"
+}
+
 @test "get: wide answers end a chunk early and still come back in input order" {
 	# Dimension 1000: a chunk holds about 2,770 answers (32 MiB of text).
 	awk 'BEGIN { for (t = 1; t <= 3000; t++) {

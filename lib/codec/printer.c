@@ -15,13 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DIRECT_POINTS 4096u            /* printed before the helper starts */
+/* Printed before the helper starts: this many points or values. */
+#define DIRECT_POINTS 4096u
+#define DIRECT_VALUES 65536u
 #define BATCH_POINTS 8192u             /* a batch goes to the helper at ... */
 #define BATCH_BYTES (1024u * 1024u)    /* ... this many points or bytes */
 
 struct ws_printer {
 	ws_output *out;
-	uint64_t direct; /* points printed on the calling thread */
+	uint64_t direct, direct_values; /* printed on the calling thread */
 	ws_batch fill;   /* the caller's */
 	ws_batch work;   /* the helper's while work_ready */
 	bool started, work_ready, quit;
@@ -30,6 +32,8 @@ struct ws_printer {
 	pthread_cond_t cv; /* work_ready or quit changed */
 	ws_status rc;      /* the printing's first failure, with err */
 	ws_error err;
+	bool keep_ends;    /* see ws_printer_keep_ends */
+	size_t *ends, nends, cap_ends;
 };
 
 ws_printer *
@@ -55,14 +59,28 @@ ws_printer_new(ws_output *out, ws_error *err)
 	return p;
 }
 
+/* Prints one point, and notes where the output then ends if asked to. */
 static ws_status
-print_batch(ws_output *out, const ws_batch *b, ws_error *err)
+print_one(ws_printer *p, const ws_point *pt, ws_error *err)
+{
+	ws_status rc = ws_output_point(p->out, pt, err);
+	if (rc != WS_OK || !p->keep_ends)
+		return rc;
+	if (ws__grow(&p->ends, &p->cap_ends, p->nends + 1, sizeof *p->ends,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	p->ends[p->nends++] = ws_output_size(p->out);
+	return WS_OK;
+}
+
+static ws_status
+print_batch(ws_printer *p, const ws_batch *b, ws_error *err)
 {
 	ws_status rc = WS_OK;
 	for (size_t i = 0; i < b->n && rc == WS_OK; i++) {
 		ws_point pt;
 		ws__batch_point(b, i, &pt);
-		rc = ws_output_point(out, &pt, err);
+		rc = print_one(p, &pt, err);
 	}
 	return rc;
 }
@@ -85,7 +103,7 @@ helper_main(void *arg)
 		bool failed = p->rc != WS_OK;
 		(void)pthread_mutex_unlock(&p->mu);
 		ws_error err;
-		ws_status rc = failed ? WS_OK : print_batch(p->out, &p->work, &err);
+		ws_status rc = failed ? WS_OK : print_batch(p, &p->work, &err);
 		(void)pthread_mutex_lock(&p->mu);
 		if (rc != WS_OK) {
 			p->rc = rc;
@@ -133,15 +151,17 @@ hand_over(ws_printer *p, ws_error *err)
 ws_status
 ws_printer_point(ws_printer *p, const ws_point *pt, ws_error *err)
 {
-	if (!p->started && p->direct < DIRECT_POINTS) {
+	if (!p->started && p->direct < DIRECT_POINTS &&
+	    p->direct_values < DIRECT_VALUES) {
 		p->direct++;
-		return ws_output_point(p->out, pt, err);
+		p->direct_values += pt->dim;
+		return print_one(p, pt, err);
 	}
 	if (!p->started) {
 		p->started =
 			pthread_create(&p->helper, NULL, helper_main, p) == 0;
 		if (!p->started) /* no thread to be had: print here */
-			return ws_output_point(p->out, pt, err);
+			return print_one(p, pt, err);
 	}
 	ws_status rc = ws__batch_add(&p->fill, pt, 0, err);
 	if (rc == WS_OK && (p->fill.n >= BATCH_POINTS ||
@@ -157,6 +177,25 @@ ws_printer_flush(ws_printer *p, ws_error *err)
 		return WS_OK;
 	ws_status rc = p->fill.n > 0 ? hand_over(p, err) : WS_OK;
 	return rc == WS_OK ? wait_idle(p, err) : rc;
+}
+
+void
+ws_printer_keep_ends(ws_printer *p)
+{
+	p->keep_ends = true;
+}
+
+const size_t *
+ws_printer_ends(const ws_printer *p, size_t *n)
+{
+	*n = p->nends;
+	return p->ends;
+}
+
+void
+ws_printer_forget_ends(ws_printer *p)
+{
+	p->nends = 0;
 }
 
 void
@@ -176,5 +215,6 @@ ws_printer_free(ws_printer *p)
 	(void)pthread_mutex_destroy(&p->mu);
 	ws__batch_free(&p->fill);
 	ws__batch_free(&p->work);
+	free(p->ends);
 	free(p);
 }

@@ -34,7 +34,7 @@ typedef struct pending_key {
 	uint32_t space;
 	uint32_t dim; /* of the answer, for a CSV header */
 	bool found;
-	size_t off, len; /* the answer in the chunk's memory output */
+	size_t seq; /* its answer is the chunk's seq-th point printed */
 } pending_key;
 
 typedef struct lookup {
@@ -43,6 +43,7 @@ typedef struct lookup {
 	ws_lookup_stats *stats;
 	ws_output *out;  /* where answers go, in input order */
 	ws_output *text; /* the chunk's answers, in key order */
+	ws_printer *pr;  /* prints them into text */
 	pending_key *keys;
 	pending_key **order; /* the keys, sorted by key */
 	size_t n, cap_keys, cap_order;
@@ -65,9 +66,12 @@ answer_chunk(lookup *lk, ws_error *err)
 	for (size_t i = 0; i < lk->n; i++)
 		lk->order[i] = &lk->keys[i];
 	ws__sort(lk->order, lk->n, sizeof *lk->order, by_key);
+	/* The printer is idle: the last chunk ended with a flush. */
 	ws_output_memory_reset(lk->text);
+	ws_printer_forget_ends(lk->pr);
 	/* A long-running ws-get (a coprocess) answers from the latest commit. */
 	ws_status rc = ws__store_refresh(lk->st, err);
+	size_t printed = 0;
 	for (size_t i = 0; i < lk->n && rc == WS_OK; i++) {
 		pending_key *k = lk->order[i];
 		ws_point pt;
@@ -77,22 +81,26 @@ answer_chunk(lookup *lk, ws_error *err)
 			rc = WS_OK;
 			continue;
 		}
-		k->off = ws_output_size(lk->text);
+		k->seq = printed++;
 		k->dim = pt.dim;
 		if (rc == WS_OK)
-			rc = ws_output_point(lk->text, &pt, err);
-		k->len = ws_output_size(lk->text) - k->off;
+			rc = ws_printer_point(lk->pr, &pt, err);
 	}
+	if (rc == WS_OK)
+		rc = ws_printer_flush(lk->pr, err);
+	size_t nends;
+	const size_t *ends = ws_printer_ends(lk->pr, &nends);
 	const char *text = rc == WS_OK ? ws_output_memory(lk->text, err) : NULL;
 	for (size_t i = 0; text != NULL && i < lk->n && rc == WS_OK; i++) {
 		const pending_key *k = &lk->keys[i];
 		if (k->found) {
+			size_t off = k->seq > 0 ? ends[k->seq - 1] : 0;
 			lk->stats->found++;
 			rc = ws__output_expect_dim(lk->out, k->entity, k->space,
 						   k->dim, err);
 			if (rc == WS_OK)
-				rc = ws_output_bytes(lk->out, text + k->off,
-						     k->len, err);
+				rc = ws_output_bytes(lk->out, text + off,
+						     ends[k->seq] - off, err);
 		} else {
 			lk->stats->missing++;
 		}
@@ -155,13 +163,17 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 	if (lk == NULL || in == NULL || pb == NULL ||
 	    (lk->text = ws_output_new_memory()) == NULL)
 		rc = ws__err(err, WS_ENOMEM, "out of memory");
+	if (rc == WS_OK && (lk->pr = ws_printer_new(lk->text, err)) == NULL)
+		rc = WS_ENOMEM;
+	if (rc == WS_OK)
+		ws_printer_keep_ends(lk->pr);
 	if (rc == WS_OK)
 		rc = ws__output_records_like(lk->text, out, err);
 	if (rc == WS_OK) {
 		/* The answers go through text: it writes times as out does. */
 		ws_output_set_time_format(lk->text, ws_output_time_format(out));
 		*lk = (lookup){.st = st, .o = o, .stats = stats, .out = out,
-			       .text = lk->text};
+			       .text = lk->text, .pr = lk->pr};
 		ws_line line;
 		while (rc == WS_OK) {
 			/* Input that pauses (a coprocess) gets its answers now. */
@@ -175,6 +187,8 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 		if (rc == WS_NOTFOUND)
 			rc = answer_chunk(lk, err);
 	}
+	if (lk != NULL)
+		ws_printer_free(lk->pr); /* before its output goes */
 	if (lk != NULL && ws_output_close(lk->text, rc == WS_OK ? err : NULL) !=
 				  WS_OK && rc == WS_OK)
 		rc = WS_ENOMEM;
