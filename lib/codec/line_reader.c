@@ -66,6 +66,19 @@ ws_line_reader_free(ws_line_reader *r)
 	free(r);
 }
 
+static ws_status
+reserve(ws_line_reader *r, size_t cap, ws_error *err)
+{
+	if (r->cap >= cap)
+		return WS_OK;
+	char *nb = ws__realloc(r->buf, cap, err);
+	if (nb == NULL)
+		return WS_ENOMEM;
+	r->buf = nb;
+	r->cap = cap;
+	return WS_OK;
+}
+
 /* Moves unread bytes to the front and makes room for more. */
 static ws_status
 make_room(ws_line_reader *r, ws_error *err)
@@ -77,17 +90,10 @@ make_room(ws_line_reader *r, ws_error *err)
 		r->start = 0;
 		r->end = n;
 	}
-	if (r->end == r->cap) {
-		size_t ncap = r->cap * 2;
-		if (ncap > r->max_len + 1)
-			ncap = r->max_len + 1;
-		char *nb = ws__realloc(r->buf, ncap, err);
-		if (nb == NULL)
-			return WS_ENOMEM;
-		r->buf = nb;
-		r->cap = ncap;
-	}
-	return WS_OK;
+	if (r->end < r->cap)
+		return WS_OK;
+	size_t ncap = r->cap * 2;
+	return reserve(r, ncap > r->max_len + 1 ? r->max_len + 1 : ncap, err);
 }
 
 void
@@ -231,19 +237,6 @@ input_waiting(ws_line_reader *r)
 		n = poll(&p, 1, 0);
 	while (n < 0 && errno == EINTR && !stop_asked(r));
 	return n > 0;
-}
-
-static ws_status
-reserve(ws_line_reader *r, size_t cap, ws_error *err)
-{
-	if (r->cap >= cap)
-		return WS_OK;
-	char *nb = ws__realloc(r->buf, cap, err);
-	if (nb == NULL)
-		return WS_ENOMEM;
-	r->buf = nb;
-	r->cap = cap;
-	return WS_OK;
 }
 
 ws_status

@@ -7,6 +7,7 @@
  * of any reader must feed ws-ingest unchanged, warmstore(5), "The point").
  */
 #include "codec/codec.h"
+#include "same_point.h"
 
 #include <string.h>
 #include <sys/mman.h>
@@ -40,16 +41,6 @@ format_point(const ws_point *pt, size_t *len)
 	FUZZ_CHECK(pread(out_fd, text, (size_t)n, 0) == n);
 	*len = (size_t)n;
 	return text;
-}
-
-static bool
-same_point(const ws_point *a, const ws_point *b)
-{
-	return a->entity_id == b->entity_id && a->space_id == b->space_id &&
-	       a->timestamp == b->timestamp && a->dim == b->dim &&
-	       memcmp(a->vector, b->vector, a->dim * sizeof(float)) == 0 &&
-	       a->meta_len == b->meta_len &&
-	       (a->meta_len == 0 || memcmp(a->meta, b->meta, a->meta_len) == 0);
 }
 
 /* Walks the metadata the way the writers do; it must end exactly. */

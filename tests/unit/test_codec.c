@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "same_point.h"
 #include "tap.h"
 
 /* The printer before the integer one (f32fmt_old.c): the oracle. */
@@ -920,16 +921,6 @@ random_line(char *buf, size_t cap)
 		break;
 	}
 	return len;
-}
-
-static bool
-same_point(const ws_point *a, const ws_point *b)
-{
-	return a->entity_id == b->entity_id && a->space_id == b->space_id &&
-	       a->timestamp == b->timestamp && a->dim == b->dim &&
-	       memcmp(a->vector, b->vector, a->dim * sizeof(float)) == 0 &&
-	       a->meta_len == b->meta_len &&
-	       (a->meta_len == 0 || memcmp(a->meta, b->meta, a->meta_len) == 0);
 }
 
 /*
