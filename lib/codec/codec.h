@@ -165,10 +165,12 @@ int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
 #define WS_BLOCK_MAGIC "WSB1"
 #define WS_BLOCK_HEADER 72
 /*
- * 3: vectors as decimal integers (vec_alp.c), only the symbols deflated.
- * Versions 1 and 2 (the whole payload deflated) are no longer read.
+ * 4: vectors as decimal integers (vec_alp.c), only the symbols deflated,
+ * the column headers together. Versions 1 and 2 (the whole payload
+ * deflated) and 3 (each column header before its symbols) are no longer
+ * read.
  */
-#define WS_BLOCK_VERSION 3
+#define WS_BLOCK_VERSION 4
 #define WS_BLOCK_MAX_POINTS 8192u
 #define WS_BLOCK_MAX_RAW (32u * 1024u)
 

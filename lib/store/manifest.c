@@ -15,7 +15,7 @@
 
 #define MANIFEST_FORMAT "warmstore"
 /* 2: a "crc" member closes the text; commit records in the data files. */
-#define MANIFEST_VERSION 3
+#define MANIFEST_VERSION 4
 /* The member that closes the text: its CRC-32 covers every byte before. */
 #define CRC_MEMBER ",\n\"crc\":"
 #define MAX_EXACT_DOUBLE 9007199254740992.0 /* 2^53 */

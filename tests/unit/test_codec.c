@@ -306,7 +306,10 @@ add_point(ws_batch *b, uint64_t e, int64_t ts, const float *vec, uint32_t dim,
 		abort();
 }
 
-/* New blocks are version 3; versions 1 and 2 (all deflated) are refused. */
+/*
+ * New blocks are version 4; versions 1 and 2 (all deflated) and 3 (column
+ * headers between the symbols) are refused.
+ */
 static void
 test_block_version(void)
 {
@@ -325,16 +328,16 @@ test_block_version(void)
 	ws_status rc = ws__block_encode(&enc, &b, 0, b.n, 3, &out, &cap, &len, &h, &err);
 	if (rc == WS_OK)
 		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
-	TAP_CHECK(rc == WS_OK && h.version == 3 && ws__get_u16(out + 4) == 3,
-		  "new blocks are version 3");
-	for (uint16_t old = 1; old <= 2; old++) {
+	TAP_CHECK(rc == WS_OK && h.version == 4 && ws__get_u16(out + 4) == 4,
+		  "new blocks are version 4");
+	for (uint16_t old = 1; old <= 3; old++) {
 		ws__put_u16(out + 4, old);
 		ws__put_u32(out + 64, ws__crc32(out, 64));
 		rc = ws__block_parse_head(out, &h1, "t", &err);
 		TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block version"),
 			  "a version %u block is refused", old);
 	}
-	ws__put_u16(out + 4, 3);
+	ws__put_u16(out + 4, 4);
 	ws__put_u16(out + 6, 1);
 	ws__put_u32(out + 64, ws__crc32(out, 64));
 	rc = ws__block_parse_head(out, &h1, "t", &err);
@@ -346,6 +349,52 @@ test_block_version(void)
 	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "unsupported block flags 0x4"),
 		  "a block with an unknown flag is refused");
 
+	free(out);
+	ws__encoder_free(&enc);
+	ws__block_free(&blk);
+	ws__batch_free(&b);
+}
+
+/*
+ * Uniform values of 7 significant digits, 21 points of dimension 384 (a
+ * block as ws-ingest cuts them): with the column headers together the
+ * whole block takes at most 1200 bytes a point (1227 with each header
+ * before its column's symbols), and comes back bit for bit.
+ */
+static uint32_t rng(void);
+
+static void
+test_block_wide_size(void)
+{
+	enum { N = 21, DIM = 384 };
+	ws_batch b;
+	ws__batch_init(&b);
+	static float v[N][DIM];
+	char text[32];
+	for (int i = 0; i < N; i++) {
+		for (int j = 0; j < DIM; j++) {
+			double u = (double)(rng() % 16777216u) / 8388608.0 - 1;
+			snprintf(text, sizeof text, "%.7g", u);
+			v[i][j] = strtof(text, NULL);
+		}
+		add_point(&b, 1, 1700000000000000 + i * 1000000, v[i], DIM,
+			  (uint64_t)i + 1);
+	}
+	unsigned char *out = NULL;
+	size_t cap = 0, len;
+	ws_encoder enc;
+	ws__encoder_init(&enc);
+	ws_block_head h;
+	ws_error err;
+	ws_block blk = {0};
+	ws_status rc = ws__block_encode(&enc, &b, 0, N, 1, &out, &cap, &len, &h, &err);
+	if (rc == WS_OK)
+		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
+	TAP_CHECK(rc == WS_OK && len <= (size_t)N * 1200 &&
+			  memcmp(blk.vec, v, sizeof v) == 0,
+		  "a 21-point block of dimension 384 takes %.1f bytes a point "
+		  "(at most 1200) and decodes bit for bit",
+		  (double)len / N);
 	free(out);
 	ws__encoder_free(&enc);
 	ws__block_free(&blk);
@@ -994,6 +1043,7 @@ main(void)
 	test_varint();
 	test_block_roundtrip();
 	test_block_version();
+	test_block_wide_size();
 	test_vec_codec();
 	test_block_rows();
 	test_tombstones();

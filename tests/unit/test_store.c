@@ -111,13 +111,13 @@ test_manifest(void)
 	ws__manifest_free(&back);
 	ws__manifest_free(&m);
 
-	write_raw_manifest("{\"format\":\"warmstore\",\"version\":3}", false);
+	write_raw_manifest("{\"format\":\"warmstore\",\"version\":4}", false);
 	fd = open_dir();
 	rc = ws__manifest_load(fd, dir, &back, &err);
 	close(fd);
 	TAP_CHECK(rc == WS_ECORRUPT && strstr(err.msg, "no checksum"),
 		  "a MANIFEST without its checksum is damaged (%s)", err.msg);
-	write_raw_manifest("{\"format\":\"warmstore\",\"version\":3,\n\"crc\":1}\n",
+	write_raw_manifest("{\"format\":\"warmstore\",\"version\":4,\n\"crc\":1}\n",
 			   false);
 	fd = open_dir();
 	rc = ws__manifest_load(fd, dir, &back, &err);
@@ -128,7 +128,7 @@ test_manifest(void)
 	expect_damaged("{nope}", "not valid JSON");
 	expect_damaged("{\"format\":\"other\"}", "not a warmstore manifest");
 	expect_damaged("{\"format\":\"warmstore\",\"version\":1}", "unsupported format version 1");
-	const char *head = "{\"format\":\"warmstore\",\"version\":3,\"generation\":1,"
+	const char *head = "{\"format\":\"warmstore\",\"version\":4,\"generation\":1,"
 			   "\"next_seq\":2,\"next_segment\":5,";
 	char buf[1024];
 	snprintf(buf, sizeof buf,
