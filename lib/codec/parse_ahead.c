@@ -12,7 +12,6 @@
  */
 #include "codec/codec.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,7 +78,6 @@ parse_half(void *arg)
 {
 	struct ws__ahead_half *h = arg;
 	const ws__ahead *a = h->run;
-	h->rc = WS_OK;
 	for (size_t i = h->first; i < h->end && h->rc == WS_OK; i++) {
 		const ws_line *line = &a->lines[i];
 		ws_error why;
@@ -125,18 +123,12 @@ ws__ahead_parse(ws__ahead *a, ws_error *err)
 		if (rc != WS_OK)
 			return rc;
 		h->run = a;
+		h->rc = WS_OK;
 		h->first = i == 0 ? 0 : split;
 		h->end = i == 0 ? split : a->n;
 	}
-	pthread_t helper;
-	bool threaded = split < a->n &&
-			pthread_create(&helper, NULL, parse_half, &a->half[1]) == 0;
-	parse_half(&a->half[0]);
-	if (threaded)
-		/* Joining a thread this function started cannot fail. */
-		(void)pthread_join(helper, NULL);
-	else
-		parse_half(&a->half[1]);
+	ws__run_pair(parse_half, &a->half[0],
+		     split < a->n ? &a->half[1] : NULL);
 	for (int i = 0; i < 2; i++)
 		if (a->half[i].rc != WS_OK) {
 			*err = a->half[i].err;

@@ -157,6 +157,13 @@ uint32_t ws__crc32(const void *p, size_t n);
 /* The CRC-32 of the bytes that gave crc_so_far, followed by p[0..n). */
 uint32_t ws__crc32_more(uint32_t crc_so_far, const void *p, size_t n);
 
+/*
+ * Runs fn(first) on the calling thread and fn(second) on a helper thread
+ * at once, and returns when both are done; when no thread can be had,
+ * fn(second) runs after fn(first). A NULL second is not run.
+ */
+void ws__run_pair(void *(*fn)(void *), void *first, void *second);
+
 /* qsort that accepts an empty array (qsort(NULL, 0, ...) is undefined). */
 void ws__sort(void *base, size_t n, size_t size,
 	      int (*cmp)(const void *, const void *));

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,6 +356,20 @@ ws__get_varint(const unsigned char **pp, const unsigned char *end,
 		}
 	}
 	return false;
+}
+
+void
+ws__run_pair(void *(*fn)(void *), void *first, void *second)
+{
+	pthread_t helper;
+	bool threaded = second != NULL &&
+			pthread_create(&helper, NULL, fn, second) == 0;
+	fn(first);
+	if (threaded)
+		/* Joining a thread this function started cannot fail. */
+		(void)pthread_join(helper, NULL);
+	else if (second != NULL)
+		fn(second);
 }
 
 void

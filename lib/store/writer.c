@@ -28,7 +28,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,15 +315,8 @@ write_wave(ws__writer *w, const ws_batch *b, size_t from, size_t to,
 		sh->n = bounds[i + 1] - bounds[i];
 		sh->seq = w->m.next_seq;
 	}
-	pthread_t helper;
-	bool threaded = w->shards[1].n > 0 &&
-			pthread_create(&helper, NULL, encode_shard, &w->shards[1]) == 0;
-	encode_shard(&w->shards[0]);
-	if (threaded)
-		/* Joining a thread this function started cannot fail. */
-		(void)pthread_join(helper, NULL);
-	else
-		encode_shard(&w->shards[1]);
+	ws__run_pair(encode_shard, &w->shards[0],
+		     w->shards[1].n > 0 ? &w->shards[1] : NULL);
 	ws_status rc = write_shard(w, &w->shards[0], err);
 	return rc == WS_OK ? write_shard(w, &w->shards[1], err) : rc;
 }
