@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # Debian (debootstrap --variant=minbase): bats and mandoc run the suites
 # and lint the pages, groff-base lints them too, time measures peak memory
 # (badinput.bats), gnuplot-nox draws for scripts/ws-plot (plot.bats).
-PACKAGES="build-essential autoconf automake pkg-config libcjson-dev zlib1g-dev bats mandoc time gnuplot-nox groff-base"
+PACKAGES="build-essential autoconf automake pkg-config libcjson-dev libdeflate-dev zlib1g-dev bats mandoc time gnuplot-nox groff-base"
 
 missing=
 for p in $PACKAGES; do

@@ -2,7 +2,7 @@
  * codec.h - the codec layer: the point model and batches, NDJSON in and
  * out, the line reader, and the block codec (columns, raw deflate, CRC).
  *
- * Owns: the .c files of lib/codec/. May call: the common layer and zlib.
+ * Owns: the .c files of lib/codec/. May call: the common layer and libdeflate.
  * Knows nothing of stores, files or directories: it turns bytes into
  * points and back.
  */
@@ -11,9 +11,7 @@
 
 #include "common/common.h"
 
-/* next_in of a z_stream then takes a const pointer, as the input is. */
-#define ZLIB_CONST
-#include <zlib.h>
+#include <libdeflate.h>
 
 /* --- decimal to f32 (decimal.c) ---------------------------------- */
 
@@ -172,7 +170,7 @@ int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,
  */
 #define WS_BLOCK_VERSION 4
 #define WS_BLOCK_MAX_POINTS 8192u
-#define WS_BLOCK_MAX_RAW (32u * 1024u)
+#define WS_BLOCK_MAX_RAW (64u * 1024u)
 
 /* The header fields of one block, as stored. */
 typedef struct ws_block_head {
@@ -223,6 +221,7 @@ typedef struct ws_block {
 	size_t cap_vec;
 	int64_t *ranges;       /* a tombstone's: from, to, from, to ... */
 	size_t cap_ranges;
+	struct libdeflate_decompressor *inflater; /* made on first use */
 } ws_block;
 
 /* --- vector columns as decimal integers (vec_alp.c) ---------------- */
@@ -266,8 +265,7 @@ void ws__vec_dec_free(ws_vec_dec *d);
  * vector encoder.
  */
 typedef struct ws_encoder {
-	z_stream z;
-	bool z_ready;
+	struct libdeflate_compressor *deflater; /* made on first use */
 	unsigned char *raw;
 	size_t cap_raw;
 	const float **rows;
@@ -371,13 +369,17 @@ bool ws__tombstone_head_ok(const ws_block_head *h);
 
 /* Writes a 72-byte block header with its CRC (block.c). */
 void ws__block_put_head(unsigned char *p, const ws_block_head *h);
-/* Raw deflate of enc->raw[0..raw_len) into out (block.c). */
+/*
+ * Raw deflate of enc->raw[0..raw_len) into out, when it fits in out_cap
+ * bytes: *stored is its size, or 0 when it does not fit (block.c).
+ */
 ws_status ws__deflate_raw(ws_encoder *enc, size_t raw_len, unsigned char *out,
 			  size_t out_cap, size_t *stored, ws_error *err);
-/* Inflates a block's stored payload into exactly raw_len bytes (block.c). */
-ws_status ws__inflate_payload(const ws_block_head *h,
-			      const unsigned char *stored, unsigned char *raw,
-			      const char *where, ws_error *err);
+/* Inflates a block's stored payload into exactly raw_len bytes of blk->raw
+ * (block.c). */
+ws_status ws__inflate_payload(ws_block *blk, const ws_block_head *h,
+			      const unsigned char *stored, const char *where,
+			      ws_error *err);
 
 /* --- timestamps as an output writes them (ndjson_write.c) ---------- */
 

@@ -83,19 +83,18 @@ finish_block(ws_encoder *enc, size_t raw_len, bool try_deflate,
 	     ws_block_head *head, unsigned char **out, size_t *cap,
 	     size_t *len, ws_error *err)
 {
-	size_t zbound = compressBound((uLong)raw_len);
-	size_t room = zbound > raw_len ? zbound : raw_len;
-	if (ws__grow(out, cap, WS_BLOCK_HEADER + room, 1, err) != WS_OK)
+	if (ws__grow(out, cap, WS_BLOCK_HEADER + raw_len, 1, err) != WS_OK)
 		return WS_ENOMEM;
 	unsigned char *payload = *out + WS_BLOCK_HEADER;
-	size_t stored = raw_len;
+	size_t stored = 0;
 	if (try_deflate) {
-		ws_status rc = ws__deflate_raw(enc, raw_len, payload, zbound,
-					       &stored, err);
+		/* Only a deflate smaller than the payload is kept. */
+		ws_status rc = ws__deflate_raw(enc, raw_len, payload,
+					       raw_len - 1, &stored, err);
 		if (rc != WS_OK)
 			return rc;
 	}
-	if (stored >= raw_len) {
+	if (stored == 0) {
 		memcpy(payload, enc->raw, raw_len);
 		stored = raw_len;
 	}
@@ -188,7 +187,7 @@ raw_payload(const ws_block_head *h, const unsigned char *stored,
 	if (ws__grow(&blk->raw, &blk->cap_raw, h->raw_len, 1, err) != WS_OK)
 		return WS_ENOMEM;
 	*raw = blk->raw;
-	return ws__inflate_payload(h, stored, blk->raw, where, err);
+	return ws__inflate_payload(blk, h, stored, where, err);
 }
 
 static bool

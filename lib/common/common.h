@@ -2,7 +2,7 @@
  * common.h - the bottom layer of libwarmstore: error recording, checked
  * system calls, memory growth, little-endian fields, varints, CRC-32.
  *
- * Owns: the .c files of lib/common/. May call: libc and zlib (crc32) only.
+ * Owns: the .c files of lib/common/. May call: libc and libdeflate (crc32) only.
  * Every other private header includes this one, and config.h comes first
  * here so that every module sees the same feature macros (large files, GNU
  * extensions).

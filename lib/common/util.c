@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 ws_status
 ws__write_all(int fd, const void *buf, size_t n, const char *name,
@@ -383,22 +383,15 @@ ws__sort(void *base, size_t n, size_t size,
 uint32_t
 ws__crc32(const void *p, size_t n)
 {
-	return ws__crc32_more((uint32_t)crc32(0L, Z_NULL, 0), p, n);
+	return ws__crc32_more(0, p, n);
 }
 
 uint32_t
 ws__crc32_more(uint32_t crc_so_far, const void *p, size_t n)
 {
-	/* zlib's crc32 takes a uInt length: feed large buffers in pieces. */
-	uLong crc = crc_so_far;
-	const Bytef *b = p;
-	while (n > 0) {
-		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
-		crc = crc32(crc, b, chunk);
-		b += chunk;
-		n -= chunk;
-	}
-	return (uint32_t)crc;
+	/* libdeflate's CRC-32 is zlib's (the gzip polynomial), folded with
+	 * carry-less multiplies where the CPU has them. */
+	return libdeflate_crc32(crc_so_far, p, n);
 }
 
 bool

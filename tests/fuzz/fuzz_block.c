@@ -16,7 +16,6 @@
 #include "codec/codec.h"
 
 #include <string.h>
-#include <zlib.h>
 
 #include "fuzz.h"
 

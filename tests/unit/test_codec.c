@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "same_point.h"
 #include "tap.h"
 
@@ -356,28 +358,29 @@ test_block_version(void)
 }
 
 /*
- * Uniform values of 7 significant digits, 21 points of dimension 384 (a
- * block as ws-ingest cuts them): with the column headers together the
- * whole block takes at most 1200 bytes a point (1227 with each header
- * before its column's symbols), and comes back bit for bit.
+ * Uniform values of 7 significant digits, dimension 384, as many points as
+ * ws-ingest cuts into one block (42 under the 64 KiB cap): the whole
+ * block takes at most 1198 bytes a point (1200 with the index record and
+ * the file's share of the store), and comes back bit for bit.
  */
 static uint32_t rng(void);
+
+enum { WIDE_DIM = 384, WIDE_N = WS_BLOCK_MAX_RAW / (WIDE_DIM * 4 + WS_VARINT_MAX) };
 
 static void
 test_block_wide_size(void)
 {
-	enum { N = 21, DIM = 384 };
 	ws_batch b;
 	ws__batch_init(&b);
-	static float v[N][DIM];
+	static float v[WIDE_N][WIDE_DIM];
 	char text[32];
-	for (int i = 0; i < N; i++) {
-		for (int j = 0; j < DIM; j++) {
+	for (int i = 0; i < WIDE_N; i++) {
+		for (int j = 0; j < WIDE_DIM; j++) {
 			double u = (double)(rng() % 16777216u) / 8388608.0 - 1;
 			snprintf(text, sizeof text, "%.7g", u);
 			v[i][j] = strtof(text, NULL);
 		}
-		add_point(&b, 1, 1700000000000000 + i * 1000000, v[i], DIM,
+		add_point(&b, 1, 1700000000000000 + i * 1000000, v[i], WIDE_DIM,
 			  (uint64_t)i + 1);
 	}
 	unsigned char *out = NULL;
@@ -387,18 +390,150 @@ test_block_wide_size(void)
 	ws_block_head h;
 	ws_error err;
 	ws_block blk = {0};
-	ws_status rc = ws__block_encode(&enc, &b, 0, N, 1, &out, &cap, &len, &h, &err);
+	ws_status rc =
+		ws__block_encode(&enc, &b, 0, WIDE_N, 1, &out, &cap, &len, &h, &err);
 	if (rc == WS_OK)
 		rc = ws__block_decode(&h, out + WS_BLOCK_HEADER, &blk, "t", &err);
-	TAP_CHECK(rc == WS_OK && len <= (size_t)N * 1200 &&
+	TAP_CHECK(WIDE_N == 42 && rc == WS_OK && len <= (size_t)WIDE_N * 1198 &&
 			  memcmp(blk.vec, v, sizeof v) == 0,
-		  "a 21-point block of dimension 384 takes %.1f bytes a point "
-		  "(at most 1200) and decodes bit for bit",
-		  (double)len / N);
+		  "a %d-point block of dimension 384 takes %.1f bytes a point "
+		  "(at most 1198) and decodes bit for bit",
+		  WIDE_N, (double)len / WIDE_N);
 	free(out);
 	ws__encoder_free(&enc);
 	ws__block_free(&blk);
 	ws__batch_free(&b);
+}
+
+/*
+ * The symbols part as stored is raw deflate that zlib's inflate reads
+ * (warmstore(5), Compression): libdeflate writes it, any inflate must
+ * read it. Blocks of several shapes, each inflated by zlib and compared
+ * with the symbols the encoder made.
+ */
+static bool
+zlib_inflates(const unsigned char *in, size_t n, const unsigned char *want,
+	      size_t want_len)
+{
+	unsigned char *got = malloc(want_len + 1);
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (got == NULL || inflateInit2(&z, -15) != Z_OK)
+		abort();
+	z.next_in = (unsigned char *)in;
+	z.avail_in = (uInt)n;
+	z.next_out = got;
+	z.avail_out = (uInt)want_len + 1;
+	int zrc = inflate(&z, Z_FINISH);
+	bool same = zrc == Z_STREAM_END && z.avail_in == 0 &&
+		    z.total_out == want_len && memcmp(got, want, want_len) == 0;
+	inflateEnd(&z);
+	free(got);
+	return same;
+}
+
+static void
+test_block_zlib_reads(void)
+{
+	static const uint32_t dims[] = {1, 8, 384};
+	static const size_t counts[] = {60, 200, 40};
+	size_t deflated = 0, read = 0;
+	ws_encoder enc;
+	ws__encoder_init(&enc);
+	unsigned char *out = NULL;
+	size_t cap = 0, len;
+	for (size_t k = 0; k < 3; k++) {
+		ws_batch b;
+		ws__batch_init(&b);
+		float *v = malloc(dims[k] * sizeof *v);
+		for (size_t i = 0; i < counts[k]; i++) {
+			for (uint32_t j = 0; j < dims[k]; j++)
+				v[j] = (float)(rng() % 100000u) / 100.0f;
+			add_point(&b, 5, (int64_t)i * 1000, v, dims[k], i + 1);
+		}
+		ws_block_head h;
+		ws_error err;
+		if (ws__block_encode(&enc, &b, 0, b.n, 1, &out, &cap, &len, &h,
+				     &err) != WS_OK)
+			abort();
+		const unsigned char *p = out + WS_BLOCK_HEADER, *end = out + len;
+		uint64_t slen = 0, zlen = 0;
+		ws__get_varint(&p, end, &slen);
+		ws__get_varint(&p, end, &zlen);
+		if (zlen < slen) {
+			deflated++;
+			/* enc->raw still holds the symbols part it deflated. */
+			read += zlib_inflates(p, (size_t)zlen, enc.raw, (size_t)slen);
+		}
+		free(v);
+		ws__batch_free(&b);
+	}
+	TAP_CHECK(deflated == 3 && read == 3,
+		  "zlib inflates the deflated symbols of %zu of %zu blocks",
+		  read, deflated);
+	free(out);
+	ws__encoder_free(&enc);
+}
+
+/*
+ * The batch sort against qsort on the same keys: runs of ascending keys
+ * as an interleaved feed gives them, keys repeated in later lines, and
+ * random order; the latest line of each key is kept, in key order.
+ */
+static int
+by_key_then_line(const void *pa, const void *pb)
+{
+	const ws_batch_entry *a = pa, *b = pb;
+	int c = ws__key_cmp(a->entity, a->space, a->ts, b->entity, b->space,
+			    b->ts);
+	return c != 0 ? c : (a->line > b->line) - (a->line < b->line);
+}
+
+static size_t
+reference_sort_dedup(ws_batch_entry *e, size_t n)
+{
+	qsort(e, n, sizeof *e, by_key_then_line);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i + 1 == n ||
+		    ws__key_cmp(e[i].entity, e[i].space, e[i].ts, e[i + 1].entity,
+				e[i + 1].space, e[i + 1].ts) != 0)
+			e[out++] = e[i];
+	return out;
+}
+
+static void
+test_batch_sort(void)
+{
+	const float v[] = {1};
+	for (int shape = 0; shape < 3; shape++) {
+		ws_batch b;
+		ws__batch_init(&b);
+		size_t n = 20000;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t entity = shape == 0   ? i % 100 /* 200 ticks */
+					  : shape == 1 ? rng() % 50
+						       : 7;
+			int64_t ts = shape == 0	  ? (int64_t)(i / 100)
+				     : shape == 1 ? (int64_t)(rng() % 300)
+						  : (int64_t)(n - i) / 2;
+			add_point(&b, entity, ts, v, 1, i + 1);
+			b.e[b.n - 1].space = shape == 1 ? rng() % 2 : 0;
+		}
+		ws_batch_entry *want = malloc(n * sizeof *want);
+		memcpy(want, b.e, n * sizeof *want);
+		size_t nwant = reference_sort_dedup(want, n);
+		ws__batch_sort_dedup(&b);
+		bool same = b.n == nwant;
+		for (size_t i = 0; same && i < nwant; i++)
+			same = b.e[i].line == want[i].line &&
+			       b.e[i].vec_off == want[i].vec_off;
+		TAP_CHECK(same && (shape != 0 || nwant == n) && (shape != 2 || nwant == n / 2 + 1),
+			  "batch sort, shape %d: %zu entries as qsort keeps them",
+			  shape, b.n);
+		free(want);
+		ws__batch_free(&b);
+	}
 }
 
 static void
@@ -1048,5 +1183,7 @@ main(void)
 	test_block_rows();
 	test_tombstones();
 	test_parse_ahead();
+	test_block_zlib_reads();
+	test_batch_sort();
 	return tap_done();
 }
