@@ -50,10 +50,14 @@ fast_f32(const char *tok, size_t n, float *out)
 		}
 		scale += eneg ? -e : e;
 	}
-	if (!ws__f32_exact(m, scale, out))
+	float v;
+	if (!ws__f32_exact(m, scale, &v))
 		return false;
-	if (neg)
-		*out = -*out;
+	/* The sign bit set without a branch: embeddings' signs are random. */
+	uint32_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	bits |= (uint32_t)neg << 31;
+	memcpy(out, &bits, sizeof bits);
 	return true;
 }
 

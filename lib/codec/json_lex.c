@@ -291,8 +291,7 @@ ws__json_number(ws__json *ps, const char **start, size_t *n, bool *integral)
 	const char *p = ps->p;
 	*start = p;
 	*integral = true;
-	if (p < ps->end && *p == '-')
-		p++;
+	p += p < ps->end && *p == '-'; /* no branch: random signs */
 	if (p < ps->end && *p == '0') {
 		p++;
 	} else if (p < ps->end && *p >= '1' && *p <= '9') {
