@@ -177,6 +177,177 @@ merge_runs(const ws_batch_entry *e, const uint32_t *src, uint32_t *dst,
 		dst[k++] = src[j++];
 }
 
+/*
+ * A natural merge sort of the entry numbers ix[0, n) by their entries,
+ * tmp[0, n) its scratch: merging neighbouring ascending runs ends after
+ * log2(runs) passes, and none when ix is in order already.
+ */
+static void
+merge_sort_numbers(const ws_batch_entry *e, uint32_t *ix, uint32_t *tmp,
+		   size_t n)
+{
+	if (run_end(e, ix, 0, n) >= n)
+		return;
+	uint32_t *src = ix, *dst = tmp;
+	for (;;) {
+		size_t lo = 0, runs = 0;
+		while (lo < n) {
+			size_t mid = run_end(e, src, lo, n);
+			size_t hi = mid < n ? run_end(e, src, mid, n) : n;
+			merge_runs(e, src, dst, lo, mid, hi);
+			lo = hi;
+			runs++;
+		}
+		uint32_t *t = src;
+		src = dst;
+		dst = t;
+		if (runs == 1)
+			break;
+	}
+	if (src != ix)
+		memcpy(ix, src, n * sizeof *ix);
+}
+
+/*
+ * The series of a batch, numbered in the order they first appear: an open
+ * addressing table of (entity, space), and each series' key by number.
+ */
+typedef struct series_slot {
+	uint64_t entity;
+	uint32_t space;
+	uint32_t id; /* its number + 1; 0: a free slot */
+} series_slot;
+
+typedef struct series_table {
+	series_slot *slot;
+	size_t mask;	   /* slots - 1, a power of two less one */
+	series_slot *keys; /* keys[k] is series k (id k + 1) */
+	size_t n, limit;   /* series numbered; at most limit */
+} series_table;
+
+static size_t
+series_hash(uint64_t entity, uint32_t space)
+{
+	uint64_t h = (entity ^ (uint64_t)space << 47) *
+		     UINT64_C(0x9E3779B97F4A7C15);
+	return (size_t)(h ^ h >> 29);
+}
+
+static void
+table_put(series_slot *slot, size_t mask, const series_slot *s)
+{
+	size_t i = series_hash(s->entity, s->space) & mask;
+	while (slot[i].id != 0)
+		i = (i + 1) & mask;
+	slot[i] = *s;
+}
+
+/* Twice the slots, the series in them again; false: no memory. */
+static bool
+table_grow(series_table *t)
+{
+	size_t mask = 2 * t->mask + 1;
+	series_slot *slot = calloc(mask + 1, sizeof *slot);
+	if (slot == NULL)
+		return false;
+	for (size_t k = 0; k < t->n; k++)
+		table_put(slot, mask, &t->keys[k]);
+	free(t->slot);
+	t->slot = slot;
+	t->mask = mask;
+	return true;
+}
+
+/* The number of e's series, numbering it when new; UINT32_MAX when the
+ * batch has more than limit series or memory ran out. */
+static uint32_t
+series_number(series_table *t, const ws_batch_entry *e)
+{
+	size_t i = series_hash(e->entity, e->space) & t->mask;
+	for (; t->slot[i].id != 0; i = (i + 1) & t->mask)
+		if (t->slot[i].entity == e->entity &&
+		    t->slot[i].space == e->space)
+			return t->slot[i].id - 1;
+	if (t->n == t->limit)
+		return UINT32_MAX;
+	series_slot s = {e->entity, e->space, (uint32_t)t->n + 1};
+	t->keys[t->n++] = s;
+	/* At most half the slots in use keeps the probes short. */
+	if (2 * t->n > t->mask + 1)
+		return table_grow(t) ? s.id - 1 : UINT32_MAX;
+	t->slot[i] = s;
+	return s.id - 1;
+}
+
+static int
+by_series_key(const void *pa, const void *pb)
+{
+	const series_slot *a = pa, *b = pb;
+	if (a->entity != b->entity)
+		return a->entity < b->entity ? -1 : 1;
+	return (a->space > b->space) - (a->space < b->space);
+}
+
+/*
+ * ix: the entry numbers by series in key order, each series' entries in
+ * input order (a counting sort by sid, each entry's series number); then
+ * a series whose entries are not in time order is sorted on its own, with
+ * sid as scratch. false when memory ran out.
+ */
+static bool
+place_by_series(const ws_batch_entry *e, size_t n, series_table *t,
+		uint32_t *sid, uint32_t *ix)
+{
+	uint32_t *at = calloc(t->n, sizeof *at);
+	if (at == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		at[sid[i]]++;
+	qsort(t->keys, t->n, sizeof *t->keys, by_series_key);
+	uint32_t pos = 0;
+	for (size_t k = 0; k < t->n; k++) {
+		uint32_t id = t->keys[k].id - 1, count = at[id];
+		at[id] = pos;
+		pos += count;
+	}
+	for (size_t i = 0; i < n; i++)
+		ix[at[sid[i]]++] = (uint32_t)i;
+	/* at[id] is now the end of series id, which begins where the one
+	 * before it in key order ends. */
+	size_t begin = 0;
+	for (size_t k = 0; k < t->n; k++) {
+		size_t end = at[t->keys[k].id - 1];
+		merge_sort_numbers(e, ix + begin, sid, end - begin);
+		begin = end;
+	}
+	free(at);
+	return true;
+}
+
+/*
+ * Entry numbers in key order for a batch of few series, each many times
+ * (a live feed's batch: 10,000 series of ~50 points): three passes and a
+ * table of the series, where merging an interleaved feed's runs (one a
+ * tick) reads scattered entries in log2(ticks) passes. false when the
+ * batch has too many series for that to pay (more than one in 16 entries)
+ * or memory ran out: then the caller merges.
+ */
+static bool
+group_by_series(const ws_batch_entry *e, size_t n, uint32_t *ix,
+		uint32_t *sid)
+{
+	series_table t = {.mask = 1023, .limit = n / 16 + 1};
+	t.slot = calloc(t.mask + 1, sizeof *t.slot);
+	t.keys = malloc(t.limit * sizeof *t.keys);
+	bool ok = t.slot != NULL && t.keys != NULL;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (sid[i] = series_number(&t, &e[i])) != UINT32_MAX;
+	ok = ok && place_by_series(e, n, &t, sid, ix);
+	free(t.slot);
+	free(t.keys);
+	return ok;
+}
+
 /* Moves e into the order ix gives (e'[k] = e[ix[k]]), following cycles;
  * ix is spent. */
 static void
@@ -199,13 +370,10 @@ apply_order(ws_batch_entry *e, uint32_t *ix, size_t n)
 }
 
 /*
- * A natural merge sort of entry numbers, then one pass that moves the
- * entries: a live feed's batch is a few long ascending runs (one per tick
- * of an interleaved feed), so merging neighbouring runs ends after
- * log2(runs) passes, where qsort takes log2(n) of them through a
- * comparator call and a memcpy of 48 bytes per move. Numbers, not
- * entries, are merged: the scratch is 8 bytes an entry, not 48.
- * false when the scratch could not be allocated or n does not fit.
+ * Entry numbers are sorted (by series, else by merging), then the entries
+ * move once: qsort of the entries themselves moved each 48-byte entry
+ * log2(n) times through a memcpy and a comparator call. The scratch is 8
+ * bytes an entry. false when it could not be allocated or n does not fit.
  */
 static bool
 sort_entries(ws_batch_entry *e, size_t n)
@@ -215,25 +383,13 @@ sort_entries(ws_batch_entry *e, size_t n)
 	uint32_t *ix = malloc(2 * n * sizeof *ix);
 	if (ix == NULL)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		ix[i] = (uint32_t)i;
-	uint32_t *src = ix, *dst = ix + n;
-	for (;;) {
-		size_t lo = 0, runs = 0;
-		while (lo < n) {
-			size_t mid = run_end(e, src, lo, n);
-			size_t hi = mid < n ? run_end(e, src, mid, n) : n;
-			merge_runs(e, src, dst, lo, mid, hi);
-			lo = hi;
-			runs++;
-		}
-		uint32_t *t = src;
-		src = dst;
-		dst = t;
-		if (runs == 1)
-			break;
+	uint32_t *scratch = ix + n;
+	if (!group_by_series(e, n, ix, scratch)) {
+		for (size_t i = 0; i < n; i++)
+			ix[i] = (uint32_t)i;
+		merge_sort_numbers(e, ix, scratch, n);
 	}
-	apply_order(e, src, n);
+	apply_order(e, ix, n);
 	free(ix);
 	return true;
 }
