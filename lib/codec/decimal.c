@@ -13,31 +13,39 @@
  * have at most 7 significant digits and a small exponent: those convert
  * with one exact float operation (ws__f32_exact); strtof does the rest.
  */
+/* Digits at *p appended to *m; the number of digits read. */
+static size_t
+read_digits(const char **p, const char *end, uint64_t *m)
+{
+	const char *start = *p;
+	while (*p < end && (unsigned)(**p - '0') < 10) {
+		*m = *m * 10 + (unsigned)(**p - '0');
+		(*p)++;
+	}
+	return (size_t)(*p - start);
+}
+
 static bool
 fast_f32(const char *tok, size_t n, float *out)
 {
 	const char *p = tok, *end = tok + n;
 	bool neg = *p == '-';
 	p += neg;
-	uint32_t m = 0;
-	int digits = 0, scale = 0;
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (digits > 0 || *p != '0')
-			digits++;
-		m = m * 10 + (uint32_t)(*p - '0');
-		if (digits > 7)
-			return false;
-	}
+	uint64_t m = 0;
+	/* A JSON number token (ws__json_number made it): digits, maybe a
+	 * fraction, maybe an exponent. Past 19 digits m wraps (unsigned):
+	 * such a number is left to strtof (ws__f32_exact takes m <= 2^24
+	 * only anyway). */
+	size_t digits = read_digits(&p, end, &m);
+	int scale = 0;
 	if (p < end && *p == '.') {
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (digits > 0 || *p != '0')
-				digits++;
-			m = m * 10 + (uint32_t)(*p - '0');
-			scale--;
-			if (digits > 7)
-				return false;
-		}
+		p++;
+		size_t frac = read_digits(&p, end, &m);
+		digits += frac;
+		scale = -(int)frac;
 	}
+	if (digits > 19)
+		return false;
 	if (p < end) { /* an exponent */
 		p++;
 		bool eneg = *p == '-';

@@ -476,6 +476,69 @@ test_block_zlib_reads(void)
 }
 
 /*
+ * Decimal tokens to f32 against strtof, bit for bit: random JSON numbers
+ * of 1 to 24 digits, with leading zeros in the fraction, with and without
+ * exponents, both signs; those out of f32 range must be refused.
+ */
+static size_t
+random_number_token(char *t)
+{
+	size_t n = 0;
+	if (rng() % 2)
+		t[n++] = '-';
+	unsigned int_digits = rng() % 4 == 0 ? 0 : 1 + rng() % 12;
+	if (int_digits == 0)
+		t[n++] = '0';
+	for (unsigned i = 0; i < int_digits; i++)
+		t[n++] = (char)('0' + (i == 0 ? 1 + rng() % 9 : rng() % 10));
+	if (rng() % 3) {
+		t[n++] = '.';
+		unsigned zeros = rng() % 4 == 0 ? rng() % 8 : 0;
+		unsigned frac = 1 + rng() % 12;
+		for (unsigned i = 0; i < zeros + frac; i++)
+			t[n++] = (char)(i < zeros ? '0' : '0' + rng() % 10);
+	}
+	if (rng() % 4 == 0) {
+		t[n++] = rng() % 2 ? 'e' : 'E';
+		if (rng() % 2)
+			t[n++] = rng() % 2 ? '-' : '+';
+		n += (size_t)sprintf(t + n, "%u", rng() % 50);
+	}
+	t[n] = '\0';
+	return n;
+}
+
+static void
+test_decimal_against_strtof(void)
+{
+	ws__strbuf sb = {0};
+	size_t differ = 0, refused = 0, fast = 0;
+	char t[64];
+	for (int i = 0; i < 300000; i++) {
+		size_t n = random_number_token(t);
+		float want = strtof(t, NULL), got = 0;
+		ws_error err;
+		ws_status rc = ws__decimal_to_f32(t, n, &sb, &got, &err);
+		if (isinf(want)) {
+			refused += rc == WS_EBADINPUT;
+			differ += rc != WS_EBADINPUT;
+			continue;
+		}
+		fast += n <= 10;
+		if (rc != WS_OK || memcmp(&got, &want, sizeof got) != 0) {
+			if (differ++ < 5)
+				printf("# %s: got %a, strtof %a\n", t,
+				       (double)got, (double)want);
+		}
+	}
+	TAP_CHECK(differ == 0 && refused > 100 && fast > 10000,
+		  "300,000 random decimals read as strtof reads them (%zu "
+		  "differ, %zu out of range refused)",
+		  differ, refused);
+	free(sb.str);
+}
+
+/*
  * The batch sort against qsort on the same keys: an interleaved feed of
  * 100 series (grouped by series), 100 series of keys in random order and
  * repeated in later lines (grouped, then each series sorted), one series
@@ -1190,5 +1253,6 @@ main(void)
 	test_parse_ahead();
 	test_block_zlib_reads();
 	test_batch_sort();
+	test_decimal_against_strtof();
 	return tap_done();
 }
