@@ -487,8 +487,7 @@ block_where(const ws_store *st, const ws_zone *z, ws__name *rel,
 	    char where[WS_PATH_SIZE])
 {
 	ws__data_file(z->file, rel);
-	snprintf(where, WS_PATH_SIZE, "%s/%s: offset %" PRIu64, st->path,
-		 rel->rel, z->offset);
+	ws__store_offset(where, st->path, rel->rel, z->offset);
 }
 
 ws_status

@@ -32,6 +32,9 @@ void ws__segment_file(uint64_t id, ws__name *n);
 /* "STORE/REL", the form in which messages name a store's files. */
 const char *ws__store_path(char buf[WS_PATH_SIZE], const char *store,
 			   const char *rel);
+/* "STORE/REL: offset N", the form in which messages name a block. */
+const char *ws__store_offset(char buf[WS_PATH_SIZE], const char *store,
+			     const char *rel, uint64_t offset);
 
 /* --- the manifest (manifest.c) ------------------------------------- */
 

@@ -5,8 +5,6 @@
  */
 #include "store/store.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 
 /* The end of the quarantined range of file id that starts at off, or off. */
 static uint64_t
@@ -33,8 +31,7 @@ ws__walk_next(ws_store *st, const ws_manifest *m, const ws_datafile_ref *f,
 		char where[WS_WHERE_SIZE];
 		ws__name rel;
 		ws__data_file(f->id, &rel);
-		snprintf(where, sizeof where, "%s/%s: offset %" PRIu64, st->path,
-			 rel.rel, *off);
+		ws__store_offset(where, st->path, rel.rel, *off);
 		unsigned char p[WS_BLOCK_HEADER];
 		size_t n = f->length - *off < sizeof p ? (size_t)(f->length - *off)
 						       : sizeof p;

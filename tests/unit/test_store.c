@@ -462,11 +462,50 @@ test_retention_files(void)
 	ws_store_close(st);
 }
 
+/*
+ * The names of a store's files and the "STORE/REL: offset N" form of a
+ * block, put together by hand (names.c): padding, the widest ids, and a
+ * store path too long for the buffer, which is cut, terminated.
+ */
+static void
+test_names(void)
+{
+	ws__name n;
+	ws__data_file(1, &n);
+	TAP_CHECK(strcmp(n.rel, "data/00000001.wsd") == 0 &&
+			  strcmp(n.base, "00000001.wsd") == 0,
+		  "data file 1 is data/00000001.wsd (%s)", n.rel);
+	ws__data_file(UINT32_MAX, &n);
+	TAP_CHECK(strcmp(n.rel, "data/4294967295.wsd") == 0,
+		  "the widest data file id takes all its digits (%s)", n.rel);
+	ws__segment_file(0, &n);
+	TAP_CHECK(strcmp(n.rel, "index/0000000000000000.wsi") == 0,
+		  "segment 0 is padded to 16 digits (%s)", n.rel);
+	ws__segment_file(UINT64_MAX, &n);
+	TAP_CHECK(strcmp(n.rel, "index/18446744073709551615.wsi") == 0 &&
+			  strcmp(n.base, "18446744073709551615.wsi") == 0,
+		  "the widest segment id takes all its digits (%s)", n.rel);
+	char buf[WS_PATH_SIZE];
+	ws__data_file(7, &n);
+	ws__store_offset(buf, "/tmp/st", n.rel, 1234567890123ull);
+	TAP_CHECK(strcmp(buf, "/tmp/st/data/00000007.wsd: offset 1234567890123") == 0,
+		  "a block is named STORE/REL: offset N (%s)", buf);
+	ws__store_offset(buf, "/tmp/st", n.rel, 0);
+	TAP_CHECK(strcmp(buf, "/tmp/st/data/00000007.wsd: offset 0") == 0,
+		  "offset 0 is printed (%s)", buf);
+	static char longpath[WS_PATH_SIZE + 100];
+	memset(longpath, 'a', sizeof longpath - 1);
+	ws__store_offset(buf, longpath, n.rel, 5);
+	TAP_CHECK(strlen(buf) == WS_PATH_SIZE - 1 && buf[0] == 'a',
+		  "a path longer than the buffer is cut and terminated");
+}
+
 int
 main(void)
 {
 	if (!tap_make_dir(dir, sizeof dir, "ws-unit"))
 		return 99;
+	test_names();
 	test_manifest();
 	test_segments();
 	test_line_reader();
