@@ -406,6 +406,12 @@ ws_status ws__output_records_like(ws_output *dst, const ws_output *src,
 				  ws_error *err);
 ws_status ws__output_expect_dim(ws_output *out, uint64_t entity,
 				uint32_t space, uint32_t dim, ws_error *err);
+/* Whether out writes CSV (ws_output_set_format). */
+bool ws__output_is_csv(const ws_output *out);
+
+/* How many points the caller of p printed ahead while its helper was
+ * busy (printer.c; for the tests). */
+uint64_t ws__printer_printed_ahead(const ws_printer *p);
 
 /* --- commit records (commit_record.c) ------------------------------ */
 

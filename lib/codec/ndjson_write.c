@@ -307,6 +307,12 @@ ws__output_records_like(ws_output *dst, const ws_output *src, ws_error *err)
 	return rc;
 }
 
+bool
+ws__output_is_csv(const ws_output *out)
+{
+	return out->csv != NULL;
+}
+
 ws_status
 ws__output_expect_dim(ws_output *out, uint64_t entity, uint32_t space,
 		      uint32_t dim, ws_error *err)

@@ -1234,6 +1234,70 @@ test_parse_ahead(void)
 	free(text);
 }
 
+/*
+ * The printer against ws_output_point alone: 60,000 points of 16 values
+ * (past the direct points, so the helper prints) come out byte for byte
+ * the same, and the caller printed some of them ahead while its helper
+ * was busy: filling a batch from memory is far quicker than printing one.
+ * With ends kept (ws-get) nothing is printed ahead, and the ends match.
+ */
+static void
+print_all(ws_output *out, ws_printer *pr, size_t n)
+{
+	float v[16];
+	for (size_t i = 0; i < n; i++) {
+		for (int j = 0; j < 16; j++)
+			v[j] = (float)((i * 16 + (size_t)j) % 9973) / 7.0f;
+		ws_point pt = {.entity_id = i % 7, .timestamp = (int64_t)i,
+			       .dim = 16, .vector = v};
+		ws_error err;
+		if ((pr ? ws_printer_point(pr, &pt, &err)
+			: ws_output_point(out, &pt, &err)) != WS_OK)
+			abort();
+	}
+	ws_error err;
+	if (pr != NULL && ws_printer_flush(pr, &err) != WS_OK)
+		abort();
+}
+
+static void
+test_printer_ahead(void)
+{
+	enum { N = 60000 };
+	ws_error err;
+	ws_output *alone = ws_output_new_memory(), *out = ws_output_new_memory(),
+		  *kept = ws_output_new_memory();
+	ws_printer *pr = ws_printer_new(out, &err), *pk = ws_printer_new(kept, &err);
+	if (!alone || !out || !kept || !pr || !pk)
+		abort();
+	ws_printer_keep_ends(pk);
+	print_all(alone, NULL, N);
+	print_all(out, pr, N);
+	print_all(kept, pk, N);
+	const char *a = ws_output_memory(alone, &err);
+	size_t na = ws_output_size(alone);
+	const char *b = ws_output_memory(out, &err);
+	size_t nb = ws_output_size(out);
+	const char *c = ws_output_memory(kept, &err);
+	size_t nc = ws_output_size(kept), nends;
+	const size_t *ends = ws_printer_ends(pk, &nends);
+	TAP_CHECK(na == nb && memcmp(a, b, na) == 0 &&
+			  ws__printer_printed_ahead(pr) > 0,
+		  "the printer prints what ws_output_point prints (%zu bytes), "
+		  "%llu points of %d printed ahead by the caller",
+		  nb, (unsigned long long)ws__printer_printed_ahead(pr), N);
+	TAP_CHECK(na == nc && memcmp(a, c, na) == 0 &&
+			  ws__printer_printed_ahead(pk) == 0 && nends == N &&
+			  ends[N - 1] == nc && c[ends[0] - 1] == '\n',
+		  "with ends kept nothing is printed ahead and the ends match");
+	ws_printer_free(pr);
+	ws_printer_free(pk);
+	if (ws_output_close(alone, &err) != WS_OK ||
+	    ws_output_close(out, &err) != WS_OK ||
+	    ws_output_close(kept, &err) != WS_OK)
+		abort();
+}
+
 int
 main(void)
 {
@@ -1254,5 +1318,6 @@ main(void)
 	test_block_zlib_reads();
 	test_batch_sort();
 	test_decimal_against_strtof();
+	test_printer_ahead();
 	return tap_done();
 }
