@@ -324,6 +324,30 @@ emit_column(ws_vec_enc *ve, const float *v, size_t n, unsigned e,
 	*sym = p;
 }
 
+/* Consecutive values of a column that sample whether prediction pays. */
+#define PREDICT_SAMPLE 16
+
+/*
+ * Whether differences look cheaper than the values themselves on the
+ * first pairs of the column (its integers at the exponent of order 0):
+ * values that do not follow each other (embeddings) are not planned with
+ * prediction at all, which was a third of the encoder's time on them.
+ */
+static bool
+prediction_may_pay(const ws_vec_enc *ve, size_t n)
+{
+	uint64_t plain = 0, diff = 0;
+	size_t pairs = 0;
+	for (size_t i = 1; i < n && pairs < PREDICT_SAMPLE; i++) {
+		if (!ve->base_ok[i] || !ve->base_ok[i - 1])
+			continue;
+		plain += bitlen(zz(ve->base[i]));
+		diff += bitlen(zz(ve->base[i] - ve->base[i - 1]));
+		pairs++;
+	}
+	return pairs < PREDICT_SAMPLE / 2 || diff < plain;
+}
+
 ws_status
 ws__vec_encode(ws_vec_enc *ve, const float *const *rows, size_t n,
 	       uint32_t dim, ws_error *err)
@@ -346,6 +370,8 @@ ws__vec_encode(ws_vec_enc *ve, const float *const *rows, size_t n,
 		unsigned base_e = EXP_MAX + 1;
 		unsigned e = 0;
 		for (unsigned order = 0; order <= 2 && order < n; order++) {
+			if (order == 1 && !prediction_may_pay(ve, n))
+				break;
 			if (order < 2) /* orders 1 and 2 have the same classes */
 				e = choose_exponent(ev, k, classes_of(order));
 			for (size_t i = 0; e != base_e && i < n; i++)
