@@ -336,7 +336,11 @@ static bool
 group_by_series(const ws_batch_entry *e, size_t n, uint32_t *ix,
 		uint32_t *sid)
 {
-	series_table t = {.mask = 1023, .limit = n / 16 + 1};
+	series_table t = {.mask = 15, .limit = n / 16 + 1};
+	/* Room for the limit at half load, up to 1024 slots to start with:
+	 * the sorts of one series' merged points are small and many. */
+	while (t.mask < 1023 && t.mask + 1 < 2 * t.limit)
+		t.mask = 2 * t.mask + 1;
 	t.slot = calloc(t.mask + 1, sizeof *t.slot);
 	t.keys = malloc(t.limit * sizeof *t.keys);
 	bool ok = t.slot != NULL && t.keys != NULL;
