@@ -283,9 +283,7 @@ static int
 by_series_key(const void *pa, const void *pb)
 {
 	const series_slot *a = pa, *b = pb;
-	if (a->entity != b->entity)
-		return a->entity < b->entity ? -1 : 1;
-	return (a->space > b->space) - (a->space < b->space);
+	return ws__key_cmp(a->entity, a->space, 0, b->entity, b->space, 0);
 }
 
 /*
