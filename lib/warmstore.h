@@ -206,14 +206,6 @@ WS_MUST_CHECK ws_status ws_printer_point(ws_printer *p, const ws_point *pt,
 					 ws_error *err);
 WS_MUST_CHECK ws_status ws_printer_flush(ws_printer *p, ws_error *err);
 void ws_printer_free(ws_printer *p);
-/*
- * Asked for before the first point: after a flush, ws_printer_ends gives
- * where the output stood (ws_output_size) after each point printed since
- * the start or the last ws_printer_forget_ends.
- */
-void ws_printer_keep_ends(ws_printer *p);
-const size_t *ws_printer_ends(const ws_printer *p, size_t *n);
-void ws_printer_forget_ends(ws_printer *p);
 
 /*
  * Writes the shortest decimal that reads back (strtof) to the same f32.

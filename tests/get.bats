@@ -385,12 +385,12 @@ L1S5_100='{"entity_id":1,"space_id":5,"timestamp":100,"vector":[7.5,6.5],"metada
 }
 
 @test "get: wide answers end a chunk early and still come back in input order" {
-	# Dimension 1000: a chunk holds about 2,770 answers (32 MiB of text).
+	# Dimension 1000: a chunk holds about 8,250 answers (32 MiB of values).
 	awk 'BEGIN { for (t = 1; t <= 3000; t++) {
 		printf "{\"entity_id\":1,\"timestamp\":%d,\"vector\":[%d", t, t
 		for (i = 1; i < 1000; i++) printf ",%d", i % 7
 		print "]}" } }' | ws-ingest "$S"
-	awk 'BEGIN { x = 3; for (i = 1; i <= 3000; i++) {
+	awk 'BEGIN { x = 3; for (i = 1; i <= 9000; i++) {
 		x = (x * 1103515245 + 12345) % 2147483648
 		printf "{\"entity_id\":1,\"timestamp\":%d}\n", int(x / 7) % 3000 + 1 } }' >"$T/keys"
 	ws-get "$S" <"$T/keys" | cut -c1-60 >"$T/got"

@@ -394,18 +394,8 @@ size_t ws__format_timestamp(const ws_output *out, int64_t ts, char *buf);
 size_t ws__format_timestamp_json(const ws_output *out, int64_t ts,
 				 char *buf);
 
-/* --- outputs copied into others (ndjson_write.c, csv_write.c) ------ */
+/* --- the printer's view of an output (ndjson_write.c, printer.c) --- */
 
-/*
- * For outputs whose text is copied into another one later (ws-get's
- * answers, rendered in key order, printed in input order): dst writes
- * records in src's format, and ws__output_expect_dim, called on src for
- * each copied answer, writes the header and checks the dimension there.
- */
-ws_status ws__output_records_like(ws_output *dst, const ws_output *src,
-				  ws_error *err);
-ws_status ws__output_expect_dim(ws_output *out, uint64_t entity,
-				uint32_t space, uint32_t dim, ws_error *err);
 /* Whether out writes CSV (ws_output_set_format). */
 bool ws__output_is_csv(const ws_output *out);
 

@@ -12,7 +12,6 @@
 #include <string.h>
 
 struct ws__csv {
-	bool records_only; /* header and check are the final output's */
 	bool header_done;
 	uint32_t dim;         /* of the header */
 	ws_output *meta_text; /* scratch for the metadata's JSON text */
@@ -102,14 +101,12 @@ put_key(ws_output *out, const ws_point *pt, ws_error *err)
 	return ws_output_bytes(out, line, (size_t)n, err);
 }
 
-void
-ws__csv_records_only(ws__csv *csv)
-{
-	csv->records_only = true;
-}
-
-ws_status
-ws__csv_expect(ws_output *out, ws__csv *csv, uint64_t entity,
+/*
+ * Writes the header before the first point, and refuses a point of
+ * another dimension than the header's.
+ */
+static ws_status
+csv_expect(ws_output *out, ws__csv *csv, uint64_t entity,
 	       uint32_t space, uint32_t dim, ws_error *err)
 {
 	if (!csv->header_done) {
@@ -131,10 +128,8 @@ ws_status
 ws__csv_point(ws_output *out, ws__csv *csv, const ws_point *pt,
 	      ws_error *err)
 {
-	ws_status rc = csv->records_only
-			       ? WS_OK
-			       : ws__csv_expect(out, csv, pt->entity_id,
-						pt->space_id, pt->dim, err);
+	ws_status rc = csv_expect(out, csv, pt->entity_id, pt->space_id,
+				  pt->dim, err);
 	if (rc == WS_OK)
 		rc = put_key(out, pt, err);
 	for (uint32_t i = 0; i < pt->dim && rc == WS_OK; i++) {

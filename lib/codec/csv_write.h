@@ -16,14 +16,6 @@ void ws__csv_free(ws__csv *csv);
 /* The header (before the first point) and the CSV record of pt. */
 ws_status ws__csv_point(ws_output *out, ws__csv *csv, const ws_point *pt,
 			ws_error *err);
-/*
- * Writes the header before the first point, and refuses a point of
- * another dimension than the header's.
- */
-ws_status ws__csv_expect(ws_output *out, ws__csv *csv, uint64_t entity,
-			 uint32_t space, uint32_t dim, ws_error *err);
-/* From now on only records: the points go to another output later. */
-void ws__csv_records_only(ws__csv *csv);
 
 /* Whether pt has a metadata pair: an empty object is left out. */
 bool ws__point_has_meta(const ws_point *pt);

@@ -296,30 +296,10 @@ ws_output_set_format(ws_output *out, enum ws_format format, ws_error *err)
 	return WS_OK;
 }
 
-ws_status
-ws__output_records_like(ws_output *dst, const ws_output *src, ws_error *err)
-{
-	if (src->csv == NULL)
-		return WS_OK;
-	ws_status rc = ws_output_set_format(dst, WS_FORMAT_CSV, err);
-	if (rc == WS_OK)
-		ws__csv_records_only(dst->csv);
-	return rc;
-}
-
 bool
 ws__output_is_csv(const ws_output *out)
 {
 	return out->csv != NULL;
-}
-
-ws_status
-ws__output_expect_dim(ws_output *out, uint64_t entity, uint32_t space,
-		      uint32_t dim, ws_error *err)
-{
-	return out->csv != NULL
-		       ? ws__csv_expect(out, out->csv, entity, space, dim, err)
-		       : WS_OK;
 }
 
 ws_status

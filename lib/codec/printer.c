@@ -14,8 +14,7 @@
  * does not wait: it prints its own batch into memory, a chunk at a time,
  * until the helper is free, and hands over that text and the points it
  * did not get to. The helper writes the text, then prints the rest.
- * Only for NDJSON without kept ends: CSV checks each point against its
- * header, and kept ends count bytes of the one output.
+ * Only for NDJSON: CSV checks each point against its header.
  */
 #include "codec/codec.h"
 
@@ -44,9 +43,7 @@ struct ws_printer {
 	pthread_cond_t cv; /* work_ready or quit changed */
 	ws_status rc;      /* the printing's first failure, with err */
 	ws_error err;
-	bool keep_ends;    /* see ws_printer_keep_ends */
 	uint64_t printed_ahead;
-	size_t *ends, nends, cap_ends;
 };
 
 ws_printer *
@@ -72,20 +69,6 @@ ws_printer_new(ws_output *out, ws_error *err)
 	return p;
 }
 
-/* Prints one point, and notes where the output then ends if asked to. */
-static ws_status
-print_one(ws_printer *p, const ws_point *pt, ws_error *err)
-{
-	ws_status rc = ws_output_point(p->out, pt, err);
-	if (rc != WS_OK || !p->keep_ends)
-		return rc;
-	if (ws__grow(&p->ends, &p->cap_ends, p->nends + 1, sizeof *p->ends,
-		     err) != WS_OK)
-		return WS_ENOMEM;
-	p->ends[p->nends++] = ws_output_size(p->out);
-	return WS_OK;
-}
-
 /* The text printed ahead of the helper's batch, then its points. */
 static ws_status
 print_work(ws_printer *p, ws_error *err)
@@ -100,7 +83,7 @@ print_work(ws_printer *p, ws_error *err)
 	for (size_t i = p->work_from; i < p->work.n && rc == WS_OK; i++) {
 		ws_point pt;
 		ws__batch_point(&p->work, i, &pt);
-		rc = print_one(p, &pt, err);
+		rc = ws_output_point(p->out, &pt, err);
 	}
 	return rc;
 }
@@ -184,7 +167,7 @@ static ws_status
 print_ahead(ws_printer *p, size_t *done, ws_error *err)
 {
 	*done = 0;
-	if (p->keep_ends || ws__output_is_csv(p->out) || !ahead_outputs(p))
+	if (ws__output_is_csv(p->out) || !ahead_outputs(p))
 		return WS_OK;
 	ws_status rc = WS_OK;
 	while (rc == WS_OK && *done < p->fill.n && helper_busy(p)) {
@@ -240,13 +223,13 @@ ws_printer_point(ws_printer *p, const ws_point *pt, ws_error *err)
 	    p->direct_values < DIRECT_VALUES) {
 		p->direct++;
 		p->direct_values += pt->dim;
-		return print_one(p, pt, err);
+		return ws_output_point(p->out, pt, err);
 	}
 	if (!p->started) {
 		p->started =
 			pthread_create(&p->helper, NULL, helper_main, p) == 0;
 		if (!p->started) /* no thread to be had: print here */
-			return print_one(p, pt, err);
+			return ws_output_point(p->out, pt, err);
 	}
 	ws_status rc = ws__batch_add(&p->fill, pt, 0, err);
 	if (rc == WS_OK && (p->fill.n >= BATCH_POINTS ||
@@ -262,25 +245,6 @@ ws_printer_flush(ws_printer *p, ws_error *err)
 		return WS_OK;
 	ws_status rc = p->fill.n > 0 ? hand_over(p, err) : WS_OK;
 	return rc == WS_OK ? wait_idle(p, err) : rc;
-}
-
-void
-ws_printer_keep_ends(ws_printer *p)
-{
-	p->keep_ends = true;
-}
-
-const size_t *
-ws_printer_ends(const ws_printer *p, size_t *n)
-{
-	*n = p->nends;
-	return p->ends;
-}
-
-void
-ws_printer_forget_ends(ws_printer *p)
-{
-	p->nends = 0;
 }
 
 /* A memory output emptied and closed: that writes nothing anywhere. */
@@ -314,6 +278,5 @@ ws_printer_free(ws_printer *p)
 	ws__batch_free(&p->work);
 	close_memory(p->ahead);
 	close_memory(p->work_text);
-	free(p->ends);
 	free(p);
 }

@@ -5,8 +5,9 @@
  * Keys come in any order, and answering them in that order would inflate
  * a block again for every key that lands in it. Keys are taken in chunks,
  * looked up in key order (consecutive keys of one block then reuse the
- * block the store decoded last), and the answers are printed in input
- * order. Memory is bounded by the chunk, not by the input. When the input
+ * block the store decoded last), their answers held as values, and then
+ * printed in input order. Memory is bounded by the chunk, not by the
+ * input. When the input
  * pauses, the keys so far are answered at once, so that a program that
  * writes a key and waits for its answer is served; each chunk is answered
  * from the state committed when it is answered.
@@ -18,36 +19,38 @@
 #include <string.h>
 
 /*
- * A chunk ends at 65536 keys or when its answers would pass about 32 MiB
- * of text (a point takes some 12 bytes a value): as many keys as that
+ * A chunk ends at 65536 keys or when its answers would hold about 32 MiB
+ * (a point takes 4 bytes a value, and its metadata): as many keys as that
  * allows meet in one chunk, and each block they share is decoded once
- * (10,000 keys of dimension 8 are one chunk, of dimension 384 two).
+ * (10,000 keys of dimension 384 are one chunk). The answers are held as
+ * values, not text, which takes a third of the memory a printed value does.
  */
 #define CHUNK_KEYS 65536
-#define CHUNK_TEXT (32u * 1024u * 1024u)
-#define ANSWER_BYTES(dim) (96u + 12u * (size_t)(dim))
+#define CHUNK_HELD (32u * 1024u * 1024u)
+#define ANSWER_HELD(dim) (64u + 4u * (size_t)(dim))
 
-/* One key of a chunk and where its answer sits in the chunk's text. */
+/* One key of a chunk and where its answer is held. */
 typedef struct pending_key {
 	uint64_t entity;
 	int64_t ts;
 	uint32_t space;
-	uint32_t dim; /* of the answer, for a CSV header */
+	uint32_t dim;
 	bool found;
-	size_t seq; /* its answer is the chunk's seq-th point printed */
+	size_t at; /* the answer's values, then its metadata, in held */
+	size_t meta_len;
 } pending_key;
 
 typedef struct lookup {
 	ws_store *st;
 	const ws_lookup_opts *o;
 	ws_lookup_stats *stats;
-	ws_output *out;  /* where answers go, in input order */
-	ws_output *text; /* the chunk's answers, in key order */
-	ws_printer *pr;  /* prints them into text */
+	ws_printer *pr; /* prints the answers to out, in input order */
 	pending_key *keys;
 	pending_key **order; /* the keys, sorted by key */
 	size_t n, cap_keys, cap_order;
-	size_t text_due; /* what the chunk's answers will take, about */
+	unsigned char *held; /* the chunk's answers */
+	size_t held_len, cap_held;
+	size_t held_due; /* what the chunk's answers will take, about */
 } lookup;
 
 static int
@@ -59,55 +62,82 @@ by_key(const void *pa, const void *pb)
 			   b->ts);
 }
 
-/* Answers the keys of the chunk and prints them in input order. */
+/* Keeps the answer of k: its values (4-byte aligned), then its metadata. */
 static ws_status
-answer_chunk(lookup *lk, ws_error *err)
+hold(lookup *lk, pending_key *k, const ws_point *pt, ws_error *err)
+{
+	size_t at = (lk->held_len + 3) & ~(size_t)3;
+	size_t vec = (size_t)pt->dim * sizeof *pt->vector;
+	if (ws__grow(&lk->held, &lk->cap_held, at + vec + pt->meta_len, 1,
+		     err) != WS_OK)
+		return WS_ENOMEM;
+	memcpy(lk->held + at, pt->vector, vec);
+	if (pt->meta_len > 0)
+		memcpy(lk->held + at + vec, pt->meta, pt->meta_len);
+	k->at = at;
+	k->dim = pt->dim;
+	k->meta_len = pt->meta_len;
+	lk->held_len = at + vec + pt->meta_len;
+	return WS_OK;
+}
+
+/* The held answer of k as a point. */
+static ws_point
+held_point(const lookup *lk, const pending_key *k)
+{
+	const unsigned char *p = lk->held + k->at;
+	return (ws_point){.entity_id = k->entity,
+			  .space_id = k->space,
+			  .timestamp = k->ts,
+			  .dim = k->dim,
+			  .vector = (const float *)(const void *)p,
+			  .meta = p + (size_t)k->dim * sizeof(float),
+			  .meta_len = k->meta_len};
+}
+
+/* Looks the keys of the chunk up in key order, holding the answers. */
+static ws_status
+find_answers(lookup *lk, ws_error *err)
 {
 	for (size_t i = 0; i < lk->n; i++)
 		lk->order[i] = &lk->keys[i];
 	ws__sort(lk->order, lk->n, sizeof *lk->order, by_key);
-	/* The printer is idle: the last chunk ended with a flush. */
-	ws_output_memory_reset(lk->text);
-	ws_printer_forget_ends(lk->pr);
+	lk->held_len = 0;
 	/* A long-running ws-get (a coprocess) answers from the latest commit. */
 	ws_status rc = ws__store_refresh(lk->st, err);
-	size_t printed = 0;
 	for (size_t i = 0; i < lk->n && rc == WS_OK; i++) {
 		pending_key *k = lk->order[i];
 		ws_point pt;
 		rc = ws_store_get(lk->st, k->entity, k->space, k->ts, &pt, err);
 		k->found = rc == WS_OK;
-		if (rc == WS_NOTFOUND) {
+		if (rc == WS_NOTFOUND)
 			rc = WS_OK;
-			continue;
-		}
-		k->seq = printed++;
-		k->dim = pt.dim;
-		if (rc == WS_OK)
-			rc = ws_printer_point(lk->pr, &pt, err);
+		else if (rc == WS_OK)
+			rc = hold(lk, k, &pt, err);
 	}
-	if (rc == WS_OK)
-		rc = ws_printer_flush(lk->pr, err);
-	size_t nends;
-	const size_t *ends = ws_printer_ends(lk->pr, &nends);
-	const char *text = rc == WS_OK ? ws_output_memory(lk->text, err) : NULL;
-	for (size_t i = 0; text != NULL && i < lk->n && rc == WS_OK; i++) {
+	return rc;
+}
+
+/* Answers the keys of the chunk and prints them in input order. */
+static ws_status
+answer_chunk(lookup *lk, ws_error *err)
+{
+	ws_status rc = find_answers(lk, err);
+	for (size_t i = 0; i < lk->n && rc == WS_OK; i++) {
 		const pending_key *k = &lk->keys[i];
 		if (k->found) {
-			size_t off = k->seq > 0 ? ends[k->seq - 1] : 0;
+			ws_point pt = held_point(lk, k);
 			lk->stats->found++;
-			rc = ws__output_expect_dim(lk->out, k->entity, k->space,
-						   k->dim, err);
-			if (rc == WS_OK)
-				rc = ws_output_bytes(lk->out, text + off,
-						     ends[k->seq] - off, err);
+			rc = ws_printer_point(lk->pr, &pt, err);
 		} else {
 			lk->stats->missing++;
 		}
 	}
+	if (rc == WS_OK)
+		rc = ws_printer_flush(lk->pr, err);
 	lk->n = 0;
-	lk->text_due = 0;
-	return text == NULL && rc == WS_OK ? WS_ENOMEM : rc;
+	lk->held_due = 0;
+	return rc;
 }
 
 /* Parses one key line into the chunk, or reports it as bad. */
@@ -145,8 +175,8 @@ take_line(lookup *lk, const ws_line *line, ws_point_buf *pb, ws_error *err)
 					  .space = key.space_id,
 					  .ts = key.timestamp};
 	lk->stats->keys++;
-	lk->text_due += ANSWER_BYTES(ws__manifest_dim(&lk->st->man, key.space_id));
-	return lk->n == CHUNK_KEYS || lk->text_due >= CHUNK_TEXT
+	lk->held_due += ANSWER_HELD(ws__manifest_dim(&lk->st->man, key.space_id));
+	return lk->n == CHUNK_KEYS || lk->held_due >= CHUNK_HELD
 		       ? answer_chunk(lk, err)
 		       : WS_OK;
 }
@@ -160,20 +190,12 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 	ws_line_reader *in = ws_line_reader_new(fd, o->source, 0);
 	ws_point_buf *pb = ws_point_buf_new();
 	ws_status rc = WS_OK;
-	if (lk == NULL || in == NULL || pb == NULL ||
-	    (lk->text = ws_output_new_memory()) == NULL)
+	if (lk == NULL || in == NULL || pb == NULL)
 		rc = ws__err(err, WS_ENOMEM, "out of memory");
-	if (rc == WS_OK && (lk->pr = ws_printer_new(lk->text, err)) == NULL)
+	if (rc == WS_OK && (lk->pr = ws_printer_new(out, err)) == NULL)
 		rc = WS_ENOMEM;
-	if (rc == WS_OK)
-		ws_printer_keep_ends(lk->pr);
-	if (rc == WS_OK)
-		rc = ws__output_records_like(lk->text, out, err);
 	if (rc == WS_OK) {
-		/* The answers go through text: it writes times as out does. */
-		ws_output_set_time_format(lk->text, ws_output_time_format(out));
-		*lk = (lookup){.st = st, .o = o, .stats = stats, .out = out,
-			       .text = lk->text, .pr = lk->pr};
+		*lk = (lookup){.st = st, .o = o, .stats = stats, .pr = lk->pr};
 		ws_line line;
 		while (rc == WS_OK) {
 			/* Input that pauses (a coprocess) gets its answers now. */
@@ -187,14 +209,11 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 		if (rc == WS_NOTFOUND)
 			rc = answer_chunk(lk, err);
 	}
-	if (lk != NULL)
-		ws_printer_free(lk->pr); /* before its output goes */
-	if (lk != NULL && ws_output_close(lk->text, rc == WS_OK ? err : NULL) !=
-				  WS_OK && rc == WS_OK)
-		rc = WS_ENOMEM;
 	if (lk != NULL) {
+		ws_printer_free(lk->pr);
 		free(lk->keys);
 		free(lk->order);
+		free(lk->held);
 	}
 	free(lk);
 	ws_line_reader_free(in);

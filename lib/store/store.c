@@ -526,6 +526,7 @@ ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 	if ((rc = ws__pread_exact(fd, st->iobuf, z->bytes, (off_t)z->offset,
 				  fname, err)) != WS_OK)
 		return rc;
+	st->blocks_read++;
 	ws_block_head h;
 	if ((rc = ws__block_parse_head(st->iobuf, &h, where, err)) != WS_OK)
 		return rc;

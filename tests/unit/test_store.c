@@ -315,6 +315,79 @@ test_store_api(void)
 	ws_store_close(st);
 }
 
+/* An open file in the test directory holding text. */
+static int
+file_with(const char *name, const char *text, size_t len)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w+");
+	if (f == NULL || fwrite(text, 1, len, f) != len || fflush(f) != 0)
+		abort();
+	int fd = dup(fileno(f));
+	fclose(f);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		abort();
+	return fd;
+}
+
+/*
+ * 8,000 keys of dimension 384 over the two blocks of one series: one
+ * chunk of ws_lookup_fd (answers held as values, 1.6 KB each), so each
+ * block is read once, not once per chunk.
+ */
+static void
+test_lookup_chunk(void)
+{
+	enum { DIM = 384, POINTS = 84, KEYS = 8000 };
+	char path[512];
+	snprintf(path, sizeof path, "%s/wide", dir);
+	ws_store *st;
+	ws_error err;
+	if (ws_store_open(path, WS_OPEN_WRITE, &st, &err) != WS_OK)
+		abort();
+	size_t cap = (size_t)POINTS * (DIM * 4 + 64), len = 0;
+	char *text = malloc(cap);
+	for (int t = 0; t < POINTS; t++) {
+		len += (size_t)sprintf(text + len,
+				       "{\"entity_id\":1,\"timestamp\":%d,\"vector\":[%d",
+				       t, t);
+		for (int j = 1; j < DIM; j++)
+			len += (size_t)sprintf(text + len, ",%d", j % 7);
+		len += (size_t)sprintf(text + len, "]}\n");
+	}
+	int fd = file_with("wide.ndjson", text, len);
+	ws_ingest_opts io;
+	ws_ingest_opts_init(&io);
+	ws_ingest_stats is;
+	ws_status rc = ws_ingest_fd(st, fd, "wide", &io, &is, &err);
+	close(fd);
+	free(text);
+	TAP_CHECK(rc == WS_OK && st->man.generation == 1, "wide points committed");
+	char *keys = malloc((size_t)KEYS * 48);
+	len = 0;
+	for (int i = 0; i < KEYS; i++)
+		len += (size_t)sprintf(keys + len,
+				       "{\"entity_id\":1,\"timestamp\":%d}\n",
+				       (i * 37) % POINTS);
+	fd = file_with("keys.ndjson", keys, len);
+	free(keys);
+	int null_fd = open("/dev/null", O_WRONLY);
+	ws_output *out = ws_output_new(null_fd, "/dev/null");
+	ws_lookup_opts lo = {.source = "keys"};
+	ws_lookup_stats ls;
+	uint64_t before = st->blocks_read;
+	rc = ws_lookup_fd(st, fd, &lo, out, &ls, &err);
+	TAP_CHECK(rc == WS_OK && ls.found == KEYS && st->blocks_read - before == 2,
+		  "%d wide keys over 2 blocks read each block once (%llu reads)",
+		  KEYS, (unsigned long long)(st->blocks_read - before));
+	if (ws_output_close(out, &err) != WS_OK)
+		abort();
+	close(null_fd);
+	close(fd);
+	ws_store_close(st);
+}
+
 /* The timestamps a range over series (1, 0) returns, as a string. */
 static void
 range_of(ws_store *st, bool reverse, char *buf, size_t n)
@@ -510,6 +583,7 @@ main(void)
 	test_segments();
 	test_line_reader();
 	test_store_api();
+	test_lookup_chunk();
 	test_hiding();
 	test_retention_files();
 	return tap_done_in(dir);
