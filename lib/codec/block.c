@@ -272,8 +272,6 @@ ws__block_parse_head(const unsigned char *p, ws_block_head *h,
 static ws_status
 reserve_columns(ws_block *blk, const ws_block_head *h, ws_error *err)
 {
-	if (ws__grow(&blk->raw, &blk->cap_raw, h->raw_len, 1, err) != WS_OK)
-		return WS_ENOMEM;
 	if (h->count > blk->cap_points) {
 		size_t c = blk->cap_points;
 		if (ws__grow(&blk->ts, &c, h->count, sizeof(int64_t), err) !=
@@ -368,15 +366,16 @@ ws__inflate_payload(ws_block *blk, const ws_block_head *h,
 }
 
 /*
- * The stored payload into raw: the symbols part inflated (or copied) and
- * the raw part behind it; *sym_len is the symbols part's length.
+ * The symbols part of the stored payload into blk->raw, inflated or
+ * copied (*sym_len bytes); *rest is the raw part, left where it is
+ * stored: the vector decoder reads its exceptions and low bits there,
+ * which saves copying most of a wide block.
  */
 static ws_status
 unpack_payload(ws_block *blk, const ws_block_head *h,
-	       const unsigned char *stored, size_t *sym_len, const char *where,
-	       ws_error *err)
+	       const unsigned char *stored, size_t *sym_len,
+	       const unsigned char **rest, const char *where, ws_error *err)
 {
-	unsigned char *raw = blk->raw;
 	const unsigned char *p = stored, *end = stored + h->stored_len;
 	uint64_t slen, zlen;
 	if (!ws__get_varint(&p, end, &slen) || !ws__get_varint(&p, end, &zlen) ||
@@ -384,16 +383,20 @@ unpack_payload(ws_block *blk, const ws_block_head *h,
 	    h->raw_len - slen != (uint64_t)(end - p) - zlen)
 		return ws__err(err, WS_ECORRUPT, "%s: bad block payload frame",
 			       where);
+	/* At least a byte: a zero-length part still has an address. */
+	if (ws__grow(&blk->raw, &blk->cap_raw, slen ? (size_t)slen : 1, 1,
+		     err) != WS_OK)
+		return WS_ENOMEM;
 	if (zlen == slen) {
-		memcpy(raw, p, slen);
+		memcpy(blk->raw, p, slen);
 	} else {
 		ws_status rc =
-			inflate_exactly(blk, p, zlen, raw, slen, where, err);
+			inflate_exactly(blk, p, zlen, blk->raw, slen, where, err);
 		if (rc != WS_OK)
 			return rc;
 	}
-	memcpy(raw + slen, p + zlen, h->raw_len - slen);
 	*sym_len = slen;
+	*rest = p + zlen;
 	return WS_OK;
 }
 
@@ -412,13 +415,15 @@ ws__block_open(const ws_block_head *h, const unsigned char *stored,
 	if (rc != WS_OK)
 		return rc;
 	size_t sym_len = 0;
-	if ((rc = unpack_payload(blk, h, stored, &sym_len, where, err)) != WS_OK)
+	const unsigned char *rest = NULL;
+	if ((rc = unpack_payload(blk, h, stored, &sym_len, &rest, where,
+				 err)) != WS_OK)
 		return rc;
 	const unsigned char *p = blk->raw, *end = blk->raw + sym_len;
 	if ((rc = decode_times(blk, &p, end, where, err)) != WS_OK ||
 	    (rc = decode_meta(blk, &p, end, where, err)) != WS_OK)
 		return rc;
-	rc = ws__vec_dec_open(&blk->dec, &p, end, end, h->raw_len - sym_len,
+	rc = ws__vec_dec_open(&blk->dec, &p, end, rest, h->raw_len - sym_len,
 			      h->count, h->dim, err);
 	if (rc == WS_ECORRUPT || (rc == WS_OK && p != end))
 		return ws__err(err, WS_ECORRUPT, "%s: bad vector column", where);
@@ -459,6 +464,7 @@ ws__block_free(ws_block *blk)
 	free(blk->vec);
 	free(blk->meta_off);
 	free(blk->raw);
+	free(blk->stored);
 	free(blk->ranges);
 	libdeflate_free_decompressor(blk->inflater);
 	ws__vec_dec_free(&blk->dec);

@@ -216,8 +216,9 @@ typedef struct ws_block {
 	ws_vec_dec dec;        /* the vectors, in raw */
 	uint32_t *meta_off;    /* count + 1 offsets into meta */
 	unsigned char *meta;
-	unsigned char *raw;    /* scratch: the inflated payload */
-	size_t cap_points, cap_raw;
+	unsigned char *raw;    /* scratch: the symbols part, inflated */
+	unsigned char *stored; /* the block as ws__store_read_block read it */
+	size_t cap_points, cap_raw, cap_stored;
 	size_t cap_vec;
 	int64_t *ranges;       /* a tombstone's: from, to, from, to ... */
 	size_t cap_ranges;
@@ -293,7 +294,9 @@ ws_status ws__block_decode(const ws_block_head *h,
 			   const char *where, ws_error *err);
 /*
  * The same without the vectors (no rows decoded yet): ws__block_rows then
- * decodes the rows a reader needs.
+ * decodes the rows a reader needs, from the raw part in stored, which
+ * must stay as it is until then (ws__store_read_block reads into
+ * blk->stored for that).
  */
 ws_status ws__block_open(const ws_block_head *h, const unsigned char *stored,
 			 ws_block *blk, const char *where, ws_error *err);

@@ -55,7 +55,6 @@ ws_store_close(ws_store *st)
 	close_data_fds(st);
 	ws__manifest_free(&st->man);
 	ws__cursor_free(st->get_cursor);
-	free(st->iobuf);
 	if (st->dirfd >= 0)
 		ws__close(st->dirfd);
 	if (st->datadirfd >= 0)
@@ -519,19 +518,19 @@ ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 	ws_status rc = ws__store_data_fd(st, z->file, &fd, err);
 	if (rc != WS_OK)
 		return rc;
-	if (ws__grow(&st->iobuf, &st->cap_iobuf, z->bytes, 1, err) != WS_OK)
+	if (ws__grow(&blk->stored, &blk->cap_stored, z->bytes, 1, err) != WS_OK)
 		return WS_ENOMEM;
 	char fname[WS_PATH_SIZE];
 	ws__store_path(fname, st->path, rel.rel);
-	if ((rc = ws__pread_exact(fd, st->iobuf, z->bytes, (off_t)z->offset,
+	if ((rc = ws__pread_exact(fd, blk->stored, z->bytes, (off_t)z->offset,
 				  fname, err)) != WS_OK)
 		return rc;
 	st->blocks_read++;
 	ws_block_head h;
-	if ((rc = ws__block_parse_head(st->iobuf, &h, where, err)) != WS_OK)
+	if ((rc = ws__block_parse_head(blk->stored, &h, where, err)) != WS_OK)
 		return rc;
 	if (!head_matches_zone(&h, z))
 		return ws__err(err, WS_ECORRUPT,
 			       "%s: block does not match its index record", where);
-	return ws__block_open(&h, st->iobuf + WS_BLOCK_HEADER, blk, where, err);
+	return ws__block_open(&h, blk->stored + WS_BLOCK_HEADER, blk, where, err);
 }

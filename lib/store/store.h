@@ -295,9 +295,7 @@ struct ws_store {
 	 * not reused (see cursor.c). */
 	uint64_t snapshot;
 	ws_cursor *get_cursor; /* kept across ws_store_get calls */
-	unsigned char *iobuf; /* a block as read from disk */
 	uint64_t blocks_read; /* by ws__store_read_block, for the tests */
-	size_t cap_iobuf;
 	/*
 	 * The MANIFEST as opened before the last load, held open so that its
 	 * inode number cannot be given to a later MANIFEST: a MANIFEST with
