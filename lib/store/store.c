@@ -518,6 +518,9 @@ ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 	ws_status rc = ws__store_data_fd(st, z->file, &fd, err);
 	if (rc != WS_OK)
 		return rc;
+	/* The block's old bytes go now: nothing may decode rows from them. */
+	blk->dec.ready = false;
+	blk->vec_lo = blk->vec_hi = 0;
 	if (ws__grow(&blk->stored, &blk->cap_stored, z->bytes, 1, err) != WS_OK)
 		return WS_ENOMEM;
 	char fname[WS_PATH_SIZE];
