@@ -388,6 +388,46 @@ test_lookup_chunk(void)
 	ws_store_close(st);
 }
 
+/*
+ * A block whose next read fails (the file ends early) gives no rows
+ * from the bytes that read left behind: its decoder points into them.
+ */
+static void
+test_failed_reread(void)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/reread", dir);
+	ws_store *st;
+	ws_error err;
+	ws_ingest_stats is;
+	if (ws_store_open(path, WS_OPEN_WRITE, &st, &err) != WS_OK ||
+	    ingest_text(st,
+			"{\"entity_id\":1,\"timestamp\":1,\"vector\":[1,2]}\n"
+			"{\"entity_id\":2,\"timestamp\":1,\"vector\":[3,4]}\n",
+			&is, &err) != WS_OK ||
+	    st->nsegs != 1 || st->segs[0].records != 2)
+		abort();
+	ws_zone a, b;
+	if (ws__segment_record(&st->segs[0], 0, &a, path, &err) != WS_OK ||
+	    ws__segment_record(&st->segs[0], 1, &b, path, &err) != WS_OK)
+		abort();
+	const ws_zone *first = a.offset < b.offset ? &a : &b;
+	const ws_zone *second = a.offset < b.offset ? &b : &a;
+	ws_block blk = {0};
+	ws_status read1 = ws__store_read_block(st, first, &blk, &err);
+	char data[600];
+	snprintf(data, sizeof data, "%s/data/00000001.wsd", path);
+	if (truncate(data, (off_t)second->offset) != 0)
+		abort();
+	ws_status read2 = ws__store_read_block(st, second, &blk, &err);
+	ws_status rows = ws__block_rows(&blk, 0, 1, "reread", &err);
+	TAP_CHECK(read1 == WS_OK && read2 != WS_OK && rows == WS_ECORRUPT,
+		  "after a failed read a block decodes no rows (%d, %d, %d)",
+		  read1, read2, rows);
+	ws__block_free(&blk);
+	ws_store_close(st);
+}
+
 /* The timestamps a range over series (1, 0) returns, as a string. */
 static void
 range_of(ws_store *st, bool reverse, char *buf, size_t n)
@@ -584,6 +624,7 @@ main(void)
 	test_line_reader();
 	test_store_api();
 	test_lookup_chunk();
+	test_failed_reread();
 	test_hiding();
 	test_retention_files();
 	return tap_done_in(dir);
