@@ -7,7 +7,10 @@
  * looked up in key order (consecutive keys of one block then reuse the
  * block the store decoded last), their answers held as values, and then
  * printed in input order. Memory is bounded by the chunk, not by the
- * input. When the input
+ * input. A chunk of many keys is looked up on two threads, each taking
+ * half of the keys in key order with a cursor of its own: a get's work
+ * is reading, checking and decoding blocks, which share nothing but the
+ * store's read-only snapshot. When the input
  * pauses, the keys so far are answered at once, so that a program that
  * writes a key and waits for its answer is served; each chunk is answered
  * from the state committed when it is answered.
@@ -28,6 +31,12 @@
 #define CHUNK_KEYS 65536
 #define CHUNK_HELD (32u * 1024u * 1024u)
 #define ANSWER_HELD(dim) (64u + 4u * (size_t)(dim))
+/*
+ * Fewer keys than this are looked up on one thread: starting one takes
+ * about as long as a few gets, and a coprocess that asks for one key at
+ * a time waits for each answer.
+ */
+#define SHARED_MIN_KEYS 64
 
 /* One key of a chunk and where its answer is held. */
 typedef struct pending_key {
@@ -36,9 +45,23 @@ typedef struct pending_key {
 	uint32_t space;
 	uint32_t dim;
 	bool found;
+	unsigned char half; /* of the lookup that found it */
 	size_t at; /* the answer's values, then its metadata, in held */
 	size_t meta_len;
 } pending_key;
+
+struct lookup;
+
+/* One thread's share of a chunk: keys [from, to) of the key order. */
+typedef struct lookup_half {
+	struct lookup *lk;
+	ws_cursor *cur; /* kept across chunks, with its decoded blocks */
+	size_t from, to;
+	unsigned char *held; /* the answers it found */
+	size_t held_len, cap_held;
+	ws_status rc;
+	ws_error err;
+} lookup_half;
 
 typedef struct lookup {
 	ws_store *st;
@@ -48,8 +71,7 @@ typedef struct lookup {
 	pending_key *keys;
 	pending_key **order; /* the keys, sorted by key */
 	size_t n, cap_keys, cap_order;
-	unsigned char *held; /* the chunk's answers */
-	size_t held_len, cap_held;
+	lookup_half half[2];
 	size_t held_due; /* what the chunk's answers will take, about */
 } lookup;
 
@@ -64,20 +86,21 @@ by_key(const void *pa, const void *pb)
 
 /* Keeps the answer of k: its values (4-byte aligned), then its metadata. */
 static ws_status
-hold(lookup *lk, pending_key *k, const ws_point *pt, ws_error *err)
+hold(lookup_half *h, pending_key *k, const ws_point *pt, ws_error *err)
 {
-	size_t at = (lk->held_len + 3) & ~(size_t)3;
+	size_t at = (h->held_len + 3) & ~(size_t)3;
 	size_t vec = (size_t)pt->dim * sizeof *pt->vector;
-	if (ws__grow(&lk->held, &lk->cap_held, at + vec + pt->meta_len, 1,
-		     err) != WS_OK)
+	if (ws__grow(&h->held, &h->cap_held, at + vec + pt->meta_len, 1, err) !=
+	    WS_OK)
 		return WS_ENOMEM;
-	memcpy(lk->held + at, pt->vector, vec);
+	memcpy(h->held + at, pt->vector, vec);
 	if (pt->meta_len > 0)
-		memcpy(lk->held + at + vec, pt->meta, pt->meta_len);
+		memcpy(h->held + at + vec, pt->meta, pt->meta_len);
+	k->half = (unsigned char)(h - h->lk->half);
 	k->at = at;
 	k->dim = pt->dim;
 	k->meta_len = pt->meta_len;
-	lk->held_len = at + vec + pt->meta_len;
+	h->held_len = at + vec + pt->meta_len;
 	return WS_OK;
 }
 
@@ -85,7 +108,7 @@ hold(lookup *lk, pending_key *k, const ws_point *pt, ws_error *err)
 static ws_point
 held_point(const lookup *lk, const pending_key *k)
 {
-	const unsigned char *p = lk->held + k->at;
+	const unsigned char *p = lk->half[k->half].held + k->at;
 	return (ws_point){.entity_id = k->entity,
 			  .space_id = k->space,
 			  .timestamp = k->ts,
@@ -95,27 +118,80 @@ held_point(const lookup *lk, const pending_key *k)
 			  .meta_len = k->meta_len};
 }
 
-/* Looks the keys of the chunk up in key order, holding the answers. */
+/* Looks up the keys of one half, in key order (a thread's body). */
+static void *
+find_half(void *arg)
+{
+	lookup_half *h = arg;
+	const lookup *lk = h->lk;
+	h->held_len = 0;
+	h->rc = h->cur == NULL ? ws__cursor_new(lk->st, 1, &h->cur, &h->err)
+			       : WS_OK;
+	for (size_t i = h->from; i < h->to && h->rc == WS_OK; i++) {
+		pending_key *k = lk->order[i];
+		ws_point pt;
+		ws_status rc = ws__get(h->cur, k->entity, k->space, k->ts, &pt,
+				       &h->err);
+		k->found = rc == WS_OK;
+		if (rc == WS_OK)
+			rc = hold(h, k, &pt, &h->err);
+		h->rc = rc == WS_NOTFOUND ? WS_OK : rc;
+	}
+	return NULL;
+}
+
+static bool
+same_series(const pending_key *a, const pending_key *b)
+{
+	return a->entity == b->entity && a->space == b->space;
+}
+
+/*
+ * Where the second thread's keys start: the series boundary nearest the
+ * middle of the key order, if one lies in its middle half, so that no
+ * block is read by both; else the middle (one block may be read twice).
+ */
+static size_t
+split_point(const lookup *lk)
+{
+	size_t mid = lk->n / 2, reach = lk->n / 4;
+	for (size_t d = 0; d <= reach; d++) {
+		if (!same_series(lk->order[mid + d - 1], lk->order[mid + d]))
+			return mid + d;
+		if (d < mid && !same_series(lk->order[mid - d - 1],
+					    lk->order[mid - d]))
+			return mid - d;
+	}
+	return mid;
+}
+
+/*
+ * Looks the keys of the chunk up in key order, holding the answers: on
+ * two threads when the keys are many and the store allows it.
+ */
 static ws_status
 find_answers(lookup *lk, ws_error *err)
 {
 	for (size_t i = 0; i < lk->n; i++)
 		lk->order[i] = &lk->keys[i];
 	ws__sort(lk->order, lk->n, sizeof *lk->order, by_key);
-	lk->held_len = 0;
 	/* A long-running ws-get (a coprocess) answers from the latest commit. */
 	ws_status rc = ws__store_refresh(lk->st, err);
-	for (size_t i = 0; i < lk->n && rc == WS_OK; i++) {
-		pending_key *k = lk->order[i];
-		ws_point pt;
-		rc = ws_store_get(lk->st, k->entity, k->space, k->ts, &pt, err);
-		k->found = rc == WS_OK;
-		if (rc == WS_NOTFOUND)
-			rc = WS_OK;
-		else if (rc == WS_OK)
-			rc = hold(lk, k, &pt, err);
-	}
-	return rc;
+	if (rc != WS_OK)
+		return rc;
+	bool shared = lk->n >= SHARED_MIN_KEYS && ws__store_reads_shared(lk->st);
+	size_t split = shared ? split_point(lk) : lk->n;
+	lk->half[0].from = 0;
+	lk->half[0].to = lk->half[1].from = split;
+	lk->half[1].to = lk->n;
+	ws__run_pair(find_half, &lk->half[0], shared ? &lk->half[1] : NULL);
+	/* The first error in key order is the one told. */
+	for (int i = 0; i < 2; i++)
+		if (lk->half[i].rc != WS_OK) {
+			*err = lk->half[i].err;
+			return lk->half[i].rc;
+		}
+	return WS_OK;
 }
 
 /* Answers the keys of the chunk and prints them in input order. */
@@ -196,6 +272,8 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 		rc = WS_ENOMEM;
 	if (rc == WS_OK) {
 		*lk = (lookup){.st = st, .o = o, .stats = stats, .pr = lk->pr};
+		for (int i = 0; i < 2; i++)
+			lk->half[i].lk = lk;
 		ws_line line;
 		while (rc == WS_OK) {
 			/* Input that pauses (a coprocess) gets its answers now. */
@@ -213,7 +291,10 @@ ws_lookup_fd(ws_store *st, int fd, const ws_lookup_opts *o, ws_output *out,
 		ws_printer_free(lk->pr);
 		free(lk->keys);
 		free(lk->order);
-		free(lk->held);
+		for (int i = 0; i < 2; i++) {
+			ws__cursor_free(lk->half[i].cur);
+			free(lk->half[i].held);
+		}
 	}
 	free(lk);
 	ws_line_reader_free(in);

@@ -48,9 +48,18 @@ ws_cursor_free(ws_cursor *c)
 	ws__cursor_free(c);
 }
 
+/* An exact lookup is a range of one timestamp, on cursor c. */
+ws_status
+ws__get(ws_cursor *c, uint64_t entity, uint32_t space, int64_t ts,
+	ws_point *out, ws_error *err)
+{
+	ws_status rc = ws__cursor_series(c, entity, space, ts, ts, err);
+	return rc == WS_OK ? ws__cursor_next(c, out, err) : rc;
+}
+
 /*
- * An exact lookup is a range of one timestamp. The store keeps one
- * cursor for them, so that a run of lookups reuses its decoded blocks.
+ * The store keeps one cursor for exact lookups, so that a run of them
+ * reuses its decoded blocks.
  */
 ws_status
 ws_store_get(ws_store *st, uint64_t entity, uint32_t space, int64_t ts,
@@ -59,8 +68,6 @@ ws_store_get(ws_store *st, uint64_t entity, uint32_t space, int64_t ts,
 	ws_status rc = WS_OK;
 	if (st->get_cursor == NULL)
 		rc = ws__cursor_new(st, 1, &st->get_cursor, err);
-	if (rc == WS_OK)
-		rc = ws__cursor_series(st->get_cursor, entity, space, ts, ts,
-				       err);
-	return rc == WS_OK ? ws__cursor_next(st->get_cursor, out, err) : rc;
+	return rc == WS_OK ? ws__get(st->get_cursor, entity, space, ts, out, err)
+			   : rc;
 }

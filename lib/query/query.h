@@ -11,4 +11,11 @@
 
 #include "store/store.h"
 
+/*
+ * The newest write of one key, read with cursor c (whose decoded blocks
+ * the next lookup reuses); WS_NOTFOUND when there is none.
+ */
+ws_status ws__get(ws_cursor *c, uint64_t entity, uint32_t space, int64_t ts,
+		  ws_point *out, ws_error *err);
+
 #endif

@@ -145,7 +145,7 @@ ws__segment_close(ws_segment *seg)
 	if (seg->map != NULL)
 		munmap((void *)seg->map, seg->map_len);
 	seg->map = NULL;
-	free(seg->verified);
+	free((void *)seg->verified);
 	seg->verified = NULL;
 }
 

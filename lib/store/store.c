@@ -473,6 +473,12 @@ ws__store_data_fd(ws_store *st, uint32_t id, int *fd, ws_error *err)
 		       st->path, WS_MANIFEST, id);
 }
 
+bool
+ws__store_reads_shared(const ws_store *st)
+{
+	return st->open_data == st->ndata_fds;
+}
+
 static bool
 head_matches_zone(const ws_block_head *h, const ws_zone *z)
 {

@@ -169,9 +169,10 @@ typedef struct ws_segment {
 	/*
 	 * One bit per record whose CRC has been checked: every binary search
 	 * passes through the same few records, and checking them once, not
-	 * once per lookup, takes a third off a run of many gets.
+	 * once per lookup, takes a third off a run of many gets. Atomic: the
+	 * lookups of ws-get run on two threads (ws__store_reads_shared).
 	 */
-	uint64_t *verified;
+	_Atomic uint64_t *verified;
 	ws__name name; /* for messages, after "STORE/" */
 } ws_segment;
 
@@ -295,7 +296,8 @@ struct ws_store {
 	 * not reused (see cursor.c). */
 	uint64_t snapshot;
 	ws_cursor *get_cursor; /* kept across ws_store_get calls */
-	uint64_t blocks_read; /* by ws__store_read_block, for the tests */
+	/* By ws__store_read_block, for the tests; atomic as verified is. */
+	_Atomic uint64_t blocks_read;
 	/*
 	 * The MANIFEST as opened before the last load, held open so that its
 	 * inode number cannot be given to a later MANIFEST: a MANIFEST with
@@ -339,6 +341,13 @@ ws_status ws__store_data_fd(ws_store *st, uint32_t id, int *fd,
  */
 ws_status ws__store_read_block(ws_store *st, const ws_zone *z, ws_block *blk,
 			       ws_error *err);
+/*
+ * Whether two threads may read blocks of the snapshot at once, each with
+ * its own cursor: when every data file is open, ws__store_read_block
+ * opens and closes none, and what else it and the cursors touch of st is
+ * read only or atomic.
+ */
+bool ws__store_reads_shared(const ws_store *st);
 /* Decodes the vectors of rows [lo, hi) of a block read from zone z. */
 ws_status ws__store_block_rows(const ws_store *st, const ws_zone *z,
 			       ws_block *blk, size_t lo, size_t hi,
