@@ -438,6 +438,23 @@ low_bits(const ws_vec_dec *d, uint64_t bit, unsigned s)
 	return s ? (w >> (bit % 8)) & (~0ull >> (64 - s)) : 0;
 }
 
+/*
+ * The exceptions among n symbols. They are rare (a value that is not a
+ * short decimal), so memchr, which scans a vector register at a time,
+ * hops from one to the next faster than a byte loop counts them.
+ */
+static size_t
+count_exceptions(const unsigned char *sym, size_t n)
+{
+	size_t count = 0;
+	const unsigned char *end = sym + n, *p = sym;
+	while (p < end && (p = memchr(p, EXCEPTION, (size_t)(end - p))) != NULL) {
+		count++;
+		p++;
+	}
+	return count;
+}
+
 /* One decoded integer as a value; false if it cannot be one an encoder made. */
 static bool
 put_value(int64_t x, unsigned e, float *out)
@@ -471,11 +488,10 @@ open_column(ws_vec_dec *d, ws_vec_col *c, const unsigned char *hdr,
 			return false;
 		*exc += z & 1;
 	}
-	size_t count = d->n - order, nexc = 0;
+	size_t count = d->n - order;
 	if ((size_t)(d->sym_end - p) < count)
 		return false;
-	for (size_t i = 0; i < count; i++)
-		nexc += p[i] == EXCEPTION;
+	size_t nexc = count_exceptions(p, count);
 	*exc += nexc;
 	*bit += (uint64_t)(count - nexc) * s;
 	*pp = p + count;
@@ -604,9 +620,7 @@ decode_column(const ws_vec_dec *d, ws_vec_col *col, uint32_t j, size_t lo,
 	unsigned cls;
 	if (c->order == 0 && i < lo) {
 		/* Without prediction a row stands alone: pass over them. */
-		size_t nexc = 0;
-		for (size_t r = 0; r < lo - i; r++)
-			nexc += c->sym[r] == EXCEPTION;
+		size_t nexc = count_exceptions(c->sym, lo - i);
 		c->sym += lo - i;
 		c->exc += nexc;
 		c->bit += (uint64_t)(lo - i - nexc) * c->s;
