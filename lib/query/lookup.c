@@ -184,6 +184,7 @@ find_answers(lookup *lk, ws_error *err)
 	lk->half[0].from = 0;
 	lk->half[0].to = lk->half[1].from = split;
 	lk->half[1].to = lk->n;
+	lk->half[1].rc = WS_OK; /* when it does not run */
 	ws__run_pair(find_half, &lk->half[0], shared ? &lk->half[1] : NULL);
 	/* The first error in key order is the one told. */
 	for (int i = 0; i < 2; i++)
