@@ -5,7 +5,7 @@
  * Keys come in any order, and answering them in that order would inflate
  * a block again for every key that lands in it. Keys are taken in chunks,
  * looked up in key order (consecutive keys of one block then reuse the
- * block the store decoded last), their answers held as values, and then
+ * block their cursor decoded last), their answers held as values, and then
  * printed in input order. Memory is bounded by the chunk, not by the
  * input. A chunk of many keys is looked up on two threads, each taking
  * half of the keys in key order with a cursor of its own: a get's work
