@@ -71,24 +71,12 @@ ws__json_bad(ws__json *ps, const char *what)
 		       "invalid JSON: %s at column %zu", what, column(ps));
 }
 
-static bool
-is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-void
-ws__json_skip_ws(ws__json *ps)
-{
-	while (ps->p < ps->end && is_ws(*ps->p))
-		ps->p++;
-}
 
 bool
 ws_line_is_blank(const char *line, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (!is_ws(line[i]))
+		if (!ws__json_is_ws(line[i]))
 			return false;
 	return true;
 }

@@ -40,7 +40,20 @@ const char *ws__shown_key(const char *key, size_t len,
 ws_status ws__json_check_bytes(const char *line, size_t len, ws_error *err);
 /* "invalid JSON: what at column N" (or "unexpected end of line"). */
 ws_status ws__json_bad(ws__json *ps, const char *what);
-void ws__json_skip_ws(ws__json *ps);
+
+static inline bool
+ws__json_is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Inline: it comes between any two tokens, mostly to find no space. */
+static inline void
+ws__json_skip_ws(ws__json *ps)
+{
+	while (ps->p < ps->end && ws__json_is_ws(*ps->p))
+		ps->p++;
+}
 /*
  * Decodes the string at ps->p (on its opening quote) into ps->sb,
  * appending; *off and *len locate it there.
@@ -70,5 +83,12 @@ ws_status ws__json_key(ws__json *ps, size_t *koff, size_t *klen);
  */
 ws_status ws__decimal_to_f32(const char *tok, size_t n, ws__strbuf *scratch,
 			     float *out, ws_error *err);
+/*
+ * The number at ps->p, when it is a plain decimal (no exponent, at most
+ * 19 digits) that converts exactly: its f32 in *out, ps->p past it, true.
+ * False, with nothing moved, leaves it to ws__json_number and
+ * ws__decimal_to_f32, which give the same value or the reason it is bad.
+ */
+bool ws__json_f32_fast(ws__json *ps, float *out);
 
 #endif

@@ -114,6 +114,33 @@ not_vector(parser *ps)
 	return bad(ps, "field \"%s\" must be an array of numbers", "vector");
 }
 
+/*
+ * Value n of the vector at ps->js.p, or why there is none: the general
+ * path, for what ws__json_f32_fast does not take.
+ */
+static ws_status
+vector_value(parser *ps, size_t n)
+{
+	if (ps->js.p >= ps->js.end)
+		return ws__json_bad(&ps->js, "");
+	if (!ws__json_starts_number(*ps->js.p)) {
+		if (ws__json_value_at(&ps->js, "\"[{tfn"))
+			return not_vector(ps);
+		return ws__json_bad(&ps->js, "unexpected character");
+	}
+	if (n == WS_MAX_DIM)
+		return ws__err(ps->js.err, WS_EBADINPUT,
+			       "vector has more than %u values", WS_MAX_DIM);
+	const char *tok;
+	size_t len;
+	bool integral;
+	ws_status rc = ws__json_number(&ps->js, &tok, &len, &integral);
+	if (rc == WS_OK)
+		rc = ws__grow(&ps->buf->vec, &ps->buf->capvec, n + 1,
+			      sizeof(float), ps->js.err);
+	return rc == WS_OK ? to_f32(ps, tok, len, n, &ps->buf->vec[n]) : rc;
+}
+
 static ws_status
 parse_vector(parser *ps, uint32_t *dim)
 {
@@ -130,30 +157,18 @@ parse_vector(parser *ps, uint32_t *dim)
 	}
 	for (;;) {
 		ws__json_skip_ws(&ps->js);
-		if (ps->js.p >= ps->js.end)
-			return ws__json_bad(&ps->js, "");
-		if (!ws__json_starts_number(*ps->js.p)) {
-			if (ws__json_value_at(&ps->js, "\"[{tfn"))
-				return not_vector(ps);
-			return ws__json_bad(&ps->js, "unexpected character");
-		}
-		if (n == WS_MAX_DIM)
-			return ws__err(ps->js.err, WS_EBADINPUT,
-				       "vector has more than %u values",
-				       WS_MAX_DIM);
-		const char *tok;
-		size_t len;
-		bool integral;
-		ws_status rc = ws__json_number(&ps->js, &tok, &len, &integral);
-		if (rc == WS_OK)
-			rc = ws__grow(&ps->buf->vec, &ps->buf->capvec, n + 1,
-				      sizeof(float), ps->js.err);
-		if (rc == WS_OK)
-			rc = to_f32(ps, tok, len, n, &ps->buf->vec[n]);
-		if (rc != WS_OK)
+		ws_status rc;
+		if (n < ps->buf->capvec && n < WS_MAX_DIM &&
+		    ws__json_f32_fast(&ps->js, &ps->buf->vec[n]))
+			rc = WS_OK;
+		else if ((rc = vector_value(ps, n)) != WS_OK)
 			return rc;
 		n++;
 		bool more;
+		if (ps->js.p < ps->js.end && *ps->js.p == ',') {
+			ps->js.p++; /* the usual case, without a call */
+			continue;
+		}
 		if ((rc = ws__json_next_or_close(&ps->js, ']', &more)) != WS_OK)
 			return rc;
 		if (!more) {

@@ -94,9 +94,18 @@ ws_status ws__subdir_error(int dirfd, const char *store, const char *sub,
 
 void *ws__malloc(size_t n, ws_error *err);
 void *ws__realloc(void *p, size_t n, ws_error *err);
-/* Grows *p (holding *cap elements of size sz) to at least want elements. */
-ws_status ws__grow(void *pp, size_t *cap, size_t want, size_t sz,
-		   ws_error *err);
+ws_status ws__grow_slow(void *pp, size_t *cap, size_t want, size_t sz,
+			ws_error *err);
+/*
+ * Grows *p (holding *cap elements of size sz) to at least want elements.
+ * Inline: the parser and the encoders ask for every value, and it is
+ * almost always already there.
+ */
+static inline ws_status
+ws__grow(void *pp, size_t *cap, size_t want, size_t sz, ws_error *err)
+{
+	return want <= *cap ? WS_OK : ws__grow_slow(pp, cap, want, sz, err);
+}
 
 /*
  * Little-endian fixed-width fields of the on-disk formats. Inline: the

@@ -254,10 +254,8 @@ ws__realloc(void *p, size_t n, ws_error *err)
 }
 
 ws_status
-ws__grow(void *pp, size_t *cap, size_t want, size_t sz, ws_error *err)
+ws__grow_slow(void *pp, size_t *cap, size_t want, size_t sz, ws_error *err)
 {
-	if (want <= *cap)
-		return WS_OK;
 	size_t ncap = *cap ? *cap : 16;
 	while (ncap < want) {
 		if (ncap > SIZE_MAX / 2 / sz)

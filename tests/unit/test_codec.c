@@ -539,6 +539,86 @@ test_decimal_against_strtof(void)
 }
 
 /*
+ * The one-pass vector value (ws__json_f32_fast) against the general path
+ * (ws__json_number, then ws__decimal_to_f32): random numbers and random
+ * strings of number characters, each followed by what may come after a
+ * value or by nothing (the buffer ends there, so that a read past it is
+ * an AddressSanitizer report). Whatever it takes must be a valid token
+ * whose value is the general path's, bit for bit, with the position past
+ * it; whatever it leaves must leave the position alone.
+ */
+static size_t
+random_number_chars(char *t)
+{
+	static const char alphabet[] = "0123456789000.-+eE";
+	size_t n = 1 + rng() % 26;
+	for (size_t i = 0; i < n; i++)
+		t[i] = alphabet[rng() % (sizeof alphabet - 1)];
+	t[n] = '\0';
+	return n;
+}
+
+/* Whether the fast path agreed with the general path on text[0..n). */
+static bool
+fast_agrees(const char *text, size_t n, bool *taken)
+{
+	char *buf = malloc(n ? n : 1);
+	if (buf == NULL)
+		abort();
+	memcpy(buf, text, n);
+	ws__strbuf sb = {0};
+	ws_error err;
+	ws__json fast = {buf, buf, buf + n, &sb, &err}, slow = fast;
+	float got, want;
+	*taken = ws__json_f32_fast(&fast, &got);
+	bool ok = !*taken && fast.p == buf;
+	if (*taken) {
+		const char *tok;
+		size_t len;
+		bool integral;
+		ok = n > 0 && ws__json_starts_number(*buf) &&
+		     ws__json_number(&slow, &tok, &len, &integral) == WS_OK &&
+		     ws__decimal_to_f32(tok, len, &sb, &want, &err) == WS_OK &&
+		     memcmp(&got, &want, sizeof got) == 0 && fast.p == slow.p;
+	}
+	free(sb.str);
+	free(buf);
+	return ok;
+}
+
+static void
+test_f32_fast(void)
+{
+	static const char *const after[] = {"", ",", "]", " ,", "e5", "E-1",
+					    "x", ".", "-", "0", ",0.5]"};
+	static const char *const edges[] = {
+		"0", "-0", "-0.0", "01", "-01", "00.5", "0.", "-", ".5", "1.e5",
+		"12345678", "123456789", "0.12345678", "-0.012345678",
+		"1234567890123456789", "12345678901234567890",
+		"0.0000000000000000001", "16777216", "16777217", "0.1e1"};
+	size_t differ = 0, taken_n = 0, cases = 0;
+	char t[96];
+	for (size_t i = 0; i < 400000; i++) {
+		size_t n;
+		if (i < 20 * 11)
+			n = (size_t)sprintf(t, "%s", edges[i / 11]);
+		else
+			n = i % 2 ? random_number_token(t) : random_number_chars(t);
+		const char *tail = after[i % 11];
+		n += (size_t)sprintf(t + n, "%s", tail);
+		bool taken;
+		cases++;
+		if (!fast_agrees(t, n, &taken) && differ++ < 5)
+			printf("# differs: \"%s\"\n", t);
+		taken_n += taken;
+	}
+	TAP_CHECK(differ == 0 && taken_n > cases / 5,
+		  "the one-pass vector value agrees with the general path on "
+		  "%zu texts (%zu taken, %zu differ)",
+		  cases, taken_n, differ);
+}
+
+/*
  * The batch sort against qsort on the same keys: an interleaved feed of
  * 100 series (grouped by series), 100 series of keys in random order and
  * repeated in later lines (grouped, then each series sorted), one series
@@ -1306,6 +1386,7 @@ main(void)
 	test_block_zlib_reads();
 	test_batch_sort();
 	test_decimal_against_strtof();
+	test_f32_fast();
 	test_printer_ahead();
 	return tap_done();
 }
