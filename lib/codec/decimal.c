@@ -111,7 +111,7 @@ static const uint64_t pow10_u64[9] = {1,      10,      100,      1000,     10000
  * Digits at *p into *m (*count of them so far); false past 19, where m
  * could wrap.
  */
-static bool
+static inline bool
 digit_run(const char **p, const char *end, uint64_t *m, unsigned *count)
 {
 	while (end - *p >= 8) {
@@ -131,6 +131,25 @@ digit_run(const char **p, const char *end, uint64_t *m, unsigned *count)
 			return false;
 		*m = *m * 10 + (unsigned)(**p - '0');
 	}
+	return true;
+}
+
+bool
+ws__json_int_fast(ws__json *ps, bool *neg, uint64_t *magnitude)
+{
+	const char *p = ps->p, *end = ps->end;
+	*neg = p < end && *p == '-';
+	p += *neg;
+	uint64_t m = 0;
+	unsigned digits = 0;
+	if (p >= end || (unsigned)(*p - '0') >= 10 ||
+	    (*p == '0' && end - p > 1 && (unsigned)(p[1] - '0') < 10) ||
+	    !digit_run(&p, end, &m, &digits))
+		return false;
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return false;
+	*magnitude = m;
+	ps->p = p;
 	return true;
 }
 

@@ -234,7 +234,8 @@ ws__json_string(ws__json *ps, size_t *off, size_t *len)
 {
 	ps->p++;
 	*off = ps->sb->n;
-	ws_status rc = str_put(ps, "", 0);
+	ws_status rc = WS_OK;
+	/* Each round puts its run, the empty one too: str ends with a NUL. */
 	while (rc == WS_OK) {
 		const char *run = ps->p;
 		while (ps->p < ps->end && *ps->p != '"' && *ps->p != '\\' &&

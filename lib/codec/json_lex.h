@@ -90,5 +90,11 @@ ws_status ws__decimal_to_f32(const char *tok, size_t n, ws__strbuf *scratch,
  * ws__decimal_to_f32, which give the same value or the reason it is bad.
  */
 bool ws__json_f32_fast(ws__json *ps, float *out);
+/*
+ * The integer at ps->p, when it is one of at most 19 digits: its sign and
+ * magnitude, ps->p past it, true. False, with nothing moved, leaves it to
+ * ws__json_number (fractions, exponents, 20 digits, bad tokens).
+ */
+bool ws__json_int_fast(ws__json *ps, bool *neg, uint64_t *magnitude);
 
 #endif

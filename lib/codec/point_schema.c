@@ -59,6 +59,24 @@ ws_point_buf_free(ws_point_buf *buf)
 
 enum int_kind { INT_U64, INT_U32, INT_I64 };
 
+/* -mag or mag as the kind holds it, if it does. */
+static bool
+int_in_range(enum int_kind kind, bool neg, uint64_t mag, uint64_t *u,
+	     int64_t *i)
+{
+	if (kind == INT_I64) {
+		if (mag > (uint64_t)INT64_MAX + neg)
+			return false;
+		/* -2^63 has no positive twin: negate one less. */
+		*i = neg && mag > 0 ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
+		return true;
+	}
+	if ((neg && mag != 0) || (kind == INT_U32 && mag > UINT32_MAX))
+		return false;
+	*u = mag;
+	return true;
+}
+
 static ws_status
 parse_int_field(parser *ps, const char *name, enum int_kind kind,
 		uint64_t *u, int64_t *i)
@@ -71,26 +89,21 @@ parse_int_field(parser *ps, const char *name, enum int_kind kind,
 			return bad(ps, "field \"%s\" must be an integer", name);
 		return ws__json_bad(&ps->js, "unexpected character");
 	}
-	const char *tok;
-	size_t n;
-	bool integral;
-	ws_status rc = ws__json_number(&ps->js, &tok, &n, &integral);
-	if (rc != WS_OK)
-		return rc;
-	if (!integral)
-		return bad(ps, "field \"%s\" must be an integer", name);
-	bool ok;
-	if (kind == INT_I64) {
-		ok = ws_parse_i64(tok, n, i);
-	} else {
-		bool neg = tok[0] == '-';
-		ok = ws_parse_u64(tok + neg, n - neg, u);
-		if (ok && neg && *u != 0)
-			ok = false;
-		if (ok && kind == INT_U32 && *u > UINT32_MAX)
-			ok = false;
+	bool neg, ok = true;
+	uint64_t mag;
+	if (!ws__json_int_fast(&ps->js, &neg, &mag)) {
+		const char *tok;
+		size_t n;
+		bool integral;
+		ws_status rc = ws__json_number(&ps->js, &tok, &n, &integral);
+		if (rc != WS_OK)
+			return rc;
+		if (!integral)
+			return bad(ps, "field \"%s\" must be an integer", name);
+		neg = tok[0] == '-';
+		ok = ws_parse_u64(tok + neg, n - neg, &mag);
 	}
-	if (!ok)
+	if (!ok || !int_in_range(kind, neg, mag, u, i))
 		return ws__err(ps->js.err, WS_EBADINPUT,
 			       "field \"%s\" out of range (%s)", name,
 			       ranges[kind]);
@@ -296,17 +309,18 @@ enum field {
 static enum field
 field_of(const char *key, size_t len)
 {
+	/* The lengths are kept: every line names its fields. */
 	static const struct {
 		const char *name;
+		size_t len;
 		enum field f;
-	} names[] = {{"entity_id", F_ENTITY},
-		     {"space_id", F_SPACE},
-		     {"timestamp", F_TIMESTAMP},
-		     {"vector", F_VECTOR},
-		     {"metadata", F_METADATA}};
+	} names[] = {{"entity_id", 9, F_ENTITY},
+		     {"space_id", 8, F_SPACE},
+		     {"timestamp", 9, F_TIMESTAMP},
+		     {"vector", 6, F_VECTOR},
+		     {"metadata", 8, F_METADATA}};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i].name) == len &&
-		    memcmp(names[i].name, key, len) == 0)
+		if (names[i].len == len && memcmp(names[i].name, key, len) == 0)
 			return names[i].f;
 	return 0;
 }

@@ -5,8 +5,11 @@
  * printed with the output code and parsed again: the second parse must
  * give the same point, and printing it again the same bytes (the output
  * of any reader must feed ws-ingest unchanged, warmstore(5), "The point").
+ * The input read as a vector value must also give what the general
+ * number path gives (fast_f32.h).
  */
 #include "codec/codec.h"
+#include "fast_f32.h"
 #include "same_point.h"
 
 #include <string.h>
@@ -81,6 +84,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      &err);
 	FUZZ_CHECK(rc == WS_OK || rc == WS_EBADINPUT);
 	(void)ws_line_is_blank(line, size);
+	bool taken;
+	FUZZ_CHECK(fast_f32_agrees((const char *)data, size, &taken));
 	if (rc == WS_OK) {
 		/* Every point is a key too, with the same key fields. */
 		FUZZ_CHECK(krc == WS_OK);

@@ -5,6 +5,7 @@
 #include "codec/codec.h"
 #include "codec/json_lex.h"
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include <zlib.h>
 
+#include "fast_f32.h"
 #include "same_point.h"
 #include "tap.h"
 
@@ -539,13 +541,9 @@ test_decimal_against_strtof(void)
 }
 
 /*
- * The one-pass vector value (ws__json_f32_fast) against the general path
- * (ws__json_number, then ws__decimal_to_f32): random numbers and random
- * strings of number characters, each followed by what may come after a
- * value or by nothing (the buffer ends there, so that a read past it is
- * an AddressSanitizer report). Whatever it takes must be a valid token
- * whose value is the general path's, bit for bit, with the position past
- * it; whatever it leaves must leave the position alone.
+ * The one-pass vector value against the general path (fast_f32.h):
+ * random numbers and random strings of number characters, each followed
+ * by what may come after a value or by nothing.
  */
 static size_t
 random_number_chars(char *t)
@@ -556,34 +554,6 @@ random_number_chars(char *t)
 		t[i] = alphabet[rng() % (sizeof alphabet - 1)];
 	t[n] = '\0';
 	return n;
-}
-
-/* Whether the fast path agreed with the general path on text[0..n). */
-static bool
-fast_agrees(const char *text, size_t n, bool *taken)
-{
-	char *buf = malloc(n ? n : 1);
-	if (buf == NULL)
-		abort();
-	memcpy(buf, text, n);
-	ws__strbuf sb = {0};
-	ws_error err;
-	ws__json fast = {buf, buf, buf + n, &sb, &err}, slow = fast;
-	float got, want;
-	*taken = ws__json_f32_fast(&fast, &got);
-	bool ok = !*taken && fast.p == buf;
-	if (*taken) {
-		const char *tok;
-		size_t len;
-		bool integral;
-		ok = n > 0 && ws__json_starts_number(*buf) &&
-		     ws__json_number(&slow, &tok, &len, &integral) == WS_OK &&
-		     ws__decimal_to_f32(tok, len, &sb, &want, &err) == WS_OK &&
-		     memcmp(&got, &want, sizeof got) == 0 && fast.p == slow.p;
-	}
-	free(sb.str);
-	free(buf);
-	return ok;
 }
 
 static void
@@ -608,7 +578,7 @@ test_f32_fast(void)
 		n += (size_t)sprintf(t + n, "%s", tail);
 		bool taken;
 		cases++;
-		if (!fast_agrees(t, n, &taken) && differ++ < 5)
+		if (!fast_f32_agrees(t, n, &taken) && differ++ < 5)
 			printf("# differs: \"%s\"\n", t);
 		taken_n += taken;
 	}
@@ -616,6 +586,76 @@ test_f32_fast(void)
 		  "the one-pass vector value agrees with the general path on "
 		  "%zu texts (%zu taken, %zu differ)",
 		  cases, taken_n, differ);
+}
+
+/*
+ * Integer fields against strtoull: random tokens of 1 to 21 digits, both
+ * signs, leading zeros (invalid JSON), around the edges of each field's
+ * range, in each of the three integer fields; a line parses exactly when
+ * the token is a JSON integer that the field's range holds, to that value.
+ */
+static size_t
+random_int_token(char *t, bool *json, bool *neg, uint64_t *mag, bool *fits)
+{
+	static const char *const edges[] = {
+		"0", "9223372036854775807", "9223372036854775808",
+		"18446744073709551615", "18446744073709551616", "4294967295",
+		"4294967296", "1234567890123456789", "12345678901234567890"};
+	size_t n = 0;
+	*neg = rng() % 3 == 0;
+	if (*neg)
+		t[n++] = '-';
+	if (rng() % 4 == 0) {
+		n += (size_t)sprintf(t + n, "%s", edges[rng() % 9]);
+	} else {
+		unsigned digits = 1 + rng() % 21;
+		for (unsigned i = 0; i < digits; i++)
+			t[n++] = (char)('0' + rng() % 10);
+		t[n] = '\0';
+	}
+	const char *d = t + *neg;
+	*json = d[0] != '0' || d[1] == '\0';
+	errno = 0;
+	*mag = strtoull(d, NULL, 10);
+	*fits = errno == 0;
+	return n;
+}
+
+static void
+test_int_fields(void)
+{
+	size_t differ = 0, good = 0;
+	char t[32], line[128];
+	for (int i = 0; i < 60000; i++) {
+		bool json, neg, fits;
+		uint64_t mag;
+		random_int_token(t, &json, &neg, &mag, &fits);
+		unsigned f = (unsigned)i % 3;
+		snprintf(line, sizeof line,
+			 "{\"entity_id\":%s,\"space_id\":%s,\"timestamp\":%s,"
+			 "\"vector\":[1]}",
+			 f == 0 ? t : "5", f == 1 ? t : "6", f == 2 ? t : "7");
+		bool want = json && fits &&
+			    (f == 2 ? mag <= (uint64_t)INT64_MAX + neg
+				    : (!neg || mag == 0) &&
+					      (f == 0 || mag <= UINT32_MAX));
+		ws_point pt;
+		ws_error err;
+		bool got = parse(line, &pt, &err) == WS_OK;
+		bool same = got == want;
+		if (same && got)
+			same = f == 0   ? pt.entity_id == mag
+			       : f == 1 ? pt.space_id == mag
+					: (uint64_t)pt.timestamp ==
+						  (neg ? 0 - mag : mag);
+		good += got;
+		if (!same && differ++ < 5)
+			printf("# %s: got %d (%s)\n", line, got, err.msg);
+	}
+	TAP_CHECK(differ == 0 && good > 10000,
+		  "60,000 random integer fields parse as strtoull reads them "
+		  "(%zu good, %zu differ)",
+		  good, differ);
 }
 
 /*
@@ -1387,6 +1427,7 @@ main(void)
 	test_batch_sort();
 	test_decimal_against_strtof();
 	test_f32_fast();
+	test_int_fields();
 	test_printer_ahead();
 	return tap_done();
 }
