@@ -12,69 +12,13 @@
  * Decimal to f32, correctly rounded. Most sensor and embedding values
  * have at most 7 significant digits and a small exponent: those convert
  * with one exact float operation (ws__f32_exact); strtof does the rest.
- */
-/* Digits at *p appended to *m; the number of digits read. */
-static size_t
-read_digits(const char **p, const char *end, uint64_t *m)
-{
-	const char *start = *p;
-	while (*p < end && (unsigned)(**p - '0') < 10) {
-		*m = *m * 10 + (unsigned)(**p - '0');
-		(*p)++;
-	}
-	return (size_t)(*p - start);
-}
-
-static bool
-fast_f32(const char *tok, size_t n, float *out)
-{
-	const char *p = tok, *end = tok + n;
-	bool neg = *p == '-';
-	p += neg;
-	uint64_t m = 0;
-	/* A JSON number token (ws__json_number made it): digits, maybe a
-	 * fraction, maybe an exponent. Past 19 digits m wraps (unsigned):
-	 * such a number is left to strtof (ws__f32_exact takes m <= 2^24
-	 * only anyway). */
-	size_t digits = read_digits(&p, end, &m);
-	int scale = 0;
-	if (p < end && *p == '.') {
-		p++;
-		size_t frac = read_digits(&p, end, &m);
-		digits += frac;
-		scale = -(int)frac;
-	}
-	if (digits > 19)
-		return false;
-	if (p < end) { /* an exponent */
-		p++;
-		bool eneg = *p == '-';
-		p += (*p == '-' || *p == '+');
-		int e = 0;
-		for (; p < end; p++) {
-			e = e * 10 + (*p - '0');
-			if (e > 100)
-				return false;
-		}
-		scale += eneg ? -e : e;
-	}
-	float v;
-	if (!ws__f32_exact(m, scale, &v))
-		return false;
-	/* The sign bit set without a branch: embeddings' signs are random. */
-	uint32_t bits;
-	memcpy(&bits, &v, sizeof bits);
-	bits |= (uint32_t)neg << 31;
-	memcpy(out, &bits, sizeof bits);
-	return true;
-}
-
-/*
- * The vector values of a line in one pass (ws__json_f32_fast): eight
- * bytes at a time, the run of digits at their start found and converted
- * with a few multiplications, as simdjson does, where the general path
- * scans each number twice, a byte at a time (once as a JSON token, once
- * for its digits): a third of embedding ingest's time went there.
+ *
+ * The digits are read eight bytes at a time: the run of digits at their
+ * start is found and converted with a few multiplications, as simdjson
+ * does. Vector values and integer fields are read this way straight
+ * from the line (ws__json_f32_fast, ws__json_int_fast), in one pass where
+ * the general path scans a token twice (a third of embedding ingest's
+ * time went there); the general path's tokens go through the same code.
  */
 #define ONES 0x0101010101010101ull
 
@@ -109,7 +53,7 @@ static const uint64_t pow10_u64[9] = {1,      10,      100,      1000,     10000
 
 /*
  * Digits at *p into *m (*count of them so far); false past 19, where m
- * could wrap.
+ * could wrap (ws__f32_exact takes m <= 2^24 only anyway).
  */
 static inline bool
 digit_run(const char **p, const char *end, uint64_t *m, unsigned *count)
@@ -134,21 +78,92 @@ digit_run(const char **p, const char *end, uint64_t *m, unsigned *count)
 	return true;
 }
 
-bool
-ws__json_int_fast(ws__json *ps, bool *neg, uint64_t *magnitude)
+/*
+ * -?(0|[1-9][0-9]*)(.[0-9]+)? at *p, of at most 19 digits: the sign, the
+ * digits as one integer m and the power of ten they are scaled by, *p
+ * past them. False for anything else ("01", "1.", too many digits): the
+ * general path says why, or strtof reads it.
+ */
+static inline bool
+plain_decimal(const char **pp, const char *end, bool *neg, uint64_t *m,
+	      int *scale)
 {
-	const char *p = ps->p, *end = ps->end;
+	const char *p = *pp;
 	*neg = p < end && *p == '-';
 	p += *neg;
-	uint64_t m = 0;
+	*m = 0;
+	*scale = 0;
 	unsigned digits = 0;
 	if (p >= end || (unsigned)(*p - '0') >= 10 ||
 	    (*p == '0' && end - p > 1 && (unsigned)(p[1] - '0') < 10) ||
-	    !digit_run(&p, end, &m, &digits))
+	    !digit_run(&p, end, m, &digits))
 		return false;
-	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+	if (p < end && *p == '.') {
+		unsigned before = digits;
+		p++;
+		if (!digit_run(&p, end, m, &digits) || digits == before)
+			return false;
+		*scale = -(int)(digits - before);
+	}
+	*pp = p;
+	return true;
+}
+
+/* m * 10^scale as an f32, if exact, with the sign bit set by neg. */
+static inline bool
+exact_f32(bool neg, uint64_t m, int scale, float *out)
+{
+	float v;
+	if (!ws__f32_exact(m, scale, &v))
 		return false;
-	*magnitude = m;
+	/* The sign bit set without a branch: embeddings' signs are random. */
+	uint32_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	bits |= (uint32_t)neg << 31;
+	memcpy(out, &bits, sizeof bits);
+	return true;
+}
+
+static bool
+is_exponent(const char *p, const char *end)
+{
+	return p < end && (*p == 'e' || *p == 'E');
+}
+
+/* A JSON number token (ws__json_number made it), exponent and all. */
+static bool
+fast_f32(const char *tok, size_t n, float *out)
+{
+	const char *p = tok, *end = tok + n;
+	bool neg;
+	uint64_t m;
+	int scale;
+	if (!plain_decimal(&p, end, &neg, &m, &scale))
+		return false;
+	if (is_exponent(p, end)) {
+		p++;
+		bool eneg = *p == '-';
+		p += (*p == '-' || *p == '+');
+		int e = 0;
+		for (; p < end; p++) {
+			e = e * 10 + (*p - '0');
+			if (e > 100)
+				return false;
+		}
+		scale += eneg ? -e : e;
+	}
+	return exact_f32(neg, m, scale, out);
+}
+
+bool
+ws__json_int_fast(ws__json *ps, bool *neg, uint64_t *magnitude)
+{
+	const char *p = ps->p;
+	int scale;
+	/* A fraction, even .0, makes it no integer: the general path says so. */
+	if (!plain_decimal(&p, ps->end, neg, magnitude, &scale) || scale != 0 ||
+	    is_exponent(p, ps->end))
+		return false;
 	ps->p = p;
 	return true;
 }
@@ -156,36 +171,13 @@ ws__json_int_fast(ws__json *ps, bool *neg, uint64_t *magnitude)
 bool
 ws__json_f32_fast(ws__json *ps, float *out)
 {
-	const char *p = ps->p, *end = ps->end;
-	bool neg = p < end && *p == '-';
-	p += neg;
-	uint64_t m = 0;
-	unsigned digits = 0;
-	if (p >= end || (unsigned)(*p - '0') >= 10)
+	const char *p = ps->p;
+	bool neg;
+	uint64_t m;
+	int scale;
+	if (!plain_decimal(&p, ps->end, &neg, &m, &scale) ||
+	    is_exponent(p, ps->end) || !exact_f32(neg, m, scale, out))
 		return false;
-	if (*p == '0') {
-		/* A leading zero: the general path says why "01" is bad. */
-		if (++p < end && (unsigned)(*p - '0') < 10)
-			return false;
-		digits = 1;
-	} else if (!digit_run(&p, end, &m, &digits)) {
-		return false;
-	}
-	int scale = 0;
-	if (p < end && *p == '.') {
-		unsigned before = digits;
-		p++;
-		if (!digit_run(&p, end, &m, &digits) || digits == before)
-			return false;
-		scale = -(int)(digits - before);
-	}
-	float v;
-	if ((p < end && (*p == 'e' || *p == 'E')) || !ws__f32_exact(m, scale, &v))
-		return false;
-	uint32_t bits;
-	memcpy(&bits, &v, sizeof bits);
-	bits |= (uint32_t)neg << 31; /* no branch: embeddings' signs are random */
-	memcpy(out, &bits, sizeof bits);
 	ps->p = p;
 	return true;
 }
