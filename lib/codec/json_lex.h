@@ -1,7 +1,7 @@
 /*
  * json_lex.h - the JSON lexer and the decimal conversion shared by the
- * point parser (point_schema.c) inside the codec layer. Nothing outside
- * lib/codec includes this header.
+ * point parser (point_schema.c) and the JSON reader (json_doc.c) inside
+ * the codec layer. Outside lib/codec, only json_doc.h includes it.
  */
 #ifndef WS_JSON_LEX_H
 #define WS_JSON_LEX_H

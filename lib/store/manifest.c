@@ -7,7 +7,8 @@
  */
 #include "store/store.h"
 
-#include <cjson/cJSON.h>
+#include "codec/json_doc.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 #define MANIFEST_VERSION 4
 /* The member that closes the text: its CRC-32 covers every byte before. */
 #define CRC_MEMBER ",\n\"crc\":"
-#define MAX_EXACT_DOUBLE 9007199254740992.0 /* 2^53 */
 
 void
 ws__manifest_init(ws_manifest *m)
@@ -142,6 +142,7 @@ ws__manifest_datafile(const ws_manifest *m, uint32_t id)
 
 typedef struct loader {
 	const char *name; /* "STORE/MANIFEST" */
+	const ws__jdoc *doc;
 	ws_error *err;
 } loader;
 
@@ -152,66 +153,90 @@ damaged(loader *ld, const char *what)
 }
 
 static ws_status
-get_uint(loader *ld, const cJSON *obj, const char *key, uint64_t max,
-	 uint64_t *out)
+not_a_number(loader *ld, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!cJSON_IsNumber(v))
-		return ws__err(ld->err, WS_ECORRUPT,
-			       "%s: field \"%s\" missing or not a number",
-			       ld->name, key);
-	double d = v->valuedouble;
-	if (!(d >= 0) || d > MAX_EXACT_DOUBLE || d != (double)(uint64_t)d ||
-	    (uint64_t)d > max)
-		return ws__err(ld->err, WS_ECORRUPT,
-			       "%s: field \"%s\" out of range", ld->name, key);
-	*out = (uint64_t)d;
-	return WS_OK;
+	return ws__err(ld->err, WS_ECORRUPT,
+		       "%s: field \"%s\" missing or not a number", ld->name,
+		       key);
 }
 
 static ws_status
-check_file_name(loader *ld, const cJSON *obj, const char *expected)
+out_of_range(loader *ld, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "file");
-	if (!cJSON_IsString(v))
+	return ws__err(ld->err, WS_ECORRUPT, "%s: field \"%s\" out of range",
+		       ld->name, key);
+}
+
+/* An unsigned integer field, exact over the whole u64 range. */
+static ws_status
+get_uint(loader *ld, size_t obj, const char *key, uint64_t max,
+	 uint64_t *out)
+{
+	size_t v = ws__jdoc_member(ld->doc, obj, key);
+	if (v == 0 || ld->doc->v[v].kind != WS_JSON_NUMBER)
+		return not_a_number(ld, key);
+	if (!ws__jdoc_u64(ld->doc, v, out) || *out > max)
+		return out_of_range(ld, key);
+	return WS_OK;
+}
+
+/* A signed integer field, exact over the whole i64 range. */
+static ws_status
+get_int(loader *ld, size_t obj, const char *key, int64_t *out)
+{
+	size_t v = ws__jdoc_member(ld->doc, obj, key);
+	if (v == 0 || ld->doc->v[v].kind != WS_JSON_NUMBER)
+		return not_a_number(ld, key);
+	return ws__jdoc_i64(ld->doc, v, out) ? WS_OK : out_of_range(ld, key);
+}
+
+static ws_status
+check_file_name(loader *ld, size_t obj, const char *expected)
+{
+	size_t len;
+	const char *file = ws__jdoc_string(
+		ld->doc, ws__jdoc_member(ld->doc, obj, "file"), &len);
+	if (file == NULL)
 		return damaged(ld, "a file entry has no \"file\" name");
 	char shown[WS__SHOWN_SIZE];
-	if (strcmp(v->valuestring, expected) != 0)
+	if (len != strlen(expected) || memcmp(file, expected, len) != 0)
 		return ws__err(ld->err, WS_ECORRUPT,
 			       "%s: file \"%s\" is not a store file name "
 			       "(expected \"%s\")",
-			       ld->name,
-			       ws__shown_text(v->valuestring,
-					      strlen(v->valuestring), shown),
+			       ld->name, ws__shown_text(file, len, shown),
 			       expected);
 	return WS_OK;
 }
 
 static ws_status
-get_array(loader *ld, const cJSON *root, const char *key, const cJSON **arr,
-	  size_t *n)
+get_array(loader *ld, const char *key, size_t *arr, size_t *n)
 {
-	*arr = cJSON_GetObjectItemCaseSensitive(root, key);
-	if (!cJSON_IsArray(*arr))
+	*arr = ws__jdoc_member(ld->doc, 0, key);
+	if (*arr == 0 || ld->doc->v[*arr].kind != WS_JSON_ARRAY)
 		return ws__err(ld->err, WS_ECORRUPT,
 			       "%s: field \"%s\" missing or not an array",
 			       ld->name, key);
-	*n = (size_t)cJSON_GetArraySize(*arr);
+	*n = ws__jdoc_count(ld->doc, *arr);
 	return WS_OK;
 }
 
+/* The elements of array arr, one after another, named it in the loop. */
+#define FOR_EACH_ELEMENT(ld, arr, it)                                         \
+	for (size_t it = ws__jdoc_first((ld)->doc, arr); it != 0;             \
+	     it = ws__jdoc_next((ld)->doc, arr, it))
+
 static ws_status
-load_data(loader *ld, const cJSON *root, ws_manifest *m)
+load_data(loader *ld, ws_manifest *m)
 {
-	const cJSON *arr, *it;
-	ws_status rc = get_array(ld, root, "data", &arr, &m->ndata);
+	size_t arr;
+	ws_status rc = get_array(ld, "data", &arr, &m->ndata);
 	if (rc != WS_OK)
 		return rc;
 	m->data = ws__malloc(m->ndata * sizeof *m->data, ld->err);
 	if (m->data == NULL)
 		return WS_ENOMEM;
 	size_t i = 0;
-	cJSON_ArrayForEach(it, arr)
+	FOR_EACH_ELEMENT(ld, arr, it)
 	{
 		uint64_t id, len, waste;
 		ws__name name;
@@ -230,17 +255,17 @@ load_data(loader *ld, const cJSON *root, ws_manifest *m)
 }
 
 static ws_status
-load_segments(loader *ld, const cJSON *root, ws_manifest *m)
+load_segments(loader *ld, ws_manifest *m)
 {
-	const cJSON *arr, *it;
-	ws_status rc = get_array(ld, root, "index", &arr, &m->nsegs);
+	size_t arr;
+	ws_status rc = get_array(ld, "index", &arr, &m->nsegs);
 	if (rc != WS_OK)
 		return rc;
 	m->segs = ws__malloc(m->nsegs * sizeof *m->segs, ld->err);
 	if (m->segs == NULL)
 		return WS_ENOMEM;
 	size_t i = 0;
-	cJSON_ArrayForEach(it, arr)
+	FOR_EACH_ELEMENT(ld, arr, it)
 	{
 		uint64_t id, records;
 		ws__name name;
@@ -259,10 +284,10 @@ load_segments(loader *ld, const cJSON *root, ws_manifest *m)
 }
 
 static ws_status
-load_spaces(loader *ld, const cJSON *root, ws_manifest *m)
+load_spaces(loader *ld, ws_manifest *m)
 {
-	const cJSON *arr, *it;
-	ws_status rc = get_array(ld, root, "spaces", &arr, &m->nspaces);
+	size_t arr;
+	ws_status rc = get_array(ld, "spaces", &arr, &m->nspaces);
 	if (rc != WS_OK)
 		return rc;
 	m->spaces = ws__malloc(m->nspaces * sizeof *m->spaces, ld->err);
@@ -270,7 +295,7 @@ load_spaces(loader *ld, const cJSON *root, ws_manifest *m)
 	if (m->spaces == NULL)
 		return WS_ENOMEM;
 	size_t i = 0;
-	cJSON_ArrayForEach(it, arr)
+	FOR_EACH_ELEMENT(ld, arr, it)
 	{
 		uint64_t space, dim;
 		if ((rc = get_uint(ld, it, "space_id", UINT32_MAX, &space)) !=
@@ -285,17 +310,17 @@ load_spaces(loader *ld, const cJSON *root, ws_manifest *m)
 }
 
 /*
- * An array that a MANIFEST may leave out: *arr NULL when it does, else
- * its n elements of size bytes allocated at *out.
+ * An array that a MANIFEST may leave out: *arr 0 when it does, else its
+ * n elements of size bytes allocated at *out.
  */
 static ws_status
-get_optional_array(loader *ld, const cJSON *root, const char *key,
-		   const cJSON **arr, size_t *n, void **out, size_t size)
+get_optional_array(loader *ld, const char *key, size_t *arr, size_t *n,
+		   void **out, size_t size)
 {
-	*arr = NULL;
-	if (cJSON_GetObjectItemCaseSensitive(root, key) == NULL)
+	*arr = 0;
+	if (ws__jdoc_member(ld->doc, 0, key) == 0)
 		return WS_OK;
-	ws_status rc = get_array(ld, root, key, arr, n);
+	ws_status rc = get_array(ld, key, arr, n);
 	if (rc != WS_OK)
 		return rc;
 	*out = ws__malloc(*n * size, ld->err);
@@ -304,16 +329,15 @@ get_optional_array(loader *ld, const cJSON *root, const char *key,
 
 /* Optional (absent before any repair): must lie inside committed data. */
 static ws_status
-load_quarantine(loader *ld, const cJSON *root, ws_manifest *m)
+load_quarantine(loader *ld, ws_manifest *m)
 {
-	const cJSON *arr, *it;
-	ws_status rc = get_optional_array(ld, root, "quarantine", &arr,
-					  &m->nquar, (void **)&m->quar,
-					  sizeof *m->quar);
-	if (rc != WS_OK || arr == NULL)
+	size_t arr;
+	ws_status rc = get_optional_array(ld, "quarantine", &arr, &m->nquar,
+					  (void **)&m->quar, sizeof *m->quar);
+	if (rc != WS_OK || arr == 0)
 		return rc;
 	size_t i = 0;
-	cJSON_ArrayForEach(it, arr)
+	FOR_EACH_ELEMENT(ld, arr, it)
 	{
 		uint64_t id, off, len;
 		if ((rc = get_uint(ld, it, "id", UINT32_MAX, &id)) != WS_OK ||
@@ -334,82 +358,64 @@ load_quarantine(loader *ld, const cJSON *root, ws_manifest *m)
 	return WS_OK;
 }
 
-/* A signed integer field, exact as a double is (|v| <= 2^53). */
-static ws_status
-get_int(loader *ld, const cJSON *obj, const char *key, int64_t *out)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!cJSON_IsNumber(v))
-		return ws__err(ld->err, WS_ECORRUPT,
-			       "%s: field \"%s\" missing or not a number",
-			       ld->name, key);
-	double d = v->valuedouble;
-	if (!(d >= -MAX_EXACT_DOUBLE && d <= MAX_EXACT_DOUBLE) ||
-	    d != (double)(int64_t)d)
-		return ws__err(ld->err, WS_ECORRUPT,
-			       "%s: field \"%s\" out of range", ld->name, key);
-	*out = (int64_t)d;
-	return WS_OK;
-}
-
 /* Optional (absent before the first retention): see retention.c. */
 static ws_status
-load_retention(loader *ld, const cJSON *root, ws_manifest *m)
+load_retention(loader *ld, ws_manifest *m)
 {
-	const cJSON *arr, *it;
-	ws_status rc = get_optional_array(ld, root, "retention", &arr, &m->nret,
+	size_t arr;
+	ws_status rc = get_optional_array(ld, "retention", &arr, &m->nret,
 					  (void **)&m->ret, sizeof *m->ret);
-	if (rc != WS_OK || arr == NULL)
+	if (rc != WS_OK || arr == 0)
 		return rc;
 	size_t i = 0;
-	cJSON_ArrayForEach(it, arr)
+	FOR_EACH_ELEMENT(ld, arr, it)
 	{
 		uint64_t seq, file, space = 0;
 		int64_t before = 0;
-		const cJSON *sp = cJSON_GetObjectItemCaseSensitive(it, "space");
+		bool has_space = ws__jdoc_member(ld->doc, it, "space") != 0;
 		if ((rc = get_uint(ld, it, "seq", UINT64_MAX, &seq)) != WS_OK ||
 		    (rc = get_int(ld, it, "before", &before)) != WS_OK ||
 		    (rc = get_uint(ld, it, "file", UINT32_MAX, &file)) != WS_OK ||
-		    (sp != NULL && (rc = get_uint(ld, it, "space", UINT32_MAX,
-						  &space)) != WS_OK))
+		    (has_space && (rc = get_uint(ld, it, "space", UINT32_MAX,
+						 &space)) != WS_OK))
 			return rc;
 		if (seq >= m->next_seq || (i > 0 && seq <= m->ret[i - 1].seq))
 			return damaged(ld, "retention records not by seq");
-		m->ret[i++] = (ws__retention){seq, before, sp != NULL,
+		m->ret[i++] = (ws__retention){seq, before, has_space,
 					      (uint32_t)space, (uint32_t)file};
 	}
 	return WS_OK;
 }
 
 static ws_status
-load_root(loader *ld, const cJSON *root, ws_manifest *m)
+load_root(loader *ld, ws_manifest *m)
 {
-	if (!cJSON_IsObject(root))
+	if (ld->doc->v[0].kind != WS_JSON_OBJECT)
 		return damaged(ld, "not a JSON object");
-	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
-	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, MANIFEST_FORMAT))
+	if (!ws__jdoc_is_string(ld->doc, ws__jdoc_member(ld->doc, 0, "format"),
+				MANIFEST_FORMAT))
 		return damaged(ld, "not a warmstore manifest");
 	uint64_t version;
-	ws_status rc = get_uint(ld, root, "version", UINT64_MAX, &version);
+	ws_status rc = get_uint(ld, 0, "version", UINT64_MAX, &version);
 	if (rc != WS_OK)
 		return rc;
 	if (version != MANIFEST_VERSION)
 		return ws__err(ld->err, WS_ECORRUPT,
 			       "%s: unsupported format version %" PRIu64,
 			       ld->name, version);
-	if ((rc = get_uint(ld, root, "generation", UINT64_MAX,
+	if ((rc = get_uint(ld, 0, "generation", UINT64_MAX,
 			   &m->generation)) != WS_OK ||
-	    (rc = get_uint(ld, root, "next_seq", UINT64_MAX, &m->next_seq)) !=
+	    (rc = get_uint(ld, 0, "next_seq", UINT64_MAX, &m->next_seq)) !=
 		    WS_OK ||
-	    (rc = get_uint(ld, root, "next_segment", UINT64_MAX,
+	    (rc = get_uint(ld, 0, "next_segment", UINT64_MAX,
 			   &m->next_segment)) != WS_OK)
 		return rc;
-	if ((rc = load_data(ld, root, m)) != WS_OK ||
-	    (rc = load_segments(ld, root, m)) != WS_OK ||
-	    (rc = load_quarantine(ld, root, m)) != WS_OK ||
-	    (rc = load_retention(ld, root, m)) != WS_OK)
+	if ((rc = load_data(ld, m)) != WS_OK ||
+	    (rc = load_segments(ld, m)) != WS_OK ||
+	    (rc = load_quarantine(ld, m)) != WS_OK ||
+	    (rc = load_retention(ld, m)) != WS_OK)
 		return rc;
-	return load_spaces(ld, root, m);
+	return load_spaces(ld, m);
 }
 
 /*
@@ -438,23 +444,44 @@ check_crc(loader *ld, const char *text, size_t len)
 	return WS_OK;
 }
 
+/* The text as JSON: a damaged MANIFEST says where the JSON breaks. */
+static ws_status
+read_json(loader *ld, const char *text, size_t len, ws__jdoc *doc)
+{
+	static const char lexer_prefix[] = "invalid JSON: ";
+	ws_error why;
+	ws_status rc = ws__jdoc_read(doc, text, len, &why);
+	if (rc == WS_ENOMEM) {
+		*ld->err = why;
+		return rc;
+	}
+	if (rc != WS_OK) {
+		const char *what = why.msg;
+		if (strncmp(what, lexer_prefix, strlen(lexer_prefix)) == 0)
+			what += strlen(lexer_prefix);
+		return ws__err(ld->err, WS_ECORRUPT, "%s: not valid JSON: %s",
+			       ld->name, what);
+	}
+	return WS_OK;
+}
+
 static ws_status
 parse_manifest(char *text, size_t len, const char *name, ws_manifest *m,
 	       ws_error *err)
 {
-	loader ld = {name, err};
-	ws_status crc_rc = check_crc(&ld, text, len);
-	if (crc_rc != WS_OK) {
+	ws__jdoc doc;
+	loader ld = {name, &doc, err};
+	ws_status rc = check_crc(&ld, text, len);
+	if (rc == WS_OK)
+		rc = read_json(&ld, text, len, &doc);
+	if (rc != WS_OK) {
 		free(text);
-		return crc_rc;
+		return rc;
 	}
-	cJSON *root = cJSON_ParseWithLength(text, len);
-	free(text);
-	if (root == NULL)
-		return damaged(&ld, "not valid JSON");
 	ws__manifest_init(m);
-	ws_status rc = load_root(&ld, root, m);
-	cJSON_Delete(root);
+	rc = load_root(&ld, m);
+	ws__jdoc_free(&doc);
+	free(text);
 	if (rc != WS_OK)
 		ws__manifest_free(m);
 	return rc;
