@@ -27,6 +27,12 @@
 load helpers
 
 : "${WS_FAULTSHIM:=$BATS_TEST_DIRNAME/faults/faultshim.so}"
+# The programs linked against shared libraries (make check builds them):
+# the ones in WS_BINDIR may be static, and a static program takes no
+# LD_PRELOAD.
+if [ -n "${WS_FAULT_BINDIR:-}" ]; then
+	export PATH="$WS_FAULT_BINDIR:$PATH"
+fi
 # A sanitizer build wants its runtime first; the shim comes before it.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 
