@@ -29,30 +29,13 @@ add_value(reader *r, enum ws__jkind kind, size_t key_off, size_t key_len,
 	return WS_OK;
 }
 
-/* A string into the doc's strings, closed by a NUL of its own. */
+/* A string value into the doc's strings, closed by a NUL of its own. */
 static ws_status
 read_string(reader *r, size_t *off, size_t *len)
 {
 	ws_status rc = ws__json_string(&r->ps, off, len);
 	return rc == WS_OK ? ws__strbuf_put(&r->d->strings, "", 1, r->ps.err)
 			   : rc;
-}
-
-static ws_status
-read_key(reader *r, size_t *off, size_t *len)
-{
-	ws__json *ps = &r->ps;
-	ws__json_skip_ws(ps);
-	if (ps->p >= ps->end || *ps->p != '"')
-		return ws__json_bad(ps, "expected a string key");
-	ws_status rc = read_string(r, off, len);
-	if (rc != WS_OK)
-		return rc;
-	ws__json_skip_ws(ps);
-	if (ps->p >= ps->end || *ps->p != ':')
-		return ws__json_bad(ps, "expected ':'");
-	ps->p++;
-	return WS_OK;
 }
 
 static ws_status read_value(reader *r, size_t key_off, size_t key_len,
@@ -72,8 +55,9 @@ read_contents(reader *r, char close, int depth)
 	bool more = true;
 	while (more) {
 		size_t key_off = 0, key_len = NO_KEY;
-		ws_status rc = close == '}' ? read_key(r, &key_off, &key_len)
-					    : WS_OK;
+		ws_status rc = WS_OK;
+		if (close == '}')
+			rc = ws__json_key_append(ps, &key_off, &key_len);
 		if (rc == WS_OK)
 			rc = read_value(r, key_off, key_len, depth + 1);
 		if (rc == WS_OK)

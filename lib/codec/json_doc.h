@@ -33,7 +33,7 @@ typedef struct ws__jdoc {
 	const char *text;
 	ws__jvalue *v;      /* v[0] is the top value */
 	size_t n, cap;
-	ws__strbuf strings; /* each decoded string and key, NUL after each */
+	ws__strbuf strings; /* decoded keys, and strings each with a NUL after */
 } ws__jdoc;
 
 /* Containers nested deeper than this are refused (the reader recurses). */

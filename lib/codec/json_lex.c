@@ -359,16 +359,15 @@ ws__json_next_or_close(ws__json *ps, char close, bool *more)
 }
 
 /*
- * A member key and its colon: decodes the key into buf->str (from its
- * start) and leaves ps->p on the value.
+ * A member key and its colon: decodes the key into ps->sb, appending, and
+ * leaves ps->p just past the colon.
  */
 ws_status
-ws__json_key(ws__json *ps, size_t *koff, size_t *klen)
+ws__json_key_append(ws__json *ps, size_t *koff, size_t *klen)
 {
 	ws__json_skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != '"')
 		return ws__json_bad(ps, "expected a string key");
-	ps->sb->n = 0;
 	ws_status rc = ws__json_string(ps, koff, klen);
 	if (rc != WS_OK)
 		return rc;
@@ -376,7 +375,20 @@ ws__json_key(ws__json *ps, size_t *koff, size_t *klen)
 	if (ps->p >= ps->end || *ps->p != ':')
 		return ws__json_bad(ps, "expected ':'");
 	ps->p++;
+	return WS_OK;
+}
+
+/*
+ * A member key and its colon: decodes the key into buf->str (from its
+ * start) and leaves ps->p on the value.
+ */
+ws_status
+ws__json_key(ws__json *ps, size_t *koff, size_t *klen)
+{
+	ps->sb->n = 0;
+	ws_status rc = ws__json_key_append(ps, koff, klen);
+	if (rc != WS_OK)
+		return rc;
 	ws__json_skip_ws(ps);
 	return ps->p < ps->end ? WS_OK : ws__json_bad(ps, "");
 }
-

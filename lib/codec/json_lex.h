@@ -75,6 +75,8 @@ ws_status ws__json_next_or_close(ws__json *ps, char close, bool *more);
  * start) and leaves ps->p on the value.
  */
 ws_status ws__json_key(ws__json *ps, size_t *koff, size_t *klen);
+/* The same, appending the key to ps->sb and leaving ps->p past the colon. */
+ws_status ws__json_key_append(ws__json *ps, size_t *koff, size_t *klen);
 
 /*
  * A decimal number token to the nearest f32 (scratch holds a copy of the
