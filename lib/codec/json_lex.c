@@ -28,8 +28,13 @@ ws__shown_key(const char *key, size_t len, char buf[WS_SHOWN_KEY_SIZE])
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)key[i];
-		/* Cut only where a character starts: the rest stays UTF-8. */
-		if (o + 12 > WS_SHOWN_KEY_SIZE && (c & 0xc0) != 0x80) {
+		/*
+		 * Cut where a character starts, so that the rest stays UTF-8,
+		 * or a little later in any case: a text that is not UTF-8
+		 * can hold any number of continuation bytes in a row.
+		 */
+		bool full = o + 12 > WS_SHOWN_KEY_SIZE;
+		if ((full && (c & 0xc0) != 0x80) || o + 8 > WS_SHOWN_KEY_SIZE) {
 			memcpy(buf + o, "...", 3);
 			o += 3;
 			break;

@@ -140,6 +140,30 @@ test_errors(void)
 	expect_bad(deep, "nested too deep");
 }
 
+/* What a message shows of a text: cut inside its buffer, whatever it holds. */
+static void
+test_shown_text(void)
+{
+	char text[600], shown[WS__SHOWN_SIZE + 600];
+	memset(text, 0x80, sizeof text); /* continuation bytes only */
+	ws__shown_text(text, sizeof text, shown);
+	size_t n = strlen(shown);
+	TAP_CHECK(n < WS__SHOWN_SIZE && strcmp(shown + n - 3, "...") == 0,
+		  "600 continuation bytes are cut at %zu bytes with '...'", n);
+	memset(text, 'a', sizeof text);
+	/* Two-byte characters across the place where the cut falls. */
+	memcpy(text + 110, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 12);
+	ws__shown_text(text, sizeof text, shown);
+	n = strlen(shown);
+	TAP_CHECK(n == 121 && memcmp(shown + n - 5, "\xc3\xa9...", 5) == 0,
+		  "UTF-8 text is cut where a character starts (%zu bytes)", n);
+	text[0] = '"';
+	text[1] = '\x1b';
+	ws__shown_text(text, 2, shown);
+	TAP_CHECK(strcmp(shown, "\\\"\\u001b") == 0,
+		  "quotes and controls are escaped (%s)", shown);
+}
+
 /* --- against cJSON ---------------------------------------------------- */
 
 static const char *const pieces[] = {
@@ -263,6 +287,7 @@ main(void)
 	test_exact_integers();
 	test_tree();
 	test_errors();
+	test_shown_text();
 	test_against_cjson();
 	return tap_done();
 }
