@@ -148,6 +148,9 @@ sample_exponents(const float *v, size_t n, unsigned *hint, unsigned *ev)
 static unsigned
 choose_exponent(const unsigned *ev, unsigned k, unsigned classes)
 {
+	/* The sample agrees (most columns): no other exponent is cheaper. */
+	if (ev[0] == ev[k - 1] && ev[0] <= EXP_MAX)
+		return ev[0];
 	unsigned best = 0;
 	uint64_t best_cost = UINT64_MAX;
 	for (unsigned i = 0; i < k; i++) {
@@ -240,6 +243,13 @@ bits_flush(bitw *w)
 	}
 }
 
+/* Where the next column's output goes. */
+typedef struct ve_out {
+	unsigned char *sym, *exc;
+	bitw bw;
+	size_t nexc;
+} ve_out;
+
 void
 ws__vec_enc_free(ws_vec_enc *ve)
 {
@@ -278,50 +288,58 @@ reserve(ws_vec_enc *ve, size_t n, uint32_t dim, ws_error *err)
 	return WS_OK;
 }
 
-/*
- * Writes one planned column: its header at hdr, its first values and
- * symbols at *sym, its exceptions, its low bits.
- */
-static void
-emit_column(ws_vec_enc *ve, const float *v, size_t n, unsigned e,
-	    unsigned order, unsigned char *hdr, unsigned char **sym,
-	    unsigned char **exc, bitw *bw)
+/* The largest zigzagged residual a planned column emits (no exceptions). */
+static uint64_t
+max_residual(const int64_t *x, const unsigned char *cls, size_t n,
+	     unsigned order)
 {
-	const int64_t *x = ve->best_x;
-	const unsigned char *cls = ve->best_cls;
-	unsigned k = 255 / classes_of(order);
 	uint64_t maxzz = 0;
 	for (size_t i = order; i < n; i++)
 		if (cls[i] != EXCEPTION) {
 			uint64_t z = zz(x[i] - predict(x, i, order));
 			maxzz = z > maxzz ? z : maxzz;
 		}
+	return maxzz;
+}
+
+/*
+ * Writes one planned column (x its integers, cls their classes; NULL: all
+ * of class 0), whose largest residual is maxzz: its header at hdr, its
+ * first values and symbols at *sym, its exceptions, its low bits.
+ */
+static void
+emit_column(ve_out *o, const float *v, size_t n, unsigned e, unsigned order,
+	    const int64_t *x, const unsigned char *cls, uint64_t maxzz,
+	    unsigned char *hdr)
+{
+	unsigned k = 255 / classes_of(order);
 	unsigned s = 0;
 	while ((maxzz >> s) >= k)
 		s++;
 	hdr[0] = (unsigned char)(e | order << 5);
 	hdr[1] = (unsigned char)s;
-	unsigned char *p = *sym;
+	unsigned char *p = o->sym;
 	for (size_t i = 0; i < n; i++) {
-		if (cls[i] == EXCEPTION) {
-			ws__put_u32(*exc, bits_of(v[i]));
-			*exc += 4;
-			ve->nexc++;
+		unsigned c = cls != NULL ? cls[i] : 0;
+		if (c == EXCEPTION) {
+			ws__put_u32(o->exc, bits_of(v[i]));
+			o->exc += 4;
+			o->nexc++;
 		}
 		if (i < order) {
-			uint64_t z = cls[i] == EXCEPTION ? 1 : zz(x[i]) << 1;
+			uint64_t z = c == EXCEPTION ? 1 : zz(x[i]) << 1;
 			p += ws__put_varint(p, z);
 			continue;
 		}
-		if (cls[i] == EXCEPTION) {
+		if (c == EXCEPTION) {
 			*p++ = EXCEPTION;
 			continue;
 		}
 		uint64_t z = zz(x[i] - predict(x, i, order));
-		*p++ = (unsigned char)(cls[i] * k + (z >> s));
-		bits_put(bw, z, s);
+		*p++ = (unsigned char)(c * k + (z >> s));
+		bits_put(&o->bw, z, s);
 	}
-	*sym = p;
+	o->sym = p;
 }
 
 /* Consecutive values of a column that sample whether prediction pays. */
@@ -348,68 +366,165 @@ prediction_may_pay(const ws_vec_enc *ve, size_t n)
 	return pairs < PREDICT_SAMPLE / 2 || diff < plain;
 }
 
+/* ve->base and ve->base_ok: the column's integers at exponent e. */
+static void
+base_at(ws_vec_enc *ve, size_t n, unsigned e)
+{
+	for (size_t i = 0; i < n; i++)
+		ve->base_ok[i] = to_int(ve->col[i], e, &ve->base[i]);
+}
+
+static bool
+all_integers(const ws_vec_enc *ve, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!ve->base_ok[i])
+			return false;
+	return true;
+}
+
+/* Swaps the integers and classes of the order just planned into best. */
+static void
+keep_planned(ws_vec_enc *ve)
+{
+	int64_t *t = ve->best_x;
+	ve->best_x = ve->x, ve->x = t;
+	unsigned char *u = ve->best_cls;
+	ve->best_cls = ve->cls, ve->cls = u;
+	size_t cap = ve->cap_best_x;
+	ve->cap_best_x = ve->cap_x, ve->cap_x = cap;
+	cap = ve->cap_best_cls;
+	ve->cap_best_cls = ve->cap_cls, ve->cap_cls = cap;
+}
+
+/* A column's plan: the order and exponent chosen, its integers, classes
+ * (NULL: all of class 0) and largest residual. */
+typedef struct column_plan {
+	unsigned order, e;
+	const int64_t *x;
+	const unsigned char *cls;
+	uint64_t maxzz;
+} column_plan;
+
+/*
+ * The general plan: each order in turn with its exceptions and classes,
+ * the cheapest kept. ve->base holds the integers at base_e already
+ * (EXP_MAX + 1: none yet).
+ */
+static void
+plan_column(ws_vec_enc *ve, size_t n, const unsigned *ev, unsigned k,
+	    unsigned base_e, column_plan *plan)
+{
+	uint64_t best_cost = UINT64_MAX;
+	unsigned e = 0;
+	plan->order = plan->e = 0;
+	for (unsigned order = 0; order <= 2 && order < n; order++) {
+		if (order == 1 && !prediction_may_pay(ve, n))
+			break;
+		if (order < 2) /* orders 1 and 2 have the same classes */
+			e = choose_exponent(ev, k, classes_of(order));
+		if (e != base_e)
+			base_at(ve, n, e);
+		base_e = e;
+		uint64_t c = plan_order(ve, n, e, order, ve->x, ve->cls);
+		/* A prediction must save a bit a value: residuals of
+		 * differences spread wider than their bit lengths say. */
+		if (order > 0)
+			c += n;
+		/* Differences that did not help once will not twice. */
+		if (order == 1 && c >= best_cost)
+			break;
+		if (c < best_cost) {
+			best_cost = c, plan->order = order, plan->e = e;
+			keep_planned(ve);
+		}
+	}
+	plan->x = ve->best_x;
+	plan->cls = ve->best_cls;
+	plan->maxzz = max_residual(plan->x, plan->cls, n, plan->order);
+}
+
+/*
+ * The plan of a column whose values are all integers at the exponent e
+ * that orders 0 and 1 both choose (sensor readings, most embeddings):
+ * with no exception every order's integers are ve->base, so the three
+ * orders' costs (as plan_order gives them) and largest residuals come
+ * from one pass, and the choice is plan_column's. Where plan_column took
+ * a pass per order, each calling predict and to_int, this was a fifth
+ * of sensor ingest's samples (warmstore(5), Block payload).
+ */
+static void
+plan_integers(const ws_vec_enc *ve, size_t n, unsigned e, bool may_predict,
+	      column_plan *plan)
+{
+	const int64_t *x = ve->base;
+	uint64_t cost[3] = {0, 0, 0}, maxzz[3] = {0, 0, 0};
+	for (size_t i = 0; i < n; i++) {
+		int64_t d1 = i > 0 ? x[i] - x[i - 1] : x[i];
+		int64_t d2 = i > 1 ? (int64_t)((uint64_t)d1 -
+					       (uint64_t)(x[i - 1] - x[i - 2]))
+				   : d1;
+		uint64_t z[3] = {zz(x[i]), zz(d1), zz(d2)};
+		for (unsigned o = 0; o < 3; o++) {
+			cost[o] += bitlen(z[o]);
+			if (i >= o && z[o] > maxzz[o])
+				maxzz[o] = z[o];
+		}
+	}
+	unsigned order = 0;
+	if (may_predict && n > 1 && cost[1] + n < cost[0]) {
+		order = 1;
+		if (n > 2 && cost[2] < cost[1])
+			order = 2;
+	}
+	*plan = (column_plan){order, e, x, NULL, maxzz[order]};
+}
+
+/* Chooses how column j (in ve->col) is coded. */
+static void
+plan(ws_vec_enc *ve, size_t n, unsigned *hint, column_plan *p)
+{
+	unsigned ev[SAMPLE];
+	unsigned k = sample_exponents(ve->col, n, hint, ev);
+	unsigned e = choose_exponent(ev, k, classes_of(0));
+	base_at(ve, n, e);
+	if (all_integers(ve, n)) {
+		bool may_predict = n > 1 && prediction_may_pay(ve, n);
+		if (!may_predict || choose_exponent(ev, k, classes_of(1)) == e) {
+			plan_integers(ve, n, e, may_predict, p);
+			return;
+		}
+	}
+	plan_column(ve, n, ev, k, e, p);
+}
+
 ws_status
 ws__vec_encode(ws_vec_enc *ve, const float *const *rows, size_t n,
 	       uint32_t dim, ws_error *err)
 {
 	if (reserve(ve, n, dim, err) != WS_OK)
 		return WS_ENOMEM;
-	unsigned char *hdr = ve->sym + WS_VARINT_MAX, *sym = hdr + 2 * (size_t)dim,
-		      *exc = ve->exc;
-	bitw bw = {ve->bits, 0, 0};
-	ve->nexc = 0;
+	unsigned char *hdr = ve->sym + WS_VARINT_MAX;
+	ve_out o = {hdr + 2 * (size_t)dim, ve->exc, {ve->bits, 0, 0}, 0};
 	unsigned hint = 0;
 	for (uint32_t j = 0; j < dim; j++) {
-		float *v = ve->col;
 		for (size_t i = 0; i < n; i++)
-			v[i] = rows[i][j];
-		unsigned ev[SAMPLE];
-		unsigned k = sample_exponents(v, n, &hint, ev);
-		unsigned best = 0, best_e = 0;
-		uint64_t best_cost = UINT64_MAX;
-		unsigned base_e = EXP_MAX + 1;
-		unsigned e = 0;
-		for (unsigned order = 0; order <= 2 && order < n; order++) {
-			if (order == 1 && !prediction_may_pay(ve, n))
-				break;
-			if (order < 2) /* orders 1 and 2 have the same classes */
-				e = choose_exponent(ev, k, classes_of(order));
-			for (size_t i = 0; e != base_e && i < n; i++)
-				ve->base_ok[i] = to_int(v[i], e, &ve->base[i]);
-			base_e = e;
-			uint64_t c = plan_order(ve, n, e, order, ve->x, ve->cls);
-			/* A prediction must save a bit a value: residuals of
-			 * differences spread wider than their bit lengths say. */
-			if (order > 0)
-				c += n;
-			/* Differences that did not help once will not twice. */
-			if (order == 1 && c >= best_cost)
-				break;
-			if (c < best_cost) {
-				best_cost = c, best = order, best_e = e;
-				int64_t *t = ve->best_x;
-				ve->best_x = ve->x, ve->x = t;
-				unsigned char *u = ve->best_cls;
-				ve->best_cls = ve->cls, ve->cls = u;
-				size_t cap = ve->cap_best_x;
-				ve->cap_best_x = ve->cap_x, ve->cap_x = cap;
-				cap = ve->cap_best_cls;
-				ve->cap_best_cls = ve->cap_cls, ve->cap_cls = cap;
-			}
-		}
-		emit_column(ve, v, n, best_e, best, hdr + 2 * (size_t)j, &sym,
-			    &exc, &bw);
+			ve->col[i] = rows[i][j];
+		column_plan p;
+		plan(ve, n, &hint, &p);
+		emit_column(&o, ve->col, n, p.e, p.order, p.x, p.cls, p.maxzz,
+			    hdr + 2 * (size_t)j);
 	}
-	bits_flush(&bw);
+	bits_flush(&o.bw);
 	/* The exception count goes first: move the columns up behind it. */
+	ve->nexc = o.nexc;
 	unsigned char head[WS_VARINT_MAX];
 	size_t hl = ws__put_varint(head, ve->nexc);
-	unsigned char *cols = ve->sym + WS_VARINT_MAX;
-	memcpy(cols - hl, head, hl);
+	memcpy(hdr - hl, head, hl);
 	ve->sym_start = (size_t)(WS_VARINT_MAX - hl);
-	ve->sym_len = (size_t)(sym - cols) + hl;
-	ve->exc_len = (size_t)(exc - ve->exc);
-	ve->bits_len = (size_t)(bw.p - ve->bits);
+	ve->sym_len = (size_t)(o.sym - hdr) + hl;
+	ve->exc_len = (size_t)(o.exc - ve->exc);
+	ve->bits_len = (size_t)(o.bw.p - ve->bits);
 	return WS_OK;
 }
 
