@@ -109,6 +109,38 @@ plain_decimal(const char **pp, const char *end, bool *neg, uint64_t *m,
 	return true;
 }
 
+/*
+ * The usual vector value, fewer than eight digits on each side of the
+ * point (10.8819, -0.1234567), with 16 bytes of the line after its sign:
+ * two loads of eight bytes and no loop, where plain_decimal's loops took
+ * 150 instructions a value. The same result as plain_decimal, or false
+ * (then plain_decimal reads it).
+ */
+static inline bool
+short_decimal(const char **pp, const char *end, bool *neg, uint64_t *m,
+	      int *scale)
+{
+	const char *p = *pp;
+	bool minus = p < end && *p == '-';
+	p += minus;
+	if (end - p < 16)
+		return false;
+	uint64_t w = ws__get_u64((const unsigned char *)p);
+	unsigned k = leading_digits(w);
+	/* "01" is no JSON number: plain_decimal refuses it. */
+	if (k == 0 || k == 8 || p[k] != '.' || (k > 1 && *p == '0'))
+		return false;
+	uint64_t f = ws__get_u64((const unsigned char *)p + k + 1);
+	unsigned kf = leading_digits(f);
+	if (kf == 0 || kf == 8)
+		return false;
+	*m = digits_value(w, k) * pow10_u64[kf] + digits_value(f, kf);
+	*scale = -(int)kf;
+	*neg = minus;
+	*pp = p + k + 1 + kf;
+	return true;
+}
+
 /* m * 10^scale as an f32, if exact, with the sign bit set by neg. */
 static inline bool
 exact_f32(bool neg, uint64_t m, int scale, float *out)
@@ -175,7 +207,8 @@ ws__json_f32_fast(ws__json *ps, float *out)
 	bool neg;
 	uint64_t m;
 	int scale;
-	if (!plain_decimal(&p, ps->end, &neg, &m, &scale) ||
+	if ((!short_decimal(&p, ps->end, &neg, &m, &scale) &&
+	     !plain_decimal(&p, ps->end, &neg, &m, &scale)) ||
 	    is_exponent(p, ps->end) || !exact_f32(neg, m, scale, out))
 		return false;
 	ps->p = p;
