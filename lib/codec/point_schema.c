@@ -306,23 +306,61 @@ enum field {
 	F_METADATA = 16
 };
 
+/* The lengths are kept: every line names its fields. */
+static const struct {
+	const char *name;
+	size_t len;
+	enum field f;
+} field_names[] = {{"entity_id", 9, F_ENTITY},
+		   {"space_id", 8, F_SPACE},
+		   {"timestamp", 9, F_TIMESTAMP},
+		   {"vector", 6, F_VECTOR},
+		   {"metadata", 8, F_METADATA}};
+#define FIELD_NAMES (sizeof field_names / sizeof field_names[0])
+
 static enum field
 field_of(const char *key, size_t len)
 {
-	/* The lengths are kept: every line names its fields. */
-	static const struct {
-		const char *name;
-		size_t len;
-		enum field f;
-	} names[] = {{"entity_id", 9, F_ENTITY},
-		     {"space_id", 8, F_SPACE},
-		     {"timestamp", 9, F_TIMESTAMP},
-		     {"vector", 6, F_VECTOR},
-		     {"metadata", 8, F_METADATA}};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (names[i].len == len && memcmp(names[i].name, key, len) == 0)
-			return names[i].f;
+	for (size_t i = 0; i < FIELD_NAMES; i++)
+		if (field_names[i].len == len &&
+		    memcmp(field_names[i].name, key, len) == 0)
+			return field_names[i].f;
 	return 0;
+}
+
+/*
+ * A field's name written plainly ("timestamp" and its colon, no escapes)
+ * at the member's start: its index in field_names, ps->p on the value,
+ * as ws__json_key leaves it. -1, with nothing moved, for anything else
+ * (ws__json_key reads it). Decoding each key into the string buffer, with
+ * its UTF-8 check, was a tenth of a sensor line's parsing.
+ */
+static int
+plain_field(ws__json *js)
+{
+	ws__json at = *js;
+	ws__json_skip_ws(&at);
+	const char *p = at.p;
+	if (p >= at.end || *p != '"')
+		return -1;
+	for (size_t i = 0; i < FIELD_NAMES; i++) {
+		size_t n = field_names[i].len;
+		if (at.end - p < (ptrdiff_t)n + 2 ||
+		    memcmp(p + 1, field_names[i].name, n) != 0 || p[n + 1] != '"')
+			continue;
+		at.p = p + n + 2;
+		ws__json_skip_ws(&at);
+		if (at.p >= at.end || *at.p != ':')
+			return -1;
+		at.p++;
+		ws__json_skip_ws(&at);
+		if (at.p >= at.end)
+			return -1;
+		js->p = at.p;
+		js->sb->n = 0;
+		return (int)i;
+	}
+	return -1;
 }
 
 /*
@@ -396,12 +434,22 @@ parse_object(parser *ps, enum ws_parse_mode mode, ws_point *pt)
 		more = false;
 	}
 	while (more) {
-		size_t koff, klen;
-		ws_status rc = ws__json_key(&ps->js, &koff, &klen);
-		if (rc != WS_OK)
-			return rc;
-		const char *key = ps->js.sb->str + koff;
-		enum field f = field_of(key, klen);
+		size_t klen;
+		const char *key;
+		enum field f;
+		ws_status rc;
+		int known = plain_field(&ps->js);
+		if (known >= 0) {
+			key = field_names[known].name;
+			klen = field_names[known].len;
+			f = field_names[known].f;
+		} else {
+			size_t koff;
+			if ((rc = ws__json_key(&ps->js, &koff, &klen)) != WS_OK)
+				return rc;
+			key = ps->js.sb->str + koff;
+			f = field_of(key, klen);
+		}
 		char shown[WS_SHOWN_KEY_SIZE];
 		if (f == 0)
 			return bad(ps, "unknown field \"%s\"",
