@@ -449,9 +449,9 @@ plan_column(ws_vec_enc *ve, size_t n, const unsigned *ev, unsigned k,
  * that orders 0 and 1 both choose (sensor readings, most embeddings):
  * with no exception every order's integers are ve->base, so the three
  * orders' costs (as plan_order gives them) and largest residuals come
- * from one pass, and the choice is plan_column's. Where plan_column took
- * a pass per order, each calling predict and to_int, this was a fifth
- * of sensor ingest's samples (warmstore(5), Block payload).
+ * from one pass, and the choice is plan_column's. plan_column takes a
+ * pass per order, each calling predict and to_int: on sensor data that
+ * was a fifth of ws-ingest's samples.
  */
 static void
 plan_integers(const ws_vec_enc *ve, size_t n, unsigned e, bool may_predict,
