@@ -104,8 +104,6 @@ ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line, ws_error *err)
 ws_status
 ws__batch_append(ws_batch *b, const ws_batch *src, ws_error *err)
 {
-	if (src->n == 0)
-		return WS_OK;
 	if (ws__grow(&b->e, &b->cap, b->n + src->n, sizeof *b->e, err) !=
 		    WS_OK ||
 	    ws__grow(&b->vec, &b->capvec, b->nvec + src->nvec, sizeof *b->vec,
@@ -120,7 +118,8 @@ ws__batch_append(ws_batch *b, const ws_batch *src, ws_error *err)
 		if (e[i].meta_off != WS_NO_META)
 			e[i].meta_off += b->nmeta;
 	}
-	memcpy(b->vec + b->nvec, src->vec, src->nvec * sizeof *b->vec);
+	if (src->nvec > 0)
+		memcpy(b->vec + b->nvec, src->vec, src->nvec * sizeof *b->vec);
 	if (src->nmeta > 0)
 		memcpy(b->meta + b->nmeta, src->meta, src->nmeta);
 	b->n += src->n;
