@@ -449,7 +449,8 @@ plan_column(ws_vec_enc *ve, size_t n, const unsigned *ev, unsigned k,
  * that orders 0 and 1 both choose (sensor readings, most embeddings):
  * with no exception every order's integers are ve->base, so the three
  * orders' costs (as plan_order gives them) and largest residuals come
- * from one pass, and the choice is plan_column's. plan_column takes a
+ * from one pass, and the choice is plan_column's (may_predict: n > 1 and
+ * prediction_may_pay). plan_column takes a
  * pass per order, each calling predict and to_int: on sensor data that
  * was a fifth of ws-ingest's samples.
  */
@@ -472,7 +473,7 @@ plan_integers(const ws_vec_enc *ve, size_t n, unsigned e, bool may_predict,
 		}
 	}
 	unsigned order = 0;
-	if (may_predict && n > 1 && cost[1] + n < cost[0]) {
+	if (may_predict && cost[1] + n < cost[0]) {
 		order = 1;
 		if (n > 2 && cost[2] < cost[1])
 			order = 2;
