@@ -329,6 +329,30 @@ field_of(const char *key, size_t len)
 }
 
 /*
+ * The field name that starts with this letter, as its index in
+ * field_names; -1 for none. Each starts with a letter of its own (a name
+ * sharing one would still be read, by ws__json_key).
+ */
+static int
+field_by_letter(char c)
+{
+	for (size_t i = 0; i < FIELD_NAMES; i++)
+		if (field_names[i].name[0] == c)
+			return (int)i;
+	return -1;
+}
+
+/* memcmp(a, b, n) == 0 for a few letters, without a call. */
+static inline bool
+same_letters(const char *a, const char *b, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (a[k] != b[k])
+			return false;
+	return true;
+}
+
+/*
  * A field's name written plainly ("timestamp" and its colon, no escapes)
  * at the member's start: its index in field_names, ps->p on the value,
  * as ws__json_key leaves it. -1, with nothing moved, for anything else
@@ -341,26 +365,26 @@ plain_field(ws__json *js)
 	ws__json at = *js;
 	ws__json_skip_ws(&at);
 	const char *p = at.p;
-	if (p >= at.end || *p != '"')
+	if (at.end - p < 2 || *p != '"')
 		return -1;
-	for (size_t i = 0; i < FIELD_NAMES; i++) {
-		size_t n = field_names[i].len;
-		if (at.end - p < (ptrdiff_t)n + 2 ||
-		    memcmp(p + 1, field_names[i].name, n) != 0 || p[n + 1] != '"')
-			continue;
-		at.p = p + n + 2;
-		ws__json_skip_ws(&at);
-		if (at.p >= at.end || *at.p != ':')
-			return -1;
-		at.p++;
-		ws__json_skip_ws(&at);
-		if (at.p >= at.end)
-			return -1;
-		js->p = at.p;
-		js->sb->n = 0;
-		return (int)i;
-	}
-	return -1;
+	int i = field_by_letter(p[1]);
+	if (i < 0)
+		return -1;
+	size_t n = field_names[i].len;
+	if (at.end - p < (ptrdiff_t)n + 2 || p[n + 1] != '"' ||
+	    !same_letters(p + 1, field_names[i].name, n))
+		return -1;
+	at.p = p + n + 2;
+	ws__json_skip_ws(&at);
+	if (at.p >= at.end || *at.p != ':')
+		return -1;
+	at.p++;
+	ws__json_skip_ws(&at);
+	if (at.p >= at.end)
+		return -1;
+	js->p = at.p;
+	js->sb->n = 0;
+	return i;
 }
 
 /*
