@@ -28,6 +28,13 @@
  */
 #define DEFLATE_LEVEL 1
 /*
+ * A symbols part shorter than this is stored as it is: deflate's block
+ * header and code tables take about what it could save there, and
+ * building the tables costs as much as for a long part (warmstore(5),
+ * Compression).
+ */
+#define DEFLATE_MIN_PART 256u
+/*
  * A decoded block may not claim more than this (hostile headers): the
  * largest a writer makes, one point of WS_MAX_POINT_BYTES behind its
  * timestamp varint (blocks of several points stop at WS_BLOCK_MAX_RAW).
@@ -168,7 +175,10 @@ store_payload(ws_encoder *enc, size_t sym_len, unsigned char **out,
 	unsigned char *z = *out + WS_BLOCK_HEADER + frame;
 	size_t zlen = 0;
 	/* Only a deflate smaller than the part itself is kept. */
-	ws_status rc = ws__deflate_raw(enc, sym_len, z, sym_len - 1, &zlen, err);
+	ws_status rc = sym_len < DEFLATE_MIN_PART
+			       ? WS_OK
+			       : ws__deflate_raw(enc, sym_len, z, sym_len - 1,
+						 &zlen, err);
 	if (rc != WS_OK)
 		return rc;
 	if (zlen == 0) {

@@ -434,11 +434,50 @@ zlib_inflates(const unsigned char *in, size_t n, const unsigned char *want,
 	return same;
 }
 
+/*
+ * A symbols part under 256 bytes is stored as it is, even one deflate
+ * would shrink (warmstore(5), Compression): ten points of one value.
+ */
+static void
+test_block_small_part_stored(void)
+{
+	ws_batch b;
+	ws__batch_init(&b);
+	const float v[] = {1.5f, 1.5f, 1.5f, 1.5f};
+	for (size_t i = 0; i < 10; i++)
+		add_point(&b, 5, (int64_t)i * 1000, v, 4, i + 1);
+	ws_encoder enc;
+	ws__encoder_init(&enc);
+	unsigned char *out = NULL;
+	size_t cap = 0, len;
+	ws_block_head h;
+	ws_error err;
+	if (ws__block_encode(&enc, &b, 0, b.n, 1, &out, &cap, &len, &h, &err) !=
+	    WS_OK)
+		abort();
+	const unsigned char *p = out + WS_BLOCK_HEADER, *end = out + len;
+	uint64_t slen = 0, zlen = 0;
+	ws__get_varint(&p, end, &slen);
+	ws__get_varint(&p, end, &zlen);
+	size_t shrunk = 0;
+	unsigned char z[256];
+	TAP_CHECK(ws__deflate_raw(&enc, (size_t)slen, z, sizeof z, &shrunk,
+				  &err) == WS_OK &&
+			  shrunk > 0 && shrunk < slen && slen < 256 &&
+			  zlen == slen,
+		  "a %zu-byte symbols part (deflate: %zu) is stored as it is",
+		  (size_t)slen, shrunk);
+	free(out);
+	ws__encoder_free(&enc);
+	ws__batch_free(&b);
+}
+
 static void
 test_block_zlib_reads(void)
 {
 	static const uint32_t dims[] = {1, 8, 384};
-	static const size_t counts[] = {60, 200, 40};
+	/* Each block's symbols part is long enough to be deflated. */
+	static const size_t counts[] = {300, 200, 40};
 	size_t deflated = 0, read = 0;
 	ws_encoder enc;
 	ws__encoder_init(&enc);
@@ -1586,6 +1625,7 @@ main(void)
 	test_parse_ahead();
 	test_plain_fields();
 	test_block_zlib_reads();
+	test_block_small_part_stored();
 	test_batch_sort();
 	test_batch_append();
 	test_decimal_against_strtof();
