@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,29 +68,10 @@ open_standard_fds(void)
 			return; /* no /dev/null: carry on as we are */
 }
 
-/*
- * One malloc arena for all threads. glibc gives a thread that allocates
- * an arena of its own, and memory freed there stays with that arena: the
- * helper threads (parsing ahead, encoding blocks) grow their buffers in
- * whichever arena they are handed, so the peak RSS of a long ws-ingest
- * depended on scheduling. Building the same 20,000,000-point store from a
- * pipe peaked at 77 and 100 MiB, and at 38 MiB with one arena. The
- * threads allocate seldom, so sharing one costs them nothing measurable.
- * Without the option (another libc) nothing changes.
- */
-static void
-one_malloc_arena(void)
-{
-#ifdef M_ARENA_MAX
-	(void)mallopt(M_ARENA_MAX, 1);
-#endif
-}
-
 void
 cli_init(const cli_program *p, int argc, char **argv)
 {
 	open_standard_fds();
-	one_malloc_arena();
 	prog = p;
 	cli_argc = argc;
 	cli_argv = argv;
