@@ -342,16 +342,6 @@ field_by_letter(char c)
 	return -1;
 }
 
-/* memcmp(a, b, n) == 0 for a few letters, without a call. */
-static inline bool
-same_letters(const char *a, const char *b, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (a[k] != b[k])
-			return false;
-	return true;
-}
-
 /*
  * A field's name written plainly ("timestamp" and its colon, no escapes)
  * at the member's start: its index in field_names, ps->p on the value,
@@ -372,7 +362,7 @@ plain_field(ws__json *js)
 		return -1;
 	size_t n = field_names[i].len;
 	if (at.end - p < (ptrdiff_t)n + 2 || p[n + 1] != '"' ||
-	    !same_letters(p + 1, field_names[i].name, n))
+	    memcmp(p + 1, field_names[i].name, n) != 0)
 		return -1;
 	at.p = p + n + 2;
 	ws__json_skip_ws(&at);
