@@ -450,9 +450,9 @@ plan_column(ws_vec_enc *ve, size_t n, const unsigned *ev, unsigned k,
  * with no exception every order's integers are ve->base, so the three
  * orders' costs (as plan_order gives them) and largest residuals come
  * from one pass, and the choice is plan_column's (may_predict: n > 1 and
- * prediction_may_pay). plan_column takes a
- * pass per order, each calling predict and to_int: on sensor data that
- * was a fifth of ws-ingest's samples.
+ * prediction_may_pay). plan_column takes a pass per order, each calling
+ * predict and to_int: on sensor data that was a fifth of ws-ingest's
+ * samples.
  */
 static void
 plan_integers(const ws_vec_enc *ve, size_t n, unsigned e, bool may_predict,

@@ -435,6 +435,28 @@ zlib_inflates(const unsigned char *in, size_t n, const unsigned char *want,
 }
 
 /*
+ * Encodes b as one block into *out; *stored: where its symbols part as
+ * stored begins, with the part's length and its stored length.
+ */
+static void
+encode_one_block(ws_encoder *enc, const ws_batch *b, unsigned char **out,
+		 size_t *cap, const unsigned char **stored, uint64_t *slen,
+		 uint64_t *zlen)
+{
+	size_t len;
+	ws_block_head h;
+	ws_error err;
+	if (ws__block_encode(enc, b, 0, b->n, 1, out, cap, &len, &h, &err) !=
+	    WS_OK)
+		abort();
+	const unsigned char *p = *out + WS_BLOCK_HEADER, *end = *out + len;
+	*slen = *zlen = 0;
+	ws__get_varint(&p, end, slen);
+	ws__get_varint(&p, end, zlen);
+	*stored = p;
+}
+
+/*
  * A symbols part under 256 bytes is stored as it is, even one deflate
  * would shrink (warmstore(5), Compression): ten points of one value.
  */
@@ -449,16 +471,11 @@ test_block_small_part_stored(void)
 	ws_encoder enc;
 	ws__encoder_init(&enc);
 	unsigned char *out = NULL;
-	size_t cap = 0, len;
-	ws_block_head h;
+	size_t cap = 0;
+	const unsigned char *stored;
+	uint64_t slen, zlen;
+	encode_one_block(&enc, &b, &out, &cap, &stored, &slen, &zlen);
 	ws_error err;
-	if (ws__block_encode(&enc, &b, 0, b.n, 1, &out, &cap, &len, &h, &err) !=
-	    WS_OK)
-		abort();
-	const unsigned char *p = out + WS_BLOCK_HEADER, *end = out + len;
-	uint64_t slen = 0, zlen = 0;
-	ws__get_varint(&p, end, &slen);
-	ws__get_varint(&p, end, &zlen);
 	size_t shrunk = 0;
 	unsigned char z[256];
 	TAP_CHECK(ws__deflate_raw(&enc, (size_t)slen, z, sizeof z, &shrunk,
@@ -482,7 +499,7 @@ test_block_zlib_reads(void)
 	ws_encoder enc;
 	ws__encoder_init(&enc);
 	unsigned char *out = NULL;
-	size_t cap = 0, len;
+	size_t cap = 0;
 	for (size_t k = 0; k < 3; k++) {
 		ws_batch b;
 		ws__batch_init(&b);
@@ -492,19 +509,14 @@ test_block_zlib_reads(void)
 				v[j] = (float)(rng() % 100000u) / 100.0f;
 			add_point(&b, 5, (int64_t)i * 1000, v, dims[k], i + 1);
 		}
-		ws_block_head h;
-		ws_error err;
-		if (ws__block_encode(&enc, &b, 0, b.n, 1, &out, &cap, &len, &h,
-				     &err) != WS_OK)
-			abort();
-		const unsigned char *p = out + WS_BLOCK_HEADER, *end = out + len;
-		uint64_t slen = 0, zlen = 0;
-		ws__get_varint(&p, end, &slen);
-		ws__get_varint(&p, end, &zlen);
+		const unsigned char *stored;
+		uint64_t slen, zlen;
+		encode_one_block(&enc, &b, &out, &cap, &stored, &slen, &zlen);
 		if (zlen < slen) {
 			deflated++;
 			/* enc->raw still holds the symbols part it deflated. */
-			read += zlib_inflates(p, (size_t)zlen, enc.raw, (size_t)slen);
+			read += zlib_inflates(stored, (size_t)zlen, enc.raw,
+					      (size_t)slen);
 		}
 		free(v);
 		ws__batch_free(&b);
