@@ -396,6 +396,8 @@ size_t ws__format_timestamp(const ws_output *out, int64_t ts, char *buf);
 #define WS__TIMESTAMP_JSON_BUFSIZE (WS_RFC3339_BUFSIZE + 2)
 size_t ws__format_timestamp_json(const ws_output *out, int64_t ts,
 				 char *buf);
+/* How far out's buffer fills before it is flushed (short, then all). */
+size_t ws__output_fill(const ws_output *out);
 
 /* --- the printer's view of an output (ndjson_write.c, printer.c) --- */
 

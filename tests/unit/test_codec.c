@@ -1568,9 +1568,44 @@ test_printer_ahead(void)
 		abort();
 }
 
+/* A short output fills a quarter of the buffer; after 1 MiB, all of it. */
+static void
+test_output_fill(void)
+{
+	enum { LINE = 1000, LINES = 1100 };
+	ws_error err;
+	ws_output *out = ws_output_new_memory();
+	char *line = malloc(LINE);
+	if (out == NULL || line == NULL)
+		abort();
+	size_t first = ws__output_fill(out), at_1m = 0;
+	bool same = true;
+	for (int i = 0; i < LINES; i++) {
+		memset(line, 'a' + i % 26, LINE - 1);
+		line[LINE - 1] = '\n';
+		if (ws_output_bytes(out, line, LINE, &err) != WS_OK)
+			abort();
+		if (i == LINES - 1) /* over 1 MiB sent */
+			at_1m = ws__output_fill(out);
+	}
+	const char *m = ws_output_memory(out, &err);
+	for (int i = 0; same && i < LINES; i++)
+		same = m[(size_t)i * LINE] == 'a' + i % 26 &&
+		       m[(size_t)i * LINE + LINE - 1] == '\n';
+	TAP_CHECK(first == 16 * 1024 && at_1m == 64 * 1024 && same &&
+			  ws_output_size(out) == (size_t)LINE * LINES,
+		  "an output flushes at %zu bytes first, at %zu after 1 MiB, "
+		  "and its %zu bytes are what was written",
+		  first, at_1m, ws_output_size(out));
+	free(line);
+	if (ws_output_close(out, &err) != WS_OK)
+		abort();
+}
+
 int
 main(void)
 {
+	test_output_fill();
 	test_check_bytes();
 	test_f32();
 	test_f32_against_old();
