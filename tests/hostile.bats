@@ -100,3 +100,19 @@ widest() {
 	[ "$(cat "$T/err")" = "ws-ingest: stdin:2: point too large: vector and metadata take 73400331 bytes, a block holds at most 67371004" ]
 	[ "$(ws-range --all "$S")" = '{"entity_id":1,"space_id":0,"timestamp":1,"vector":[0.5]}' ]
 }
+
+@test "a point too large is refused in a space the store knows" {
+	echo "$GOOD" | ws-ingest "$S"
+	# Lines that all parse are taken together when every one would be
+	# accepted and the batch has room (-b): the size rule must hold there
+	# too.
+	{ echo '{"entity_id":3,"timestamp":1,"vector":[0.25]}'
+	  printf '{"entity_id":2,"timestamp":1,"vector":[1],"metadata":{"x":"'
+	  head -c 73400320 /dev/zero | tr '\0' x
+	  printf '"}}\n'; } >"$T/in"
+	run sep ingest -l 100M -b 1G <"$T/in"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$T/err")" = "ws-ingest: stdin:2: point too large: vector and metadata take 73400331 bytes, a block holds at most 67371004" ]
+	[ "$(ws-range --all "$S" | wc -l)" -eq 2 ]
+	[ "$(ws-get "$S" -e 3 -t 1)" = '{"entity_id":3,"space_id":0,"timestamp":1,"vector":[0.25]}' ]
+}

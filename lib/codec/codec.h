@@ -96,6 +96,11 @@ void ws__batch_reset(ws_batch *b);
 void ws__batch_free(ws_batch *b);
 ws_status ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line,
 			ws_error *err);
+/*
+ * Appends every entry of src, as ws__batch_add of each of its points in
+ * order would: the same entries, vectors and metadata bytes.
+ */
+ws_status ws__batch_append(ws_batch *b, const ws_batch *src, ws_error *err);
 /* An entry's encoded metadata and its length (NULL and 0: none). */
 const unsigned char *ws__batch_meta(const ws_batch *b,
 				    const ws_batch_entry *e, size_t *len);
@@ -122,6 +127,8 @@ struct ws__ahead_half {
 	ws_point_buf *pb;
 	ws_batch points;   /* of the lines that parsed, in order */
 	size_t next;       /* the next of them to take */
+	size_t left_out;   /* lines too long, bad, or of a point too large */
+	int64_t max_ts;    /* the latest timestamp among the points */
 	ws_status rc;      /* WS_ENOMEM with err when points could not grow */
 	ws_error err;
 };
@@ -152,6 +159,14 @@ ws_status ws__ahead_parse(ws__ahead *a, ws_error *err);
  * false for a blank, too long or bad line. Ask for i in increasing order.
  */
 bool ws__ahead_point(ws__ahead *a, size_t i, ws_point *pt);
+/*
+ * When line i starts a half of the run none of whose lines were taken
+ * yet and all of whose lines parsed (or were blank): that half, whose
+ * points the caller may take at once (ws__ahead_took_half); else NULL.
+ */
+const struct ws__ahead_half *ws__ahead_whole_half(const ws__ahead *a,
+						  size_t i);
+void ws__ahead_took_half(ws__ahead *a, const struct ws__ahead_half *h);
 
 /* Orders two keys; returns <0, 0, >0. */
 int ws__key_cmp(uint64_t e1, uint32_t s1, int64_t t1, uint64_t e2,

@@ -82,10 +82,18 @@ parse_half(void *arg)
 		const ws_line *line = &a->lines[i];
 		ws_error why;
 		ws_point pt;
-		if (line->too_long || ws_line_is_blank(line->text, line->len) ||
-		    ws_parse_point(line->text, line->len, WS_PARSE_POINT,
-				   a->default_space, h->pb, &pt, &why) != WS_OK)
+		if (!line->too_long && ws_line_is_blank(line->text, line->len))
 			continue;
+		/* A point too large for a block is refused when settled. */
+		if (line->too_long ||
+		    ws_parse_point(line->text, line->len, WS_PARSE_POINT,
+				   a->default_space, h->pb, &pt, &why) != WS_OK ||
+		    (size_t)pt.dim * 4 + pt.meta_len > WS_MAX_POINT_BYTES) {
+			h->left_out++;
+			continue;
+		}
+		if (pt.timestamp > h->max_ts)
+			h->max_ts = pt.timestamp;
 		h->rc = ws__batch_add(&h->points, &pt, line->number, &h->err);
 	}
 	return NULL;
@@ -126,6 +134,8 @@ ws__ahead_parse(ws__ahead *a, ws_error *err)
 		h->rc = WS_OK;
 		h->first = i == 0 ? 0 : split;
 		h->end = i == 0 ? split : a->n;
+		h->left_out = 0;
+		h->max_ts = INT64_MIN;
 	}
 	ws__run_pair(parse_half, &a->half[0],
 		     split < a->n ? &a->half[1] : NULL);
@@ -135,6 +145,22 @@ ws__ahead_parse(ws__ahead *a, ws_error *err)
 			return a->half[i].rc;
 		}
 	return WS_OK;
+}
+
+const struct ws__ahead_half *
+ws__ahead_whole_half(const ws__ahead *a, size_t i)
+{
+	const struct ws__ahead_half *h = &a->half[i < a->half[0].end ? 0 : 1];
+	return i == h->first && h->next == 0 && h->left_out == 0 &&
+			       h->rc == WS_OK
+		       ? h
+		       : NULL;
+}
+
+void
+ws__ahead_took_half(ws__ahead *a, const struct ws__ahead_half *h)
+{
+	a->half[h == &a->half[0] ? 0 : 1].next = h->points.n;
 }
 
 bool

@@ -101,6 +101,34 @@ ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line, ws_error *err)
 	return WS_OK;
 }
 
+ws_status
+ws__batch_append(ws_batch *b, const ws_batch *src, ws_error *err)
+{
+	if (src->n == 0)
+		return WS_OK;
+	if (ws__grow(&b->e, &b->cap, b->n + src->n, sizeof *b->e, err) !=
+		    WS_OK ||
+	    ws__grow(&b->vec, &b->capvec, b->nvec + src->nvec, sizeof *b->vec,
+		     err) != WS_OK ||
+	    ws__grow(&b->meta, &b->capmeta, b->nmeta + src->nmeta, 1, err) !=
+		    WS_OK)
+		return WS_ENOMEM;
+	ws_batch_entry *e = b->e + b->n;
+	memcpy(e, src->e, src->n * sizeof *e);
+	for (size_t i = 0; i < src->n; i++) {
+		e[i].vec_off += b->nvec;
+		if (e[i].meta_off != WS_NO_META)
+			e[i].meta_off += b->nmeta;
+	}
+	memcpy(b->vec + b->nvec, src->vec, src->nvec * sizeof *b->vec);
+	if (src->nmeta > 0)
+		memcpy(b->meta + b->nmeta, src->meta, src->nmeta);
+	b->n += src->n;
+	b->nvec += src->nvec;
+	b->nmeta += src->nmeta;
+	return WS_OK;
+}
+
 const unsigned char *
 ws__batch_meta(const ws_batch *b, const ws_batch_entry *e, size_t *len)
 {

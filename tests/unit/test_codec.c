@@ -713,6 +713,56 @@ test_int_fields(void)
 }
 
 /*
+ * ws__batch_append: a batch of points added one by one equals two
+ * batches, each holding part of them, the second appended to the first
+ * (entries, offsets, vectors and metadata bytes), with and without
+ * metadata and of mixed dimensions.
+ */
+static void
+test_batch_append(void)
+{
+	static const unsigned char meta[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+	float vec[64];
+	for (size_t i = 0; i < 64; i++)
+		vec[i] = (float)i / 4;
+	ws_batch whole, first, second;
+	ws__batch_init(&whole);
+	ws__batch_init(&first);
+	ws__batch_init(&second);
+	ws_error err;
+	bool ok = true;
+	for (size_t i = 0; i < 3000; i++) {
+		ws_point pt = {.entity_id = rng() % 40,
+			       .timestamp = (int64_t)i,
+			       .dim = 1 + rng() % 64,
+			       .vector = vec,
+			       .meta = rng() % 3 ? NULL : meta,
+			       .meta_len = 0};
+		pt.meta_len = pt.meta ? 1 + rng() % sizeof meta : 0;
+		ok = ok && ws__batch_add(&whole, &pt, i + 1, &err) == WS_OK &&
+		     ws__batch_add(i < 1700 ? &first : &second, &pt, i + 1,
+				   &err) == WS_OK;
+	}
+	ok = ok && ws__batch_append(&first, &second, &err) == WS_OK &&
+	     first.n == whole.n && first.nvec == whole.nvec &&
+	     first.nmeta == whole.nmeta &&
+	     memcmp(first.e, whole.e, whole.n * sizeof *whole.e) == 0 &&
+	     memcmp(first.vec, whole.vec, whole.nvec * sizeof *whole.vec) == 0 &&
+	     memcmp(first.meta, whole.meta, whole.nmeta) == 0 &&
+	     ws__batch_bytes(&first) == ws__batch_bytes(&whole);
+	ws_batch empty;
+	ws__batch_init(&empty);
+	ok = ok && ws__batch_append(&first, &empty, &err) == WS_OK &&
+	     first.n == whole.n;
+	TAP_CHECK(ok, "a batch appended to another holds what adding its "
+		      "points one by one would (%zu points)",
+		  whole.n);
+	ws__batch_free(&whole);
+	ws__batch_free(&first);
+	ws__batch_free(&second);
+}
+
+/*
  * The batch sort against qsort on the same keys: an interleaved feed of
  * 100 series (grouped by series), 100 series of keys in random order and
  * repeated in later lines (grouped, then each series sorted), one series
@@ -1624,6 +1674,7 @@ main(void)
 	test_block_zlib_reads();
 	test_block_small_part_stored();
 	test_batch_sort();
+	test_batch_append();
 	test_decimal_against_strtof();
 	test_f32_fast();
 	test_int_fields();
