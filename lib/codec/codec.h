@@ -113,6 +113,13 @@ size_t ws__batch_bytes(const ws_batch *b);
  * of the latest line.
  */
 void ws__batch_sort_dedup(ws_batch *b);
+/*
+ * The same, when entries [0, sorted) are sorted and deduplicated already
+ * and only those after them are not (a commit's batch with the points of
+ * merged blocks behind it): those are sorted alone and merged in, where
+ * sorting all of them moved every entry again.
+ */
+void ws__batch_sort_dedup_tail(ws_batch *b, size_t sorted);
 
 /* --- lines parsed ahead on two threads (parse_ahead.c) -------------- */
 

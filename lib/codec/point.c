@@ -451,14 +451,18 @@ sort_entries(ws_batch_entry *e, size_t n)
 	return true;
 }
 
-void
-ws__batch_sort_dedup(ws_batch *b)
+/* Sorts e[0, n), merging where the entries cannot be grouped. */
+static void
+sort_all(ws_batch_entry *e, size_t n)
 {
-	if (b->n == 0)
-		return;
-	if (!sort_entries(b->e, b->n))
-		ws__sort(b->e, b->n, sizeof *b->e, entry_cmp);
-	/* Equal keys sit together, latest line last: keep the last of each run. */
+	if (!sort_entries(e, n))
+		ws__sort(e, n, sizeof *e, entry_cmp);
+}
+
+/* Equal keys sit together, latest line last: keeps the last of each run. */
+static void
+keep_latest(ws_batch *b)
+{
 	size_t out = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		if (i + 1 < b->n &&
@@ -469,4 +473,40 @@ ws__batch_sort_dedup(ws_batch *b)
 		b->e[out++] = b->e[i];
 	}
 	b->n = out;
+}
+
+void
+ws__batch_sort_dedup(ws_batch *b)
+{
+	if (b->n == 0)
+		return;
+	sort_all(b->e, b->n);
+	keep_latest(b);
+}
+
+void
+ws__batch_sort_dedup_tail(ws_batch *b, size_t sorted)
+{
+	size_t m = b->n - sorted;
+	ws_batch_entry *tail = m > 0 && sorted > 0 ? malloc(m * sizeof *tail)
+						   : NULL;
+	if (tail == NULL) {
+		if (m > 0)
+			ws__batch_sort_dedup(b);
+		return;
+	}
+	sort_all(b->e + sorted, m);
+	memcpy(tail, b->e + sorted, m * sizeof *tail);
+	/* From the back: no entry of the sorted part is overwritten before
+	 * it moves. At equal entries the tail's goes last, as a stable sort
+	 * of the whole would put it. */
+	size_t i = sorted, j = m, k = b->n;
+	while (j > 0) {
+		if (i > 0 && entry_before(&tail[j - 1], &b->e[i - 1]))
+			b->e[--k] = b->e[--i];
+		else
+			b->e[--k] = tail[--j];
+	}
+	free(tail);
+	keep_latest(b);
 }

@@ -194,6 +194,6 @@ ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
 	ws__block_free(&blk);
 	ws__batch_free(&old);
 	if (rc == WS_OK && merged)
-		ws__batch_sort_dedup(b);
+		ws__batch_sort_dedup_tail(b, n);
 	return rc;
 }

@@ -29,7 +29,8 @@ ws_status ws__batch_drop_conflicts(ws_batch *b, const ws_manifest *m,
  * For each series of the sorted batch too small to fill a block: when
  * the series' newest block is a data block that still fits with it, its
  * points join the batch (as line 0: the batch's win) and the writer drops
- * it (autocompact.c). Sorts the batch again if it grew.
+ * it (autocompact.c). The batch must be sorted and deduplicated; what
+ * joined it is merged into that order.
  */
 ws_status ws__merge_small_tails(ws_store *st, ws__writer *w, ws_batch *b,
 				ws_error *err);

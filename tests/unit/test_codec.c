@@ -828,6 +828,47 @@ test_batch_sort(void)
 	}
 }
 
+/*
+ * ws__batch_sort_dedup_tail against sorting everything: a sorted batch of
+ * 2,000 series with merged points behind it (line 0, so the batch wins a
+ * key both hold), in the order a walk that wraps around gives them, and
+ * an empty tail.
+ */
+static void
+test_batch_sort_tail(void)
+{
+	const float v[] = {1};
+	ws_batch b;
+	ws__batch_init(&b);
+	for (size_t i = 0; i < 40000; i++)
+		add_point(&b, i % 2000, (int64_t)(i / 2000), v, 1, i + 1);
+	ws__batch_sort_dedup(&b);
+	size_t sorted = b.n;
+	ws__batch_sort_dedup_tail(&b, sorted);
+	bool empty_same = b.n == sorted;
+	/* Series 1500.. then 0..: old points at ts -5..4, half of them keys
+	 * the batch holds (ts 0..4). */
+	for (size_t s = 0; s < 2000; s += 3)
+		for (int64_t ts = -5; ts < 5; ts++)
+			add_point(&b, (s + 1500) % 2000, ts, v, 1, 0);
+	size_t n = b.n;
+	ws_batch_entry *want = malloc(n * sizeof *want);
+	memcpy(want, b.e, n * sizeof *want);
+	size_t nwant = reference_sort_dedup(want, n);
+	ws__batch_sort_dedup_tail(&b, sorted);
+	bool same = b.n == nwant;
+	for (size_t i = 0; same && i < nwant; i++)
+		same = b.e[i].entity == want[i].entity &&
+		       b.e[i].ts == want[i].ts && b.e[i].line == want[i].line &&
+		       b.e[i].vec_off == want[i].vec_off;
+	TAP_CHECK(empty_same && same && nwant == sorted + 667 * 5,
+		  "a sorted batch with merged points behind it: %zu entries "
+		  "as sorting all keeps them, the batch's lines winning",
+		  b.n);
+	free(want);
+	ws__batch_free(&b);
+}
+
 static void
 test_block_roundtrip(void)
 {
@@ -1674,6 +1715,7 @@ main(void)
 	test_block_zlib_reads();
 	test_block_small_part_stored();
 	test_batch_sort();
+	test_batch_sort_tail();
 	test_batch_append();
 	test_decimal_against_strtof();
 	test_f32_fast();
