@@ -390,6 +390,152 @@ apply_order(ws_batch_entry *e, uint32_t *ix, size_t n)
 	}
 }
 
+/*
+ * The moves of a large batch's order on two threads: each entry move is
+ * a cache miss, and one thread took them all while the other waited (a
+ * tenth of sensor ingest). The cycles of the permutation are disjoint,
+ * so the first thread takes whole cycles (their positions marked in ix
+ * first, by MARK) up to half of the moves, and the first part of the
+ * cycle that crosses the half; the second thread takes the rest of that
+ * cycle and the unmarked cycles. Where the cut cycle's parts meet, each
+ * reads an entry the other overwrites: both are copied before the start.
+ */
+#define PARALLEL_ORDER_MIN 65536u
+#define MARK 0x80000000u
+
+struct order_share {
+	ws_batch_entry *e;
+	uint32_t *ix;
+	size_t n;
+	const uint32_t *leaders; /* first: its whole cycles */
+	size_t nleaders;
+	uint32_t cut_first;      /* the cut cycle's first position */
+	uint32_t cut_middle;     /* the second part's first position */
+	size_t cut_moves;        /* positions of the first part */
+	ws_batch_entry at_first, at_middle; /* copies made before the start */
+	bool second;
+};
+
+/* Moves along the marked cycle from leader k (ix left as it is). */
+static void
+move_marked_cycle(ws_batch_entry *e, const uint32_t *ix, uint32_t k)
+{
+	ws_batch_entry first = e[k];
+	uint32_t j = k, from;
+	while ((from = ix[j] & ~MARK) != k) {
+		e[j] = e[from];
+		j = from;
+	}
+	e[j] = first;
+}
+
+static void *
+move_share(void *arg)
+{
+	struct order_share *o = arg;
+	ws_batch_entry *e = o->e;
+	uint32_t *ix = o->ix;
+	if (!o->second) {
+		for (size_t i = 0; i < o->nleaders; i++)
+			move_marked_cycle(e, ix, o->leaders[i]);
+		if (o->cut_moves == 0)
+			return NULL;
+		uint32_t j = o->cut_first;
+		for (size_t t = 1; t < o->cut_moves; t++) {
+			uint32_t from = ix[j] & ~MARK;
+			e[j] = e[from];
+			j = from;
+		}
+		e[j] = o->at_middle;
+		return NULL;
+	}
+	if (o->cut_moves > 0) {
+		uint32_t j = o->cut_middle, from;
+		while ((from = ix[j] & ~MARK) != o->cut_first) {
+			e[j] = e[from];
+			j = from;
+		}
+		e[j] = o->at_first;
+	}
+	for (size_t k = 0; k < o->n; k++)
+		if (!(ix[k] & MARK) && ix[k] != k) {
+			ws_batch_entry first = e[k];
+			size_t i = k;
+			while (ix[i] != k) {
+				size_t next = ix[i];
+				e[i] = e[next];
+				ix[i] = (uint32_t)i;
+				i = next;
+			}
+			e[i] = first;
+			ix[i] = (uint32_t)i;
+		}
+	return NULL;
+}
+
+/* Marks the cycle from k; returns its length. */
+static size_t
+mark_cycle(uint32_t *ix, uint32_t k)
+{
+	size_t len = 0;
+	uint32_t j = k;
+	do {
+		uint32_t next = ix[j];
+		ix[j] = next | MARK;
+		j = next;
+		len++;
+	} while (j != k);
+	return len;
+}
+
+/*
+ * apply_order on two threads; leaders is room for n numbers. False when
+ * nothing moves.
+ */
+static bool
+apply_order_pair(ws_batch_entry *e, uint32_t *ix, size_t n, uint32_t *leaders)
+{
+	struct order_share one = {.e = e, .ix = ix, .n = n, .leaders = leaders};
+	size_t moves = 0, half = n / 2, k = 0;
+	for (; k < n && moves < half; k++) {
+		if (ix[k] == k || (ix[k] & MARK))
+			continue;
+		size_t len = mark_cycle(ix, (uint32_t)k);
+		if (moves + len <= half) {
+			leaders[one.nleaders++] = (uint32_t)k;
+			moves += len;
+			continue;
+		}
+		one.cut_first = (uint32_t)k;
+		one.cut_moves = half - moves;
+		uint32_t j = (uint32_t)k;
+		for (size_t t = 0; t < one.cut_moves; t++)
+			j = ix[j] & ~MARK;
+		one.cut_middle = j;
+		moves = half;
+		break;
+	}
+	if (one.nleaders == 0 && one.cut_moves == 0)
+		return false; /* nothing moves */
+	if (one.cut_moves > 0) {
+		one.at_first = e[one.cut_first];
+		one.at_middle = e[one.cut_middle];
+	}
+	struct order_share two = one;
+	two.second = true;
+	ws__run_pair(move_share, &one, &two);
+	return true;
+}
+
+/* apply_order, on two threads for a large batch. */
+static void
+apply_order_large(ws_batch_entry *e, uint32_t *ix, size_t n, uint32_t *scratch)
+{
+	if (n < PARALLEL_ORDER_MIN || n >= MARK ||
+	    !apply_order_pair(e, ix, n, scratch))
+		apply_order(e, ix, n);
+}
+
 /* Sorts e[0, n) by merging its entry numbers, then moves each entry once. */
 static void
 sort_moving_once(ws_batch_entry *e, uint32_t *ix, uint32_t *scratch,
@@ -442,7 +588,7 @@ sort_entries(ws_batch_entry *e, size_t n)
 		return false;
 	uint32_t *scratch = ix + n;
 	if (group_by_series(e, n, ix, scratch)) {
-		apply_order(e, ix, n);
+		apply_order_large(e, ix, n, scratch);
 		sort_each_series(e, n, ix, scratch);
 	} else {
 		sort_moving_once(e, ix, scratch, n);

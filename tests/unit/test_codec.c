@@ -829,6 +829,47 @@ test_batch_sort(void)
 }
 
 /*
+ * Batches large enough that their entries move on two threads: an
+ * interleaved feed (1,000 series, 100 ticks), random series and times,
+ * one already in order (nothing moves), and one whose first half is in
+ * order (the moves all lie in its second half), against qsort.
+ */
+static void
+test_batch_sort_large(void)
+{
+	const float v[] = {1};
+	enum { N = 100000 };
+	for (int shape = 0; shape < 4; shape++) {
+		ws_batch b;
+		ws__batch_init(&b);
+		for (size_t i = 0; i < N; i++) {
+			uint64_t entity = shape == 0   ? i % 1000
+					  : shape == 1 ? rng() % 5000
+					  : shape == 2 ? i / 100
+					  : i < N / 2  ? i / 100
+						       : 500 + (N - i) % 1000;
+			int64_t ts = shape == 1 ? (int64_t)(rng() % 100000)
+				     : shape == 2 ? (int64_t)(i % 100)
+						  : (int64_t)i;
+			add_point(&b, entity, ts, v, 1, i + 1);
+		}
+		ws_batch_entry *want = malloc(N * sizeof *want);
+		memcpy(want, b.e, N * sizeof *want);
+		size_t nwant = reference_sort_dedup(want, N);
+		ws__batch_sort_dedup(&b);
+		bool same = b.n == nwant;
+		for (size_t i = 0; same && i < nwant; i++)
+			same = b.e[i].line == want[i].line &&
+			       b.e[i].vec_off == want[i].vec_off;
+		TAP_CHECK(same, "batch sort on two threads, shape %d: %zu "
+				"entries as qsort keeps them",
+			  shape, b.n);
+		free(want);
+		ws__batch_free(&b);
+	}
+}
+
+/*
  * ws__batch_sort_dedup_tail against sorting everything: a sorted batch of
  * 2,000 series with merged points behind it (line 0, so the batch wins a
  * key both hold), in the order a walk that wraps around gives them, and
@@ -1716,6 +1757,7 @@ main(void)
 	test_block_small_part_stored();
 	test_batch_sort();
 	test_batch_sort_tail();
+	test_batch_sort_large();
 	test_batch_append();
 	test_decimal_against_strtof();
 	test_f32_fast();
