@@ -369,25 +369,30 @@ group_by_series(const ws_batch_entry *e, size_t n, uint32_t *ix,
 	return ok;
 }
 
+/* Moves the entries of the cycle from k into place, marking them done. */
+static void
+move_cycle(ws_batch_entry *e, uint32_t *ix, size_t k)
+{
+	ws_batch_entry first = e[k];
+	size_t j = k;
+	while (ix[j] != k) {
+		size_t from = ix[j];
+		e[j] = e[from];
+		ix[j] = (uint32_t)j;
+		j = from;
+	}
+	e[j] = first;
+	ix[j] = (uint32_t)j;
+}
+
 /* Moves e into the order ix gives (e'[k] = e[ix[k]]), following cycles;
  * ix is spent. */
 static void
 apply_order(ws_batch_entry *e, uint32_t *ix, size_t n)
 {
-	for (size_t k = 0; k < n; k++) {
-		if (ix[k] == k)
-			continue;
-		ws_batch_entry first = e[k];
-		size_t j = k;
-		while (ix[j] != k) {
-			size_t from = ix[j];
-			e[j] = e[from];
-			ix[j] = (uint32_t)j;
-			j = from;
-		}
-		e[j] = first;
-		ix[j] = (uint32_t)j;
-	}
+	for (size_t k = 0; k < n; k++)
+		if (ix[k] != k)
+			move_cycle(e, ix, k);
 }
 
 /*
@@ -416,17 +421,21 @@ struct order_share {
 	bool second;
 };
 
-/* Moves along the marked cycle from leader k (ix left as it is). */
+/*
+ * Moves along a marked cycle from position j (ix left as it is) until
+ * the next source is stop or steps moves are made; the last position
+ * reached gets last.
+ */
 static void
-move_marked_cycle(ws_batch_entry *e, const uint32_t *ix, uint32_t k)
+move_along(ws_batch_entry *e, const uint32_t *ix, uint32_t j, uint32_t stop,
+	   size_t steps, ws_batch_entry last)
 {
-	ws_batch_entry first = e[k];
-	uint32_t j = k, from;
-	while ((from = ix[j] & ~MARK) != k) {
+	uint32_t from;
+	for (; steps > 0 && (from = ix[j] & ~MARK) != stop; steps--) {
 		e[j] = e[from];
 		j = from;
 	}
-	e[j] = first;
+	e[j] = last;
 }
 
 static void *
@@ -436,40 +445,21 @@ move_share(void *arg)
 	ws_batch_entry *e = o->e;
 	uint32_t *ix = o->ix;
 	if (!o->second) {
-		for (size_t i = 0; i < o->nleaders; i++)
-			move_marked_cycle(e, ix, o->leaders[i]);
-		if (o->cut_moves == 0)
-			return NULL;
-		uint32_t j = o->cut_first;
-		for (size_t t = 1; t < o->cut_moves; t++) {
-			uint32_t from = ix[j] & ~MARK;
-			e[j] = e[from];
-			j = from;
+		for (size_t i = 0; i < o->nleaders; i++) {
+			uint32_t k = o->leaders[i];
+			move_along(e, ix, k, k, SIZE_MAX, e[k]);
 		}
-		e[j] = o->at_middle;
+		if (o->cut_moves > 0)
+			move_along(e, ix, o->cut_first, MARK, o->cut_moves - 1,
+				   o->at_middle);
 		return NULL;
 	}
-	if (o->cut_moves > 0) {
-		uint32_t j = o->cut_middle, from;
-		while ((from = ix[j] & ~MARK) != o->cut_first) {
-			e[j] = e[from];
-			j = from;
-		}
-		e[j] = o->at_first;
-	}
+	if (o->cut_moves > 0)
+		move_along(e, ix, o->cut_middle, o->cut_first, SIZE_MAX,
+			   o->at_first);
 	for (size_t k = 0; k < o->n; k++)
-		if (!(ix[k] & MARK) && ix[k] != k) {
-			ws_batch_entry first = e[k];
-			size_t i = k;
-			while (ix[i] != k) {
-				size_t next = ix[i];
-				e[i] = e[next];
-				ix[i] = (uint32_t)i;
-				i = next;
-			}
-			e[i] = first;
-			ix[i] = (uint32_t)i;
-		}
+		if (!(ix[k] & MARK) && ix[k] != k)
+			move_cycle(e, ix, k);
 	return NULL;
 }
 
