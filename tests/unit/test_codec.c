@@ -792,6 +792,24 @@ reference_sort_dedup(ws_batch_entry *e, size_t n)
 	return out;
 }
 
+/* Sorts b, and whether it keeps what qsort keeps (*nwant entries). */
+static bool
+sorts_as_qsort(ws_batch *b, size_t *nwant)
+{
+	ws_batch_entry *want = malloc(b->n * sizeof *want);
+	if (want == NULL)
+		abort();
+	memcpy(want, b->e, b->n * sizeof *want);
+	*nwant = reference_sort_dedup(want, b->n);
+	ws__batch_sort_dedup(b);
+	bool same = b->n == *nwant;
+	for (size_t i = 0; same && i < *nwant; i++)
+		same = b->e[i].line == want[i].line &&
+		       b->e[i].vec_off == want[i].vec_off;
+	free(want);
+	return same;
+}
+
 static void
 test_batch_sort(void)
 {
@@ -811,19 +829,12 @@ test_batch_sort(void)
 			add_point(&b, entity, ts, v, 1, i + 1);
 			b.e[b.n - 1].space = shape == 1 ? rng() % 2 : 0;
 		}
-		ws_batch_entry *want = malloc(n * sizeof *want);
-		memcpy(want, b.e, n * sizeof *want);
-		size_t nwant = reference_sort_dedup(want, n);
-		ws__batch_sort_dedup(&b);
-		bool same = b.n == nwant;
-		for (size_t i = 0; same && i < nwant; i++)
-			same = b.e[i].line == want[i].line &&
-			       b.e[i].vec_off == want[i].vec_off;
+		size_t nwant;
+		bool same = sorts_as_qsort(&b, &nwant);
 		TAP_CHECK(same && (shape != 0 || nwant == n) && (shape != 2 || nwant == n / 2 + 1) &&
 			      (shape != 3 || nwant == n),
 			  "batch sort, shape %d: %zu entries as qsort keeps them",
 			  shape, b.n);
-		free(want);
 		ws__batch_free(&b);
 	}
 }
@@ -853,18 +864,11 @@ test_batch_sort_large(void)
 						  : (int64_t)i;
 			add_point(&b, entity, ts, v, 1, i + 1);
 		}
-		ws_batch_entry *want = malloc(N * sizeof *want);
-		memcpy(want, b.e, N * sizeof *want);
-		size_t nwant = reference_sort_dedup(want, N);
-		ws__batch_sort_dedup(&b);
-		bool same = b.n == nwant;
-		for (size_t i = 0; same && i < nwant; i++)
-			same = b.e[i].line == want[i].line &&
-			       b.e[i].vec_off == want[i].vec_off;
+		size_t nwant;
+		bool same = sorts_as_qsort(&b, &nwant);
 		TAP_CHECK(same, "batch sort on two threads, shape %d: %zu "
 				"entries as qsort keeps them",
 			  shape, b.n);
-		free(want);
 		ws__batch_free(&b);
 	}
 }
