@@ -94,6 +94,13 @@ typedef struct ws_batch {
 void ws__batch_init(ws_batch *b);
 void ws__batch_reset(ws_batch *b);
 void ws__batch_free(ws_batch *b);
+/* What a point's vector and metadata take in a block (at most
+ * WS_MAX_POINT_BYTES for a point ws-ingest accepts). */
+static inline size_t
+ws__point_bytes(const ws_point *pt)
+{
+	return (size_t)pt->dim * 4 + pt->meta_len;
+}
 ws_status ws__batch_add(ws_batch *b, const ws_point *pt, uint64_t line,
 			ws_error *err);
 /*

@@ -88,7 +88,7 @@ parse_half(void *arg)
 		if (line->too_long ||
 		    ws_parse_point(line->text, line->len, WS_PARSE_POINT,
 				   a->default_space, h->pb, &pt, &why) != WS_OK ||
-		    (size_t)pt.dim * 4 + pt.meta_len > WS_MAX_POINT_BYTES) {
+		    ws__point_bytes(&pt) > WS_MAX_POINT_BYTES) {
 			h->left_out++;
 			continue;
 		}

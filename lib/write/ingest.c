@@ -183,20 +183,23 @@ dim_mismatch(ws_error *err, uint32_t given, uint32_t space, uint32_t held,
 		       given, space, held, why);
 }
 
-/* A line joined the batch: the clock of max_wait starts with the first. */
+/* n lines joined the batch: the clock of max_wait starts with the first. */
 static void
-note_accepted(ingest *in, const ws_point *pt)
+note_accepted(ingest *in, size_t n, int64_t max_ts)
 {
-	if (in->batch_lines++ == 0 && in->o->max_wait_ms > 0)
+	if (n == 0)
+		return;
+	if (in->batch_lines == 0 && in->o->max_wait_ms > 0)
 		in->batch_since = now_ms();
-	if (pt->timestamp > in->stats->max_timestamp)
-		in->stats->max_timestamp = pt->timestamp;
+	in->batch_lines += n;
+	if (max_ts > in->stats->max_timestamp)
+		in->stats->max_timestamp = max_ts;
 }
 
 static ws_status
 accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 {
-	size_t bytes = (size_t)pt->dim * 4 + pt->meta_len;
+	size_t bytes = ws__point_bytes(pt);
 	if (bytes > WS_MAX_POINT_BYTES)
 		return ws__err(err, WS_EBADINPUT,
 			       "point too large: vector and metadata take %zu "
@@ -212,7 +215,7 @@ accept_point(ingest *in, const ws_point *pt, uint64_t line, ws_error *err)
 	if (rc == WS_OK)
 		rc = ws__batch_add(&in->batch, pt, line, err);
 	if (rc == WS_OK)
-		note_accepted(in, pt);
+		note_accepted(in, 1, pt->timestamp);
 	return rc;
 }
 
@@ -223,7 +226,7 @@ accept_key(ingest *in, const ws_point *pt, ws_error *err)
 	ws_status rc = ws__deletes_add(&in->dels, pt->entity_id, pt->space_id,
 				       pt->timestamp, pt->timestamp, err);
 	if (rc == WS_OK)
-		note_accepted(in, pt);
+		note_accepted(in, 1, pt->timestamp);
 	return rc;
 }
 
@@ -487,13 +490,7 @@ settle_half(ingest *in, size_t *i, bool *took, ws_error *err)
 	*took = true;
 	uint64_t lines = in->stats->lines;
 	in->stats->lines += h->end - h->first;
-	if (h->points.n > 0) {
-		if (in->batch_lines == 0 && in->o->max_wait_ms > 0)
-			in->batch_since = now_ms();
-		in->batch_lines += h->points.n;
-		if (h->max_ts > in->stats->max_timestamp)
-			in->stats->max_timestamp = h->max_ts;
-	}
+	note_accepted(in, h->points.n, h->max_ts);
 	*i = h->end;
 	settled_through(in, h->end - 1);
 	if (lines >> 8 != in->stats->lines >> 8)
