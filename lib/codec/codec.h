@@ -42,7 +42,9 @@ ws__f32_exact(uint64_t mantissa, int exp10, float *out)
  * written as ws_format_f32 lays numbers out:
  * positional or exponential by the exponent of the first digit, trailing
  * zeros of n dropped; the decimal exponent of the first digit must stay
- * within +-99, as every f32's does. Returns the length (NUL not counted).
+ * within +-99, as every f32's does. out must have room for 25 bytes,
+ * more than the result: the digits are placed by stores of a fixed size.
+ * Returns the length (NUL not counted).
  */
 size_t ws__format_decimal(uint32_t n, int exp10, char *out);
 

@@ -221,51 +221,97 @@ shortest(uint32_t bits, uint32_t *digits, int *exp10)
 	*exp10 = e10 + removed;
 }
 
+#define ASCII_ZEROS 0x3030303030303030ull
+
 /*
- * The digits are written once, by ws__utoa, where the layout wants them;
- * at most the integer part then moves by one byte for the point. Copies
- * of variable length (calls into libc) cost as much as the digits did.
+ * The eight digits of n < 10^8 as ASCII, leading zeros and all, the
+ * first in the low byte (as one little-endian store puts them), by
+ * arithmetic on four 16-bit lanes (x * 103 >> 10 is x / 10 below 179):
+ * no table, no loop.
+ */
+static inline uint64_t
+eight_digits(uint32_t n)
+{
+	uint32_t hi = n / 10000, lo = n % 10000;
+	uint64_t pairs = (uint64_t)(hi / 100) | (uint64_t)(hi % 100) << 16 |
+			 (uint64_t)(lo / 100) << 32 | (uint64_t)(lo % 100) << 48;
+	uint64_t tens = (pairs * 103 >> 10) & 0x000f000f000f000full;
+	uint64_t ones = pairs - tens * 10;
+	return (tens | ones << 8) + ASCII_ZEROS;
+}
+
+/*
+ * The significant digits of 0 < n < 10^9: the first, *first, and up to
+ * eight after it in *rest (first digit in the low byte); returns their
+ * count with trailing zeros dropped, *dropped of them. In registers and
+ * counted by bits: a printer of random values mispredicts loops over
+ * digits, and bytes stored then loaded at another width stall.
+ */
+static inline int
+significant_digits(uint32_t n, char *first, uint64_t *rest, int *dropped)
+{
+	uint32_t top = n / 100000000;
+	uint64_t w = eight_digits(n % 100000000);
+	uint64_t nonzero = w ^ ASCII_ZEROS; /* zero bytes where '0' is */
+	if (top != 0) { /* nine digits */
+		*first = (char)('0' + top);
+		*rest = w;
+		*dropped = nonzero ? __builtin_clzll(nonzero) / 8 : 8;
+		return 9 - *dropped;
+	}
+	int lead = __builtin_ctzll(nonzero) / 8; /* n > 0: nonzero too */
+	*dropped = __builtin_clzll(nonzero) / 8;
+	w >>= 8 * lead;
+	*first = (char)w;
+	*rest = w >> 8;
+	return 8 - lead - *dropped;
+}
+
+/*
+ * The digits go where the layout wants them by stores of a fixed width
+ * (out has room: codec.h), later ones over earlier ones, where copies of
+ * a variable length were calls into libc.
  */
 size_t
 ws__format_decimal(uint32_t n, int exp10, char *o)
 {
-	char *start = o;
-	while (n % 10 == 0) {
-		n /= 10;
-		exp10++;
-	}
-	int nd = ws__decimal_digits(n);
-	int x = nd - 1 + exp10; /* decimal exponent of the first digit */
+	char first;
+	uint64_t rest;
+	int dropped;
+	int nd = significant_digits(n, &first, &rest, &dropped);
+	int x = nd - 1 + exp10 + dropped; /* decimal exponent of the first digit */
+	unsigned char *u = (unsigned char *)o;
 	if (x < FIXED_MIN_EXP || x > FIXED_MAX_EXP) {
-		ws__utoa(n, o + 1);
-		o[0] = o[1];
-		if (nd > 1)
-			o[1] = '.';
-		o += nd > 1 ? nd + 1 : 1;
+		ws__put_u64(u + 2, rest);
+		u[0] = (unsigned char)first;
+		u[1] = '.';
+		u += nd > 1 ? nd + 1 : 1;
 		int ax = x < 0 ? -x : x; /* at most 45 */
-		*o++ = 'e';
-		*o++ = x < 0 ? '-' : '+';
-		*o++ = (char)('0' + ax / 10);
-		*o++ = (char)('0' + ax % 10);
+		u[0] = 'e';
+		u[1] = x < 0 ? '-' : '+';
+		memcpy(u + 2, ws__digit_pairs + 2 * ax, 2);
+		u += 4;
 	} else if (x < 0) { /* "0.", -x-1 zeros, the digits */
-		*o++ = '0';
-		*o++ = '.';
-		for (int i = -1; i > x; i--)
-			*o++ = '0';
-		o += ws__utoa(n, o);
+		memcpy(u, "0.0000", 6);
+		u += 1 - x;
+		u[0] = (unsigned char)first;
+		ws__put_u64(u + 1, rest);
+		u += nd;
 	} else if (x + 1 < nd) { /* the point inside the digits */
-		ws__utoa(n, o + 1);
-		for (int i = 0; i <= x; i++)
-			o[i] = o[i + 1];
-		o[x + 1] = '.';
-		o += nd + 1;
+		u[0] = (unsigned char)first;
+		ws__put_u64(u + 1, rest);
+		ws__put_u64(u + x + 2, rest >> (8 * x));
+		u[x + 1] = '.';
+		u += nd + 1;
 	} else { /* an integer: the digits and x + 1 - nd zeros */
-		o += ws__utoa(n, o);
-		for (int i = nd; i <= x; i++)
-			*o++ = '0';
+		u[0] = (unsigned char)first;
+		ws__put_u64(u + 1, rest);
+		u += nd;
+		memcpy(u, "0000000000000000", 16);
+		u += x + 1 - nd;
 	}
-	*o = '\0';
-	return (size_t)(o - start);
+	*u = '\0';
+	return (size_t)(u - (unsigned char *)o);
 }
 
 /*
@@ -321,8 +367,9 @@ ws_format_f32(float f, char *buf)
 	char *o = buf;
 	uint32_t bits;
 	memcpy(&bits, &f, sizeof bits);
-	if (bits >> 31)
-		*o++ = '-';
+	/* No branch on the sign: embeddings' signs are random. */
+	*o = '-';
+	o += bits >> 31;
 	bits &= 0x7fffffffu;
 	if (bits == 0) {
 		*o++ = '0';

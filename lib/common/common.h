@@ -19,6 +19,7 @@
 #include "warmstore.h"
 
 #include <limits.h>
+#include <string.h>
 
 /*
  * A path buffer: any path the kernel accepts, and a store file's name
@@ -118,6 +119,21 @@ ws__put_u16(unsigned char *p, uint16_t v)
 	p[1] = (unsigned char)(v >> 8);
 }
 
+/* On little-endian machines one store: a loop of byte stores is not
+ * merged into one by every compiler. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void
+ws__put_u32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof v);
+}
+
+static inline void
+ws__put_u64(unsigned char *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof v);
+}
+#else
 static inline void
 ws__put_u32(unsigned char *p, uint32_t v)
 {
@@ -131,6 +147,7 @@ ws__put_u64(unsigned char *p, uint64_t v)
 	for (int i = 0; i < 8; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
+#endif
 
 static inline uint16_t
 ws__get_u16(const unsigned char *p)
@@ -155,6 +172,8 @@ ws__get_u64(const unsigned char *p)
 int ws__decimal_digits(uint64_t n);
 /* Decimal digits of n (no terminator, at most 20); returns their count. */
 int ws__utoa(uint64_t n, char *digits);
+/* "00" to "99": the two digits of i at ws__digit_pairs + 2 * i. */
+extern const char ws__digit_pairs[200];
 
 /* LEB128 varints. get returns false when the bytes run out or overflow. */
 size_t ws__put_varint(unsigned char *p, uint64_t v);

@@ -286,19 +286,22 @@ ws__decimal_digits(uint64_t n)
 	return guess + (n >= pow10[guess] || guess == 0);
 }
 
+const char ws__digit_pairs[200] =
+	"00010203040506070809101112131415161718192021222324"
+	"25262728293031323334353637383940414243444546474849"
+	"50515253545556575859606162636465666768697071727374"
+	"75767778798081828384858687888990919293949596979899";
+
 /* Decimal digits of n into digits (no terminator); returns their count. */
 int
 ws__utoa(uint64_t n, char *digits)
 {
-	/* Two digits per division: timestamps have 16 (ws-range --all). */
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
 	/*
-	 * Written in place from the last digit back: a copy of a variable
+	 * Two digits per division (timestamps have 16: ws-range --all),
+	 * written in place from the last digit back: a copy of a variable
 	 * length is a call into libc, which cost as much as the digits.
 	 */
+	const char *pairs = ws__digit_pairs;
 	int nd = ws__decimal_digits(n);
 	char *p = digits + nd;
 	while (n > UINT32_MAX) {

@@ -1281,6 +1281,67 @@ exponent_of_class(int cls)
 	}
 }
 
+/*
+ * n * 10^exp10 laid out by the rules of ws__format_decimal (codec.h),
+ * from its digits as a string: the reference for its stores.
+ */
+static void
+layout_by_string(uint32_t n, int exp10, char *out)
+{
+	char d[16];
+	int nd = snprintf(d, sizeof d, "%u", n);
+	while (nd > 1 && d[nd - 1] == '0') {
+		d[--nd] = '\0';
+		exp10++;
+	}
+	int x = nd - 1 + exp10;
+	if (x < -5 || x > 16)
+		sprintf(out, "%c%s%s" "e%c%02d", d[0], nd > 1 ? "." : "", d + 1,
+			x < 0 ? '-' : '+', x < 0 ? -x : x);
+	else if (x < 0)
+		sprintf(out, "0.%.*s%s", -x - 1, "0000", d);
+	else if (x + 1 < nd)
+		sprintf(out, "%.*s.%s", x + 1, d, d + x + 1);
+	else
+		sprintf(out, "%s%.*s", d, x + 1 - nd, "0000000000000000");
+}
+
+static void
+test_format_decimal_layout(void)
+{
+	int bad = 0, cases = 0;
+	for (int digits = 1; digits <= 9; digits++)
+		for (int zeros = 0; zeros < digits; zeros++)
+			for (int x = -46; x <= 39; x++)
+				for (int k = 0; k < 3; k++) {
+					/* digits significant digits, zeros of them 0 at the end */
+					uint32_t n = 1 + rng() % 9, p = 1;
+					for (int i = 1; i < digits - zeros; i++)
+						n = n * 10 + rng() % 10;
+					for (int i = 0; i < zeros; i++)
+						p *= 10;
+					n = (n - n % 10 + (digits - zeros > 1 ? 1 + rng() % 9 : n % 10)) * p;
+					int exp10 = x - (digits - 1);
+					char want[64], got[64];
+					memset(got, '#', sizeof got);
+					layout_by_string(n, exp10, want);
+					size_t len = ws__format_decimal(n, exp10, got);
+					bool overran = false;
+					for (size_t i = 25; i < sizeof got; i++)
+						overran |= got[i] != '#';
+					cases++;
+					if (strcmp(got, want) != 0 || len != strlen(want) || overran) {
+						if (bad++ < 5)
+							printf("# %u e%d: got %s, want %s%s\n", n, exp10,
+							       got, want, overran ? " (past 25 bytes)" : "");
+					}
+				}
+	TAP_CHECK(bad == 0,
+		  "ws__format_decimal lays out %d numbers of 1 to 9 digits, exponents "
+		  "-46 to 39, as the string rules do, within 25 bytes (%d wrong)",
+		  cases, bad);
+}
+
 static void
 test_f32_against_old(void)
 {
@@ -1745,6 +1806,7 @@ main(void)
 	test_check_bytes();
 	test_f32();
 	test_f32_against_old();
+	test_format_decimal_layout();
 	test_parse_good();
 	test_parse_bad();
 	test_utoa();
