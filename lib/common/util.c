@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libdeflate.h>
@@ -268,7 +269,27 @@ ws__grow_slow(void *pp, size_t *cap, size_t want, size_t sz, ws_error *err)
 		return WS_ENOMEM;
 	*p = q;
 	*cap = ncap;
+	/* What the caller asked for is about to be written. */
+	ws__populate(q, want * sz);
 	return WS_OK;
+}
+
+void
+ws__populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	/* Below two pages a fault or two cost less than the call. */
+	long page = sysconf(_SC_PAGESIZE);
+	if (page <= 0 || n < 2 * (size_t)page)
+		return;
+	uintptr_t start = (uintptr_t)p & ~((uintptr_t)page - 1);
+	uintptr_t end = (uintptr_t)p + n;
+	/* Advice: an older kernel refuses it (EINVAL), and nothing changes. */
+	(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 int
