@@ -98,7 +98,7 @@ void *ws__realloc(void *p, size_t n, ws_error *err);
 /*
  * Maps the pages of [p, p + n) in one call, which the first writes would
  * fault in one at a time: a page fault cost 6 us on the machines the
- * benchmarks ran on, a short query took 13 of them in its buffers.
+ * benchmarks ran on, and a short query took 21 of them in its buffers.
  */
 void ws__populate(void *p, size_t n);
 ws_status ws__grow_slow(void *pp, size_t *cap, size_t want, size_t sz,
