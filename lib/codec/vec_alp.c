@@ -75,10 +75,11 @@ unzz(uint64_t v)
 	return (int64_t)((v >> 1) ^ (0 - (v & 1)));
 }
 
+/* Without a branch: the planners sum it over residuals that are noise. */
 static unsigned
 bitlen(uint64_t v)
 {
-	return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
+	return 64u - (unsigned)__builtin_clzll(v | 1) - (v == 0);
 }
 
 /* The one way an integer becomes a value again, for encoder and decoder. */
@@ -460,17 +461,22 @@ plan_integers(const ws_vec_enc *ve, size_t n, unsigned e, bool may_predict,
 {
 	const int64_t *x = ve->base;
 	uint64_t cost[3] = {0, 0, 0}, maxzz[3] = {0, 0, 0};
+	/* Maxima by selects: a branch per order mispredicted on noise. */
 	for (size_t i = 0; i < n; i++) {
 		int64_t d1 = i > 0 ? x[i] - x[i - 1] : x[i];
 		int64_t d2 = i > 1 ? (int64_t)((uint64_t)d1 -
 					       (uint64_t)(x[i - 1] - x[i - 2]))
 				   : d1;
-		uint64_t z[3] = {zz(x[i]), zz(d1), zz(d2)};
-		for (unsigned o = 0; o < 3; o++) {
-			cost[o] += bitlen(z[o]);
-			if (i >= o && z[o] > maxzz[o])
-				maxzz[o] = z[o];
-		}
+		uint64_t z0 = zz(x[i]), z1 = zz(d1), z2 = zz(d2);
+		cost[0] += bitlen(z0);
+		cost[1] += bitlen(z1);
+		cost[2] += bitlen(z2);
+		/* Row o - 1 and before have no residual of order o. */
+		z1 = i >= 1 ? z1 : 0;
+		z2 = i >= 2 ? z2 : 0;
+		maxzz[0] = z0 > maxzz[0] ? z0 : maxzz[0];
+		maxzz[1] = z1 > maxzz[1] ? z1 : maxzz[1];
+		maxzz[2] = z2 > maxzz[2] ? z2 : maxzz[2];
 	}
 	unsigned order = 0;
 	if (may_predict && cost[1] + n < cost[0]) {
