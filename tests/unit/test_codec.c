@@ -1353,13 +1353,16 @@ test_format_decimal_layout(void)
 		for (int zeros = 0; zeros < digits; zeros++)
 			for (int x = -46; x <= 39; x++)
 				for (int k = 0; k < 3; k++) {
-					/* digits significant digits, zeros of them 0 at the end */
-					uint32_t n = 1 + rng() % 9, p = 1;
-					for (int i = 1; i < digits - zeros; i++)
-						n = n * 10 + rng() % 10;
+					/* digits - zeros digits, the first and the
+					 * last not 0, then zeros 0s */
+					int sig = digits - zeros;
+					uint32_t n = 0;
+					for (int i = 0; i < sig; i++) {
+						bool edge = i == 0 || i == sig - 1;
+						n = n * 10 + (edge ? 1 + rng() % 9 : rng() % 10);
+					}
 					for (int i = 0; i < zeros; i++)
-						p *= 10;
-					n = (n - n % 10 + (digits - zeros > 1 ? 1 + rng() % 9 : n % 10)) * p;
+						n *= 10;
 					int exp10 = x - (digits - 1);
 					char want[64], got[64];
 					memset(got, '#', sizeof got);
