@@ -289,7 +289,8 @@ ws__format_decimal(uint32_t n, int exp10, char *o)
 		int ax = x < 0 ? -x : x; /* at most 45 */
 		u[0] = 'e';
 		u[1] = x < 0 ? '-' : '+';
-		memcpy(u + 2, ws__digit_pairs + 2 * ax, 2);
+		u[2] = (unsigned char)('0' + ax / 10);
+		u[3] = (unsigned char)('0' + ax % 10);
 		u += 4;
 	} else if (x < 0) { /* "0.", -x-1 zeros, the digits */
 		memcpy(u, "0.0000", 6);

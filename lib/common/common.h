@@ -95,12 +95,6 @@ ws_status ws__subdir_error(int dirfd, const char *store, const char *sub,
 
 void *ws__malloc(size_t n, ws_error *err);
 void *ws__realloc(void *p, size_t n, ws_error *err);
-/*
- * Maps the pages of [p, p + n) in one call, which the first writes would
- * fault in one at a time: a page fault cost 6 us on the machines the
- * benchmarks ran on, and a short query took 21 of them in its buffers.
- */
-void ws__populate(void *p, size_t n);
 ws_status ws__grow_slow(void *pp, size_t *cap, size_t want, size_t sz,
 			ws_error *err);
 /*
@@ -178,8 +172,6 @@ ws__get_u64(const unsigned char *p)
 int ws__decimal_digits(uint64_t n);
 /* Decimal digits of n (no terminator, at most 20); returns their count. */
 int ws__utoa(uint64_t n, char *digits);
-/* "00" to "99": the two digits of i at ws__digit_pairs + 2 * i. */
-extern const char ws__digit_pairs[200];
 
 /* LEB128 varints. get returns false when the bytes run out or overflow. */
 size_t ws__put_varint(unsigned char *p, uint64_t v);

@@ -281,7 +281,7 @@ test_utoa(void)
 }
 
 /*
- * ws__grow maps what it was asked for in one call (ws__populate): a
+ * ws__grow maps what it was asked for in one call (util.c, populate): a
  * fresh 1 MiB buffer is resident before anything is written to it.
  */
 static void
