@@ -21,10 +21,16 @@
 
   benchtool.py median FILE...
       Prints the median of the numbers in FILE (one per line).
+
+  benchtool.py uncache FILE...
+      Writes back and drops each FILE's pages from the page cache, so that
+      the next exec of a program reads it in by page faults, as it comes in
+      from disk once installed: docs/performance.md, "Round 14".
 """
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -108,6 +114,16 @@ def cmd_median(a):
     print(median(xs))
 
 
+def cmd_uncache(a):
+    for name in a.files:
+        fd = os.open(name, os.O_RDONLY)
+        try:
+            os.fdatasync(fd)  # dirty pages would stay
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
 def main():
     ap = argparse.ArgumentParser(prog="benchtool.py")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -120,9 +136,11 @@ def main():
     s.add_argument("file")
     m = sub.add_parser("median")
     m.add_argument("files", nargs="+")
+    u = sub.add_parser("uncache")
+    u.add_argument("files", nargs="+")
     a = ap.parse_args()
     {"queries": cmd_queries, "sqlite-ingest": cmd_sqlite_ingest,
-     "median": cmd_median}[a.cmd](a)
+     "median": cmd_median, "uncache": cmd_uncache}[a.cmd](a)
 
 
 if __name__ == "__main__":
