@@ -672,6 +672,21 @@ ws__vec_dec_open(ws_vec_dec *d, const unsigned char **sym,
 }
 
 /*
+ * The zigzagged residual of symbol sy (no exception) of column c: its
+ * high bits, less the class, then its low bits. 255 / classes symbols a
+ * class: 85 without prediction (k), one class with it.
+ */
+static inline uint64_t
+residual(const ws_vec_dec *d, ws_vec_col *c, unsigned sy, unsigned k,
+	 unsigned *cls)
+{
+	*cls = (sy >= k) + (sy >= 2 * k);
+	uint64_t z = (uint64_t)(sy - *cls * k) << c->s | low_bits(d, c->bit, c->s);
+	c->bit += c->s;
+	return z;
+}
+
+/*
  * The integer of the next row of column c past its first `order` rows (a
  * symbol byte and its low bits); false for an exception, whose integer is
  * the prediction. *cls is the exponent class.
@@ -688,12 +703,7 @@ next_integer(const ws_vec_dec *d, ws_vec_col *c, int64_t *x, unsigned *cls)
 	*x = pred;
 	*cls = 0;
 	if (value) {
-		/* 255 / classes symbols a class: 85 without prediction. */
-		unsigned k = c->order == 0 ? 85 : 255;
-		*cls = (sy >= k) + (sy >= 2 * k);
-		uint64_t z = (uint64_t)(sy - *cls * k) << c->s |
-			     low_bits(d, c->bit, c->s);
-		c->bit += c->s;
+		uint64_t z = residual(d, c, sy, c->order == 0 ? 85 : 255, cls);
 		*x = (int64_t)((uint64_t)pred + (uint64_t)unzz(z));
 	}
 	c->exc += !value;
@@ -729,6 +739,24 @@ put_row(const ws_vec_dec *d, const ws_vec_col *c, bool value, int64_t x,
 }
 
 /*
+ * The next row's value of column c without prediction into out: what
+ * next_integer and put_row do, less the predictions and the rows before,
+ * which no later row of the column needs.
+ */
+static inline bool
+put_unpredicted(const ws_vec_dec *d, ws_vec_col *c, float *out)
+{
+	unsigned sy = *c->sym++, cls;
+	if (sy == EXCEPTION) {
+		uint32_t b = ws__get_u32(d->exc + 4 * c->exc++);
+		memcpy(out, &b, sizeof b);
+		return true;
+	}
+	int64_t x = unzz(residual(d, c, sy, 85, &cls));
+	return put_value(x, c->e + cls, out);
+}
+
+/*
  * Carries column j from row d->row on to row hi, writing the values of
  * rows [lo, hi) into vec (row i at (i - lo) * dim + j).
  */
@@ -757,6 +785,11 @@ decode_column(const ws_vec_dec *d, ws_vec_col *col, uint32_t j, size_t lo,
 	for (; i < lo; i++) /* rows a prediction needs, as integers only */
 		(void)next_integer(d, c, &x, &cls);
 	float *out = i < hi ? vec + (i - lo) * d->dim + j : NULL;
+	if (c->order == 0) { /* most of an embedding's columns */
+		for (; i < hi; i++, out += d->dim)
+			if (!put_unpredicted(d, c, out))
+				return false;
+	}
 	for (; i < hi; i++, out += d->dim) {
 		bool value = next_integer(d, c, &x, &cls);
 		if (!put_row(d, c, value, x, cls, out))
