@@ -740,8 +740,8 @@ put_row(const ws_vec_dec *d, const ws_vec_col *c, bool value, int64_t x,
 
 /*
  * The next row's value of column c without prediction into out: what
- * next_integer and put_row do, less the predictions and the rows before,
- * which no later row of the column needs.
+ * next_integer and put_row do, less the prediction and the integers kept
+ * for the rows after, which a column without prediction never reads.
  */
 static inline bool
 put_unpredicted(const ws_vec_dec *d, ws_vec_col *c, float *out)

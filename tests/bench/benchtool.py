@@ -24,8 +24,8 @@
 
   benchtool.py uncache FILE...
       Writes back and drops each FILE's pages from the page cache, so that
-      the next exec of a program reads it in by page faults, as it comes in
-      from disk once installed: docs/performance.md, "Round 14".
+      the next exec of a program reads it in by page faults, as programs
+      come in from disk after a boot: docs/performance.md, "Round 14".
 """
 
 import argparse
