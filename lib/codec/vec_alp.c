@@ -726,16 +726,22 @@ first_integer(const ws_vec_dec *d, ws_vec_col *c, size_t i, int64_t *x)
 	return value;
 }
 
+/* Exception i (counted from 0) of the block into out: its raw f32 bits. */
+static inline bool
+put_exception(const ws_vec_dec *d, size_t i, float *out)
+{
+	uint32_t b = ws__get_u32(d->exc + 4 * i);
+	memcpy(out, &b, sizeof b);
+	return true;
+}
+
 /* Row i's value of column c into out; false if no encoder made it. */
 static bool
 put_row(const ws_vec_dec *d, const ws_vec_col *c, bool value, int64_t x,
 	unsigned cls, float *out)
 {
-	if (value)
-		return put_value(x, c->e + cls, out);
-	uint32_t b = ws__get_u32(d->exc + 4 * (c->exc - 1));
-	memcpy(out, &b, sizeof b);
-	return true;
+	return value ? put_value(x, c->e + cls, out)
+		     : put_exception(d, c->exc - 1, out);
 }
 
 /*
@@ -747,11 +753,8 @@ static inline bool
 put_unpredicted(const ws_vec_dec *d, ws_vec_col *c, float *out)
 {
 	unsigned sy = *c->sym++, cls;
-	if (sy == EXCEPTION) {
-		uint32_t b = ws__get_u32(d->exc + 4 * c->exc++);
-		memcpy(out, &b, sizeof b);
-		return true;
-	}
+	if (sy == EXCEPTION)
+		return put_exception(d, c->exc++, out);
 	int64_t x = unzz(residual(d, c, sy, 85, &cls));
 	return put_value(x, c->e + cls, out);
 }
@@ -785,15 +788,17 @@ decode_column(const ws_vec_dec *d, ws_vec_col *col, uint32_t j, size_t lo,
 	for (; i < lo; i++) /* rows a prediction needs, as integers only */
 		(void)next_integer(d, c, &x, &cls);
 	float *out = i < hi ? vec + (i - lo) * d->dim + j : NULL;
+	/* Two loops, not a test in one: gcc keeps the test in the loop. */
 	if (c->order == 0) { /* most of an embedding's columns */
 		for (; i < hi; i++, out += d->dim)
 			if (!put_unpredicted(d, c, out))
 				return false;
-	}
-	for (; i < hi; i++, out += d->dim) {
-		bool value = next_integer(d, c, &x, &cls);
-		if (!put_row(d, c, value, x, cls, out))
-			return false;
+	} else {
+		for (; i < hi; i++, out += d->dim) {
+			bool value = next_integer(d, c, &x, &cls);
+			if (!put_row(d, c, value, x, cls, out))
+				return false;
+		}
 	}
 	*col = here;
 	return true;
