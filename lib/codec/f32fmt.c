@@ -226,15 +226,18 @@ shortest(uint32_t bits, uint32_t *digits, int *exp10)
 /*
  * The eight digits of n < 10^8 as ASCII, leading zeros and all, the
  * first in the low byte (as one little-endian store puts them), by
- * arithmetic on four 16-bit lanes (x * 103 >> 10 is x / 10 below 179):
- * no table, no loop.
+ * arithmetic on lanes of one register: two 32-bit lanes of four digits
+ * (x * 10486 >> 20 is x / 100 below 10^4), then four 16-bit lanes of
+ * two (x * 103 >> 10 is x / 10 below 179): no table, no loop, and five
+ * multiplications where a division per pair took seven.
  */
 static inline uint64_t
 eight_digits(uint32_t n)
 {
-	uint32_t hi = n / 10000, lo = n % 10000;
-	uint64_t pairs = (uint64_t)(hi / 100) | (uint64_t)(hi % 100) << 16 |
-			 (uint64_t)(lo / 100) << 32 | (uint64_t)(lo % 100) << 48;
+	uint32_t hi = n / 10000, lo = n - hi * 10000;
+	uint64_t quads = (uint64_t)hi | (uint64_t)lo << 32;
+	uint64_t hundreds = (quads * 10486 >> 20) & 0x0000007f0000007full;
+	uint64_t pairs = hundreds | (quads - hundreds * 100) << 16;
 	uint64_t tens = (pairs * 103 >> 10) & 0x000f000f000f000full;
 	uint64_t ones = pairs - tens * 10;
 	return (tens | ones << 8) + ASCII_ZEROS;
