@@ -214,12 +214,19 @@ typedef struct ws_block_head {
 	uint64_t seq;
 } ws_block_head;
 
-/* Where the decode of one vector column stands (vec_alp.c). */
+/*
+ * Where the decode of one vector column stands between runs of rows
+ * (vec_alp.c). A block keeps one for each component, and a query's
+ * buffers are fresh pages: 32 bytes each is 12 KiB for 384 components,
+ * where pointers and sizes took 18 KiB. Offsets fit 32 bits: a payload
+ * is at most 67371024 bytes (warmstore(5)).
+ */
 typedef struct ws_vec_col {
-	const unsigned char *sym; /* its next symbol (or first-value varint) */
-	uint64_t bit;             /* its next low bit in the low-bit stream */
-	size_t exc;               /* its next exception, counted from 0 */
-	int64_t prev1, prev2;     /* the integers of the two rows before */
+	int64_t prev1, prev2; /* the integers of the two rows before */
+	uint32_t sym;         /* its next symbol (or first-value varint),
+				 from the decoder's sym_start */
+	uint32_t bit;         /* its next low bit in the low-bit stream */
+	uint32_t exc;         /* its next exception, counted from 0 */
 	unsigned char e, order, s;
 } ws_vec_col;
 

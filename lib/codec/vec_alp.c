@@ -601,7 +601,10 @@ open_column(ws_vec_dec *d, ws_vec_col *c, const unsigned char *hdr,
 	unsigned e = hdr[0] & 31, order = hdr[0] >> 5, s = hdr[1];
 	if (e > EXP_MAX || order > 2 || order >= d->n || s > 56)
 		return false;
-	*c = (ws_vec_col){.sym = p, .bit = *bit, .exc = *exc,
+	/* Past 32 bits only in a damaged block, which open_columns refuses
+	 * by its totals (each column's start is at most those). */
+	*c = (ws_vec_col){.sym = (uint32_t)(p - d->sym_start),
+			  .bit = (uint32_t)*bit, .exc = (uint32_t)*exc,
 			  .e = (unsigned char)e, .order = (unsigned char)order,
 			  .s = (unsigned char)s};
 	for (unsigned i = 0; i < order; i++) {
@@ -672,12 +675,42 @@ ws__vec_dec_open(ws_vec_dec *d, const unsigned char **sym,
 }
 
 /*
+ * A column while one run of rows decodes it: the stored state
+ * (ws_vec_col) widened to pointers and sizes, held in registers.
+ */
+typedef struct col_run {
+	const unsigned char *sym;
+	uint64_t bit;
+	size_t exc;
+	int64_t prev1, prev2;
+	unsigned e, order, s;
+} col_run;
+
+static col_run
+col_resume(const ws_vec_dec *d, const ws_vec_col *c)
+{
+	return (col_run){.sym = d->sym_start + c->sym, .bit = c->bit,
+			 .exc = c->exc, .prev1 = c->prev1, .prev2 = c->prev2,
+			 .e = c->e, .order = c->order, .s = c->s};
+}
+
+static void
+col_keep(const ws_vec_dec *d, const col_run *r, ws_vec_col *c)
+{
+	c->sym = (uint32_t)(r->sym - d->sym_start);
+	c->bit = (uint32_t)r->bit;
+	c->exc = (uint32_t)r->exc;
+	c->prev1 = r->prev1;
+	c->prev2 = r->prev2;
+}
+
+/*
  * The zigzagged residual of symbol sy (no exception) of column c: its
  * high bits, less the class, then its low bits. 255 / classes symbols a
  * class: 85 without prediction (k), one class with it.
  */
 static inline uint64_t
-residual(const ws_vec_dec *d, ws_vec_col *c, unsigned sy, unsigned k,
+residual(const ws_vec_dec *d, col_run *c, unsigned sy, unsigned k,
 	 unsigned *cls)
 {
 	*cls = (sy >= k) + (sy >= 2 * k);
@@ -692,7 +725,7 @@ residual(const ws_vec_dec *d, ws_vec_col *c, unsigned sy, unsigned k,
  * the prediction. *cls is the exponent class.
  */
 static inline bool
-next_integer(const ws_vec_dec *d, ws_vec_col *c, int64_t *x, unsigned *cls)
+next_integer(const ws_vec_dec *d, col_run *c, int64_t *x, unsigned *cls)
 {
 	int64_t pred = c->order == 0   ? 0
 		       : c->order == 1 ? c->prev1
@@ -714,7 +747,7 @@ next_integer(const ws_vec_dec *d, ws_vec_col *c, int64_t *x, unsigned *cls)
 
 /* The integer of row i < order of column c (a varint); false: exception. */
 static bool
-first_integer(const ws_vec_dec *d, ws_vec_col *c, size_t i, int64_t *x)
+first_integer(const ws_vec_dec *d, col_run *c, size_t i, int64_t *x)
 {
 	uint64_t z;
 	(void)ws__get_varint(&c->sym, d->sym_end, &z); /* checked at open */
@@ -737,7 +770,7 @@ put_exception(const ws_vec_dec *d, size_t i, float *out)
 
 /* Row i's value of column c into out; false if no encoder made it. */
 static bool
-put_row(const ws_vec_dec *d, const ws_vec_col *c, bool value, int64_t x,
+put_row(const ws_vec_dec *d, const col_run *c, bool value, int64_t x,
 	unsigned cls, float *out)
 {
 	return value ? put_value(x, c->e + cls, out)
@@ -750,7 +783,7 @@ put_row(const ws_vec_dec *d, const ws_vec_col *c, bool value, int64_t x,
  * for the rows after, which a column without prediction never reads.
  */
 static inline bool
-put_unpredicted(const ws_vec_dec *d, ws_vec_col *c, float *out)
+put_unpredicted(const ws_vec_dec *d, col_run *c, float *out)
 {
 	unsigned sy = *c->sym++, cls;
 	if (sy == EXCEPTION)
@@ -767,7 +800,7 @@ static bool
 decode_column(const ws_vec_dec *d, ws_vec_col *col, uint32_t j, size_t lo,
 	      size_t hi, float *vec)
 {
-	ws_vec_col here = *col, *c = &here; /* in registers while it runs */
+	col_run here = col_resume(d, col), *c = &here;
 	size_t i = d->row;
 	int64_t x;
 	unsigned cls;
@@ -800,7 +833,7 @@ decode_column(const ws_vec_dec *d, ws_vec_col *col, uint32_t j, size_t lo,
 				return false;
 		}
 	}
-	*col = here;
+	col_keep(d, &here, col);
 	return true;
 }
 
