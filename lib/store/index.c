@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +119,10 @@ ws__segment_open(int indexdirfd, const char *store, const ws_segment_ref *ref,
 			     "%s/%s: size does not match %" PRIu64 " records",
 			     store, seg->name.rel, ref->records);
 	if (rc == WS_OK) {
+		size_t windows = ((size_t)sb.st_size >> WS_SEG_WINDOW_SHIFT) + 1;
 		seg->verified = calloc(ref->records / 64 + 1, sizeof *seg->verified);
-		if (seg->verified == NULL)
+		seg->touched = calloc(windows / 64 + 1, sizeof *seg->touched);
+		if (seg->verified == NULL || seg->touched == NULL)
 			rc = ws__err(err, WS_ENOMEM, "out of memory");
 	}
 	if (rc == WS_OK) {
@@ -147,6 +150,46 @@ ws__segment_close(ws_segment *seg)
 	seg->map = NULL;
 	free((void *)seg->verified);
 	seg->verified = NULL;
+	free((void *)seg->touched);
+	seg->touched = NULL;
+}
+
+void
+ws__segments_bound(ws__seg_pages *pages, ws_segment *segs, size_t n)
+{
+	pages->windows = 0;
+	pages->segs = segs;
+	pages->nsegs = n;
+	for (size_t i = 0; i < n; i++)
+		segs[i].pages = pages;
+}
+
+/* Unmaps the pages of every segment under the bound (only advice). */
+static void
+drop_pages(ws__seg_pages *pages)
+{
+	pages->windows = 0;
+	for (size_t i = 0; i < pages->nsegs; i++) {
+		const ws_segment *seg = &pages->segs[i];
+		size_t words = ((seg->map_len >> WS_SEG_WINDOW_SHIFT) + 1) / 64 + 1;
+		for (size_t w = 0; w < words; w++)
+			seg->touched[w] = 0;
+		/* A failure leaves them mapped: the bound is a goal, not a need. */
+		(void)madvise((void *)seg->map, seg->map_len, MADV_DONTNEED);
+	}
+}
+
+/* Counts the window of the byte at off, about to be read. */
+static void
+touch(const ws_segment *seg, size_t off)
+{
+	size_t w = off >> WS_SEG_WINDOW_SHIFT;
+	uint64_t bit = UINT64_C(1) << (w % 64);
+	if (seg->pages == NULL || (seg->touched[w / 64] & bit) ||
+	    (atomic_fetch_or(&seg->touched[w / 64], bit) & bit))
+		return;
+	if (atomic_fetch_add(&seg->pages->windows, 1) + 1 > WS_SEG_WINDOWS)
+		drop_pages(seg->pages);
 }
 
 /*
@@ -184,7 +227,9 @@ ws_status
 ws__segment_record(const ws_segment *seg, uint64_t i, ws_zone *z,
 		   const char *store, ws_error *err)
 {
-	const unsigned char *p = seg->map + WS_SEG_HEADER + i * WS_SEG_RECORD;
+	size_t off = WS_SEG_HEADER + (size_t)i * WS_SEG_RECORD;
+	touch(seg, off);
+	const unsigned char *p = seg->map + off;
 	uint64_t bit = UINT64_C(1) << (i % 64);
 	if (!(seg->verified[i / 64] & bit)) {
 		if (ws__get_u32(p + 60) != record_crc(p, i))
@@ -334,8 +379,9 @@ keep_drop(const ws__zone_merge *m, ws_zone *z, const ws_manifest *live,
 
 /*
  * The records in order: the fresh (sorted) zones merged with the records
- * of segs, each read (and CRC-checked) once, so that memory stays fixed
- * however large the merged segments are. A dropped block's record goes
+ * of segs, each read (and CRC-checked) once; the pages read stay within
+ * the store's bound (ws__seg_pages) however large the merged segments
+ * are, and the output goes through a fixed buffer. A dropped block's record goes
  * and its drop record stays while its data file does (warmstore(5)).
  */
 static ws_status
@@ -348,7 +394,6 @@ merge_records(seg_out *o, const ws_zone *fresh, size_t nfresh,
 	if (rc != WS_OK)
 		return rc;
 	ws__zone_merge_fresh(&m, fresh, nfresh);
-	m.forget_read = true;
 	m.keep_drops = true;
 	ws_zone z;
 	while ((rc = ws__zone_merge_next(&m, &z, err)) == WS_OK)

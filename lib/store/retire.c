@@ -48,7 +48,6 @@ mark_live_files(ws_store *st, ws_manifest *m, bool *live,
 					   st->path, err);
 	if (rc != WS_OK)
 		return rc;
-	mg.forget_read = true;
 	ws_zone z;
 	while ((rc = ws__zone_merge_next(&mg, &z, err)) == WS_OK) {
 		/* A pair the merge hid counts as one record read. */

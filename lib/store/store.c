@@ -106,6 +106,7 @@ open_segments(ws_store *st, ws_error *err)
 			return rc;
 		st->nsegs++;
 	}
+	ws__segments_bound(&st->seg_pages, st->segs, st->nsegs);
 	return WS_OK;
 }
 

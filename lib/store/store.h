@@ -160,12 +160,32 @@ typedef struct ws_zone {
 	bool settled;
 } ws_zone;
 
+/*
+ * The mapped pages of a store's segments, kept to a bound: every page a
+ * lookup touches stays mapped, and counts in the process's RSS, until
+ * the segment closes, and a commit that looks up 10,000 series in a
+ * segment of 22 MB touches all of it. When the 64 KiB windows touched
+ * (the kernel maps a fault's neighbours with it) pass WS_SEG_WINDOWS,
+ * every segment's pages are dropped (they stay in the page cache).
+ */
+#define WS_SEG_WINDOW_SHIFT 16
+#define WS_SEG_WINDOWS 64 /* 4 MiB */
+typedef struct ws__seg_pages {
+	_Atomic size_t windows; /* touched since the last drop */
+	struct ws_segment *segs;
+	size_t nsegs;
+} ws__seg_pages;
+
 /* An open, immutable, memory-mapped segment. */
 typedef struct ws_segment {
 	uint64_t id;
 	uint64_t records;
 	const unsigned char *map;
 	size_t map_len;
+	/* One bit per window touched since the last drop; pages NULL: none
+	 * kept (a segment opened alone). Atomic as verified is. */
+	_Atomic uint64_t *touched;
+	ws__seg_pages *pages;
 	/*
 	 * One bit per record whose CRC has been checked: every binary search
 	 * passes through the same few records, and checking them once, not
@@ -188,6 +208,8 @@ ws_status ws__segment_open(int indexdirfd, const char *store,
 			   const ws_segment_ref *ref, ws_segment *seg,
 			   ws_error *err);
 void ws__segment_close(ws_segment *seg);
+/* Puts the n open segments under one bound of mapped pages. */
+void ws__segments_bound(ws__seg_pages *pages, ws_segment *segs, size_t n);
 /* Reads record i, verifying its CRC the first time it is read. */
 ws_status ws__segment_record(const ws_segment *seg, uint64_t i,
 			     ws_zone *z, const char *store, ws_error *err);
@@ -240,8 +262,6 @@ typedef struct ws__zone_merge {
 	ws_zone *head;             /* the record at pos, per segment */
 	const ws_zone *fresh;      /* forward merges only */
 	size_t nfresh, next_fresh;
-	/* Drop the pages of records read (a merge that reads every record). */
-	bool forget_read;
 	/*
 	 * Yield drop records (never the records they drop): for the writers
 	 * of segments, which must keep them while their blocks are on disk.
@@ -287,6 +307,7 @@ struct ws_store {
 	ws_manifest man;
 	ws_segment *segs;
 	size_t nsegs;
+	ws__seg_pages seg_pages;
 	int *data_fds; /* parallel to man.data; -1 until first opened */
 	size_t ndata_fds;
 	size_t open_data;     /* of data_fds, open now: at most max_open_data */

@@ -21,15 +21,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
-
-/*
- * How many records a merge reads from a segment between two calls of
- * madvise: 4096 records of 64 bytes are 64 pages, few enough system calls
- * and little enough memory.
- */
-#define FORGET_EVERY 4096u
 
 int
 ws__zone_cmp(const ws_zone *a, const ws_zone *b)
@@ -125,19 +116,6 @@ ws__zone_merge_seek_end(ws__zone_merge *m, uint64_t entity, uint32_t space,
 	return WS_OK;
 }
 
-/* Drops the pages of the records a forward merge has read (only advice). */
-static void
-forget_read_pages(const ws_segment *seg, uint64_t upto)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t end = WS_SEG_HEADER + upto * WS_SEG_RECORD;
-	if (page <= 0)
-		return;
-	end -= end % (size_t)page;
-	if (end > 0 && madvise((void *)seg->map, end, MADV_DONTNEED) != 0)
-		return; /* the pages just stay resident */
-}
-
 /* Reads segment s's next record into its head; has is false at its end. */
 static ws_status
 load_head(ws__zone_merge *m, size_t s, ws_error *err)
@@ -215,11 +193,10 @@ take(ws__zone_merge *m, ws_zone *z, ws_error *err)
 	}
 	struct ws__merge_pos *p = &m->pos[which];
 	p->loaded = false;
-	if (m->dir < 0) {
+	if (m->dir < 0)
 		p->next--;
-	} else if (++p->next % FORGET_EVERY == 0 && m->forget_read) {
-		forget_read_pages(&m->segs[which], p->next);
-	}
+	else
+		p->next++;
 	return WS_OK;
 }
 

@@ -219,6 +219,76 @@ test_segments(void)
 	close(ifd);
 }
 
+/* RssFile of this process, in KiB (/proc/self/status); -1 if unknown. */
+static long
+rss_file_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "RssFile:", 8) == 0)
+			kib = atol(line + 8);
+	if (f != NULL)
+		fclose(f);
+	return kib;
+}
+
+/* KiB of RssFile gained by 20,000 binary searches for random series. */
+static long
+rss_of_searches(const ws_segment *seg, uint64_t series)
+{
+	long before = rss_file_kib();
+	ws_error err;
+	uint64_t pos, bad = 0, x = 88172645463325252ull;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+		bad += ws__segment_lower_bound(seg, x % series, 0, &pos, dir,
+					       &err) != WS_OK;
+	}
+	return bad ? -1 : rss_file_kib() - before;
+}
+
+/*
+ * A segment of 16 MB searched for random series: the pages touched
+ * stay within the store's bound (ws__seg_pages), where a segment
+ * opened alone keeps every page it touched mapped.
+ */
+static void
+test_segment_pages(void)
+{
+	char sub[512];
+	snprintf(sub, sizeof sub, "%s/index", dir);
+	int ifd = open(sub, O_RDONLY | O_DIRECTORY);
+	enum { N = 250000 };
+	ws_zone *z = calloc(N, sizeof *z);
+	for (uint64_t i = 0; i < N; i++)
+		z[i] = (ws_zone){.entity = i, .file = 1, .offset = i * 100,
+				 .min_ts = 1, .max_ts = 2, .seq = 1, .count = 1,
+				 .bytes = 100, .raw_len = 50};
+	ws_error err;
+	ws_segment_ref ref = {9, N};
+	ws_segment seg;
+	ws_status rc = ws__segment_write(ifd, dir, 9, z, N, &err);
+	free(z);
+	if (rc == WS_OK)
+		rc = ws__segment_open(ifd, dir, &ref, &seg, &err);
+	TAP_CHECK(rc == WS_OK, "a segment of %d records written and opened", N);
+	long alone = rss_of_searches(&seg, N);
+	ws__segment_close(&seg);
+	ws__seg_pages pages;
+	rc = ws__segment_open(ifd, dir, &ref, &seg, &err);
+	ws__segments_bound(&pages, &seg, 1);
+	long bound = rc == WS_OK ? rss_of_searches(&seg, N) : -1;
+	ws__segment_close(&seg);
+	long limit = (WS_SEG_WINDOWS + 16) << (WS_SEG_WINDOW_SHIFT - 10);
+	TAP_CHECK(alone > 8 * 1024 && bound >= 0 && bound <= limit,
+		  "20000 searches map %ld KiB of a 16 MB segment alone, %ld KiB "
+		  "under the bound (at most %ld)",
+		  alone, bound, limit);
+	close(ifd);
+}
+
 static void
 test_line_reader(void)
 {
@@ -705,6 +775,7 @@ main(void)
 	test_names();
 	test_manifest();
 	test_segments();
+	test_segment_pages();
 	test_line_reader();
 	test_store_api();
 	test_lookup_chunk();
