@@ -106,7 +106,10 @@ open_segments(ws_store *st, ws_error *err)
 			return rc;
 		st->nsegs++;
 	}
-	ws__segments_bound(&st->seg_pages, st->segs, st->nsegs);
+	/* A writer's commits look up every series of a batch; a reader keeps
+	 * what it maps, which many random gets read again (store.h). */
+	if (st->writable)
+		ws__segments_bound(&st->seg_pages, st->segs, st->nsegs);
 	return WS_OK;
 }
 

@@ -167,6 +167,9 @@ typedef struct ws_zone {
  * segment of 22 MB touches all of it. When the 64 KiB windows touched
  * (the kernel maps a fault's neighbours with it) pass WS_SEG_WINDOWS,
  * every segment's pages are dropped (they stay in the page cache).
+ * Writers only: 10,000 random gets from a store whose index is larger
+ * than the bound would map the top levels of their searches again and
+ * again, while a writer's lookups come in key order.
  */
 #define WS_SEG_WINDOW_SHIFT 16
 #define WS_SEG_WINDOWS 64 /* 4 MiB */
