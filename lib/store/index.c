@@ -381,8 +381,9 @@ keep_drop(const ws__zone_merge *m, ws_zone *z, const ws_manifest *live,
  * The records in order: the fresh (sorted) zones merged with the records
  * of segs, each read (and CRC-checked) once; the pages read stay within
  * the store's bound (ws__seg_pages) however large the merged segments
- * are, and the output goes through a fixed buffer. A dropped block's record goes
- * and its drop record stays while its data file does (warmstore(5)).
+ * are, and the output goes through a fixed buffer. A dropped block's
+ * record goes and its drop record stays while its data file does
+ * (warmstore(5)).
  */
 static ws_status
 merge_records(seg_out *o, const ws_zone *fresh, size_t nfresh,
