@@ -90,6 +90,13 @@ check_header(const ws_segment *seg, const ws_segment_ref *ref,
 	return WS_OK;
 }
 
+/* Words of a segment's bitmap of touched windows, for a file of len bytes. */
+static size_t
+touched_words(size_t len)
+{
+	return ((len >> WS_SEG_WINDOW_SHIFT) + 1) / 64 + 1;
+}
+
 ws_status
 ws__segment_open(int indexdirfd, const char *store, const ws_segment_ref *ref,
 		 ws_segment *seg, ws_error *err)
@@ -119,9 +126,9 @@ ws__segment_open(int indexdirfd, const char *store, const ws_segment_ref *ref,
 			     "%s/%s: size does not match %" PRIu64 " records",
 			     store, seg->name.rel, ref->records);
 	if (rc == WS_OK) {
-		size_t windows = ((size_t)sb.st_size >> WS_SEG_WINDOW_SHIFT) + 1;
 		seg->verified = calloc(ref->records / 64 + 1, sizeof *seg->verified);
-		seg->touched = calloc(windows / 64 + 1, sizeof *seg->touched);
+		seg->touched = calloc(touched_words((size_t)sb.st_size),
+				      sizeof *seg->touched);
 		if (seg->verified == NULL || seg->touched == NULL)
 			rc = ws__err(err, WS_ENOMEM, "out of memory");
 	}
@@ -171,8 +178,7 @@ drop_pages(ws__seg_pages *pages)
 	pages->windows = 0;
 	for (size_t i = 0; i < pages->nsegs; i++) {
 		const ws_segment *seg = &pages->segs[i];
-		size_t words = ((seg->map_len >> WS_SEG_WINDOW_SHIFT) + 1) / 64 + 1;
-		for (size_t w = 0; w < words; w++)
+		for (size_t w = 0, n = touched_words(seg->map_len); w < n; w++)
 			seg->touched[w] = 0;
 		/* A failure leaves them mapped: the bound is a goal, not a need. */
 		(void)madvise((void *)seg->map, seg->map_len, MADV_DONTNEED);

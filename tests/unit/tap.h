@@ -6,6 +6,7 @@
 #ifndef WS_TAP_H
 #define WS_TAP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 static int tap_count, tap_failed;
@@ -23,6 +24,16 @@ static int tap_count, tap_failed;
 		printf(__VA_ARGS__);                                          \
 		putchar('\n');                                                \
 	} while (0)
+
+/* xorshift64*: a fixed sequence, so that a failure repeats. */
+static inline uint64_t
+tap_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * UINT64_C(2685821657736338717);
+}
 
 /* Prints the plan; returns the exit status for main. */
 static inline int

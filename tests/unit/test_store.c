@@ -240,12 +240,10 @@ rss_of_searches(const ws_segment *seg, uint64_t series)
 {
 	long before = rss_file_kib();
 	ws_error err;
-	uint64_t pos, bad = 0, x = 88172645463325252ull;
-	for (int i = 0; i < 20000; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
-		bad += ws__segment_lower_bound(seg, x % series, 0, &pos, dir,
-					       &err) != WS_OK;
-	}
+	uint64_t pos, bad = 0, state = 88172645463325252ull;
+	for (int i = 0; i < 20000; i++)
+		bad += ws__segment_lower_bound(seg, tap_random(&state) % series,
+					       0, &pos, dir, &err) != WS_OK;
 	return bad ? -1 : rss_file_kib() - before;
 }
 

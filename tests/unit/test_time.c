@@ -300,16 +300,6 @@ test_printer(void)
 		  "ws_rfc3339_can_format covers exactly 0000..9999");
 }
 
-/* xorshift64*: a fixed sequence, so that a failure repeats. */
-static uint64_t
-next_random(uint64_t *state)
-{
-	*state ^= *state >> 12;
-	*state ^= *state << 25;
-	*state ^= *state >> 27;
-	return *state * UINT64_C(2685821657736338717);
-}
-
 static bool
 round_trips(int64_t us)
 {
@@ -344,8 +334,8 @@ test_round_trips(void)
 	int bad_any = 0, bad_rfc = 0, bad_libc = 0;
 	int64_t span = LAST_US - FIRST_US + 1;
 	for (int i = 0; i < 200000; i++) {
-		int64_t any = (int64_t)next_random(&state);
-		int64_t in = FIRST_US + (int64_t)(next_random(&state) %
+		int64_t any = (int64_t)tap_random(&state);
+		int64_t in = FIRST_US + (int64_t)(tap_random(&state) %
 						  (uint64_t)span);
 		bad_any += !round_trips(any);
 		bad_rfc += !round_trips(in);
